@@ -1,0 +1,320 @@
+// Package fnconfig decodes the configuration of a meshfn function.
+//
+// Every function accepts two forms of the same settings:
+//
+//   - its typed kind in the fn.meshfn.dev/v1alpha1 group, with the settings under spec;
+//   - a ConfigMap whose data holds the same settings as flat string keys, which is what
+//     `kpt fn eval -- key=value` and a Kptfile's inline `configMap:` produce.
+//
+// Decoding goes in three steps, as in kyaml's framework: unmarshal (strictly: unknown
+// fields and wrong types are errors), default, validate. All problems are reported together.
+package fnconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// Group and Version of the typed function configurations.
+const (
+	Group      = "fn.meshfn.dev"
+	Version    = "v1alpha1"
+	APIVersion = Group + "/" + Version
+)
+
+// Spec is the settings of one function. Default fills in what was left out; Validate
+// returns every problem it finds (errors.Join), each naming the field.
+type Spec interface {
+	Default()
+	Validate() error
+}
+
+// Source says which form the configuration came in, for messages.
+type Source struct {
+	Kind string // the typed kind or "ConfigMap"
+	Name string // metadata.name, possibly empty
+	Path string // the file it was read from, when the orchestrator said so
+}
+
+func (s Source) String() string {
+	if s.Name == "" {
+		return s.Kind
+	}
+	return s.Kind + "/" + s.Name
+}
+
+// Error is a configuration problem. It names the configuration and, where there is one,
+// the field.
+type Error struct {
+	Source Source
+	Field  string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	where := "function config " + e.Source.String()
+	if e.Source.Path != "" {
+		where += " (" + e.Source.Path + ")"
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %v", where, e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", where, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// FieldError returns an error about one field of a spec, for use in Validate.
+func FieldError(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+// Decode reads the function config into spec. kind is the function's typed kind
+// (for example "ControlPlaneRevision"). A nil or empty config is an error: every meshfn
+// function needs settings.
+func Decode(config *yaml.RNode, kind string, spec Spec) (Source, error) {
+	src := Source{Kind: kind}
+	if config == nil || config.IsNilOrEmpty() {
+		return src, &Error{Source: src, Err: fmt.Errorf("missing: expected kind %s (apiVersion %s) or a ConfigMap", kind, APIVersion)}
+	}
+	meta, _ := config.GetMeta()
+	src = Source{Kind: meta.Kind, Name: meta.Name, Path: pathOf(config)}
+	var err error
+	switch {
+	case meta.Kind == kind && meta.APIVersion == APIVersion:
+		err = decodeTyped(config, spec)
+	case meta.Kind == "ConfigMap" && meta.APIVersion == "v1":
+		err = decodeFlat(config, spec)
+	case meta.Kind == kind:
+		err = fmt.Errorf("unsupported apiVersion %q for kind %s: expected %s", meta.APIVersion, kind, APIVersion)
+	default:
+		err = fmt.Errorf("unsupported kind %q (apiVersion %q): expected %s (apiVersion %s) or a v1 ConfigMap",
+			meta.Kind, meta.APIVersion, kind, APIVersion)
+	}
+	if err != nil {
+		return src, &Error{Source: src, Err: err}
+	}
+	spec.Default()
+	if err := spec.Validate(); err != nil {
+		return src, &Error{Source: src, Err: err}
+	}
+	return src, nil
+}
+
+func pathOf(n *yaml.RNode) string {
+	a := n.GetAnnotations()
+	if p := a["internal.config.kubernetes.io/path"]; p != "" {
+		return p
+	}
+	return a["config.kubernetes.io/path"]
+}
+
+var typedTopLevel = map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "spec": true}
+
+func decodeTyped(config *yaml.RNode, spec Spec) error {
+	var errs []error
+	fields, err := config.Fields()
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		if !typedTopLevel[f] {
+			errs = append(errs, fmt.Errorf("unknown field %q (settings go under spec)", f))
+		}
+	}
+	specNode := config.Field("spec")
+	if specNode == nil || specNode.Value.IsNilOrEmpty() {
+		errs = append(errs, errors.New("spec: missing"))
+		return errors.Join(errs...)
+	}
+	if specNode.Value.YNode().Kind != yaml.MappingNode {
+		errs = append(errs, fmt.Errorf("spec: expected a mapping, got %s", nodeKind(specNode.Value.YNode())))
+		return errors.Join(errs...)
+	}
+	raw, err := specNode.Value.MarshalJSON()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("spec: %w", err))
+		return errors.Join(errs...)
+	}
+	if err := strictJSON(raw, spec, "spec."); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.ScalarNode:
+		return "a scalar"
+	}
+	return "something else"
+}
+
+// strictJSON decodes raw into v, refusing unknown fields, and rewrites encoding/json's
+// messages so they name the field as the user wrote it.
+func strictJSON(raw []byte, v any, prefix string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Errorf("%s%s: expected %s, got %s", prefix, typeErr.Field, goTypeName(typeErr.Type), typeErr.Value)
+	}
+	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Errorf("unknown field %s%s", prefix, strings.Trim(msg, `"`))
+	}
+	return fmt.Errorf("%s %w", strings.TrimSuffix(prefix, "."), err)
+}
+
+func goTypeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean (true or false)"
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	}
+	return t.String()
+}
+
+// decodeFlat maps the ConfigMap's data keys onto the spec's JSON field names. Scalars are
+// converted by the field's type; lists of strings may be written comma-separated; any
+// other structured value is written as YAML (or JSON) in the string.
+func decodeFlat(config *yaml.RNode, spec Spec) error {
+	data := config.GetDataMap()
+	fields := jsonFields(reflect.TypeOf(spec))
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	obj := map[string]json.RawMessage{}
+	var errs []error
+	for _, k := range keys {
+		t, ok := fields[k]
+		if !ok {
+			errs = append(errs, fmt.Errorf("unknown key data.%s", k))
+			continue
+		}
+		raw, err := flatValue(data[k], t)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("data.%s: %w", k, err))
+			continue
+		}
+		obj[k] = raw
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return strictJSON(raw, spec, "data.")
+}
+
+var jsonUnmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+func flatValue(s string, t reflect.Type) (json.RawMessage, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return json.Marshal(s) // the type decodes its own string form
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return json.Marshal(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fmt.Errorf("expected true or false, got %q", s)
+		}
+		return json.Marshal(b)
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("expected an integer, got %q", s)
+		}
+		return json.Marshal(i)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.String && !strings.HasPrefix(strings.TrimSpace(s), "[") {
+			return json.Marshal(splitList(s))
+		}
+	}
+	raw, err := sigsyaml.YAMLToJSON([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("expected YAML for a structured value: %w", err)
+	}
+	return raw, nil
+}
+
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// jsonFields lists the JSON names of a struct's fields (following embedded structs).
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// WithCause returns a copy of e about one cause; it lets callers report each of several
+// joined problems as its own result.
+func (e *Error) WithCause(cause error) error {
+	c := *e
+	c.Err = cause
+	return &c
+}
