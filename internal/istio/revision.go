@@ -4,7 +4,6 @@ package istio
 
 import (
 	"fmt"
-	"strings"
 
 	"istio.io/api/label"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -55,8 +54,9 @@ func Suffixed(name, rev string) string {
 // ValidateRevision checks that rev can be a revision or tag name: a DNS-1123 label (lower
 // case alphanumerics and '-', at most 63 characters), as Istio requires.
 func ValidateRevision(rev string) error {
-	if msgs := validation.IsDNS1123Label(rev); len(msgs) > 0 {
-		return fmt.Errorf("%q is not a valid revision name: %s", rev, strings.Join(msgs, "; "))
+	if len(validation.IsDNS1123Label(rev)) > 0 {
+		return fmt.Errorf("%q is not a valid name: use at most 63 lower-case letters, digits and '-', "+
+			"starting and ending with a letter or digit", rev)
 	}
 	return nil
 }

@@ -26,9 +26,9 @@ type Generator struct {
 	Dir      string // the folder new objects are written to, relative to the package
 }
 
-// Changes lists what Apply did, as "Kind namespace/name" strings.
+// Changes lists the objects Apply added, updated, left unchanged and pruned.
 type Changes struct {
-	Added, Updated, Unchanged, Pruned []string
+	Added, Updated, Unchanged, Pruned []*yaml.RNode
 }
 
 // FileName is where an object is written: DIR/<kind>_<name>.yaml in lower case.
@@ -80,23 +80,23 @@ func (g Generator) Apply(items []*yaml.RNode, generated []*yaml.RNode) ([]*yaml.
 		case !g.Owns(it):
 			out = append(out, it)
 		case !wanted:
-			ch.Pruned = append(ch.Pruned, label(it))
+			ch.Pruned = append(ch.Pruned, it)
 		default:
 			seen[id] = true
 			keepLocation(it, obj)
 			if sameContent(it, obj) {
 				out = append(out, it)
-				ch.Unchanged = append(ch.Unchanged, label(obj))
+				ch.Unchanged = append(ch.Unchanged, it)
 			} else {
 				out = append(out, obj)
-				ch.Updated = append(ch.Updated, label(obj))
+				ch.Updated = append(ch.Updated, obj)
 			}
 		}
 	}
 	for _, id := range order {
 		if !seen[id] {
 			out = append(out, want[id])
-			ch.Added = append(ch.Added, label(want[id]))
+			ch.Added = append(ch.Added, want[id])
 		}
 	}
 	return out, ch, nil
@@ -159,11 +159,4 @@ func identity(obj *yaml.RNode) string {
 		group = ""
 	}
 	return group + "|" + obj.GetKind() + "|" + obj.GetNamespace() + "|" + obj.GetName()
-}
-
-func label(obj *yaml.RNode) string {
-	if ns := obj.GetNamespace(); ns != "" {
-		return obj.GetKind() + " " + ns + "/" + obj.GetName()
-	}
-	return obj.GetKind() + " " + obj.GetName()
 }
