@@ -1,0 +1,53 @@
+# meshfn: build, render, test.
+#
+#   make render   render the repository's root kpt package with the functions built from source
+#   make test     every test: unit, golden, end to end with the real kpt and kustomize
+#
+# Tools the tests need are installed on first use; Go tools are built into .cache/tools.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := $(CURDIR)/bin
+TOOLS := $(CURDIR)/.cache/tools
+KPT_VERSION := 1.0.0-beta.56
+KUSTOMIZE_VERSION := v5.8.2
+KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+FUNCTIONS := generate-revision set-namespace-revision apply-setters
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: all build render test unit e2e golden check-kpt tools vet clean
+
+all: build
+
+## build: the function binaries, into bin/
+build:
+	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS))
+
+## render: render the root package (every blueprint) with the exec functions from bin/
+render: check-kpt build
+	kpt fn render --allow-exec --truncate-output=false .
+
+## test: every test, with the tools they need
+test: check-kpt build tools vet
+	MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+
+## golden: rewrite every golden file from the current output (then review the diff)
+golden: build tools
+	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+check-kpt:
+	@command -v kpt >/dev/null || { echo "kpt is not installed: meshfn needs kpt $(KPT_VERSION) on PATH (https://kpt.dev/installation/)." >&2; exit 1; }
+	@v=$$(kpt version 2>/dev/null); if [ "$$v" != "$(KPT_VERSION)" ]; then echo "warning: kpt $$v found; the expected outputs were made with kpt $(KPT_VERSION)" >&2; fi
+
+tools: $(KUSTOMIZE)
+
+$(KUSTOMIZE):
+	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+clean:
+	rm -rf $(BIN) out
