@@ -183,7 +183,7 @@ func strictJSON(raw []byte, v any, prefix string) error {
 	if msg, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return fmt.Errorf("unknown field %s%s", prefix, strings.Trim(msg, `"`))
 	}
-	return fmt.Errorf("%s %w", strings.TrimSuffix(prefix, "."), err)
+	return fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "."), err)
 }
 
 func goTypeName(t reflect.Type) string {

@@ -2,6 +2,7 @@ package krm
 
 import (
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -43,9 +44,9 @@ func RemoveAnnotation(obj *yaml.RNode, key string) (removed bool, err error) {
 // parser (kubectl's) would read as something other than a string ("yes", "on", "0755",
 // "1e3") is double-quoted. It reports whether anything changed.
 func SetMetadataString(obj *yaml.RNode, field, key, value string) (bool, error) {
-	m, err := obj.Pipe(yaml.PathGetter{Path: []string{yaml.MetadataField, field}, Create: yaml.MappingNode})
+	m, err := metadataMap(obj, field)
 	if err != nil {
-		return false, fmt.Errorf("metadata.%s: %w", field, err)
+		return false, err
 	}
 	if m.YNode().Kind != yaml.MappingNode {
 		return false, fmt.Errorf("metadata.%s: expected a mapping", field)
@@ -62,6 +63,29 @@ func SetMetadataString(obj *yaml.RNode, field, key, value string) (bool, error) 
 	v := yaml.NewStringRNode(value)
 	quoteIfAmbiguous(v.YNode())
 	return true, m.PipeE(yaml.SetField(key, v))
+}
+
+// metadataMap returns metadata.<field>, creating it (or turning a null into an empty
+// mapping) when needed.
+func metadataMap(obj *yaml.RNode, field string) (*yaml.RNode, error) {
+	for _, path := range [][]string{{yaml.MetadataField}, {yaml.MetadataField, field}} {
+		n, err := obj.Pipe(yaml.Lookup(path...))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", strings.Join(path, "."), err)
+		}
+		if n != nil && yaml.IsMissingOrNull(n) {
+			y := n.YNode()
+			y.Kind, y.Tag, y.Value, y.Style, y.Content = yaml.MappingNode, yaml.NodeTagMap, "", 0, nil
+		}
+	}
+	m, err := obj.Pipe(yaml.PathGetter{Path: []string{yaml.MetadataField, field}, Create: yaml.MappingNode})
+	if err != nil {
+		return nil, fmt.Errorf("metadata.%s: %w", field, err)
+	}
+	if m == nil {
+		return nil, fmt.Errorf("metadata.%s: cannot be created", field)
+	}
+	return m, nil
 }
 
 // quoteIfAmbiguous double-quotes a string scalar that YAML 1.1 would not read as a string.

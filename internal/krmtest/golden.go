@@ -30,8 +30,9 @@ func Run(t testing.TB, f krm.Func, input []byte) ([]byte, bool) {
 }
 
 // RunGoldenDir runs every case folder under dir (each with input.yaml) as a subtest.
-// Folders whose name starts with "error-" must fail; all others must succeed, and their
-// output, fed back into the function, must come out unchanged (a second render is a no-op).
+// Folders whose name starts with "error-" must fail and leave the items as they were; all
+// others must succeed, and their output, fed back into the function, must come out
+// unchanged (a second render is a no-op).
 func RunGoldenDir(t *testing.T, dir string, f krm.Func) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -56,6 +57,9 @@ func RunGoldenDir(t *testing.T, dir string, f krm.Func) {
 				t.Errorf("function succeeded = %v, want %v; output:\n%s", ok, !wantFail, out)
 			}
 			CompareGolden(t, filepath.Join(caseDir, "expected.yaml"), out)
+			if !ok && !bytes.Equal(stripResults(t, out), stripResults(t, input)) {
+				t.Errorf("a failing run changed the items:\n%s", Diff(string(stripResults(t, input)), string(stripResults(t, out))))
+			}
 			if ok {
 				again, ok2 := Run(t, f, out)
 				if !ok2 || !bytes.Equal(stripResults(t, again), stripResults(t, out)) {
