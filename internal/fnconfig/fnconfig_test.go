@@ -1,0 +1,135 @@
+package fnconfig
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+type level string
+
+func (l *level) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New("level must be a string")
+	}
+	if s != "low" && s != "high" {
+		return errors.New("level must be low or high")
+	}
+	*l = level(s)
+	return nil
+}
+
+type testSpec struct {
+	Name    string   `json:"name"`
+	Enabled bool     `json:"enabled,omitempty"`
+	Count   int      `json:"count,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+	Level   level    `json:"level,omitempty"`
+	Extra   []struct {
+		Key string `json:"key"`
+	} `json:"extra,omitempty"`
+}
+
+func (s *testSpec) Default() {
+	if s.Count == 0 {
+		s.Count = 1
+	}
+}
+
+func (s *testSpec) Validate() error {
+	var errs []error
+	if s.Name == "" {
+		errs = append(errs, FieldError("spec.name", "required"))
+	}
+	if s.Count < 0 {
+		errs = append(errs, FieldError("spec.count", "must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+func TestDecode(t *testing.T) {
+	typed := func(spec string) string {
+		return "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n" + spec
+	}
+	configMap := func(data string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n" + data
+	}
+	tests := []struct {
+		name    string
+		config  string
+		want    testSpec
+		wantErr string
+	}{
+		{name: "typed", config: typed("  name: a\n  enabled: true\n  tags: [x, y]\n  level: high\n"),
+			want: testSpec{Name: "a", Enabled: true, Count: 1, Tags: []string{"x", "y"}, Level: "high"}},
+		{name: "typed structured", config: typed("  name: a\n  extra:\n  - key: k\n"),
+			want: testSpec{Name: "a", Count: 1, Extra: []struct {
+				Key string `json:"key"`
+			}{{Key: "k"}}}},
+		{name: "flat", config: configMap("  name: a\n  enabled: \"true\"\n  count: \"3\"\n  tags: \"x, y,\"\n  level: low\n"),
+			want: testSpec{Name: "a", Enabled: true, Count: 3, Tags: []string{"x", "y"}, Level: "low"}},
+		{name: "flat list in YAML", config: configMap("  name: a\n  tags: \"[x, 'y,z']\"\n"),
+			want: testSpec{Name: "a", Count: 1, Tags: []string{"x", "y,z"}}},
+		{name: "flat structured in YAML", config: configMap("  name: a\n  extra: \"- key: k\"\n"),
+			want: testSpec{Name: "a", Count: 1, Extra: []struct {
+				Key string `json:"key"`
+			}{{Key: "k"}}}},
+		{name: "missing config", config: "", wantErr: "missing: expected kind Test"},
+		{name: "unknown kind", config: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n", wantErr: `unsupported kind "Secret"`},
+		{name: "wrong apiVersion", config: "apiVersion: fn.meshfn.dev/v2\nkind: Test\nmetadata:\n  name: t\nspec:\n  name: a\n", wantErr: `unsupported apiVersion "fn.meshfn.dev/v2"`},
+		{name: "settings outside spec", config: typed("  name: a\n") + "name: b\n", wantErr: `unknown field "name" (settings go under spec)`},
+		{name: "no spec", config: "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\n", wantErr: "spec: missing"},
+		{name: "spec not a mapping", config: typed("  - a\n"), wantErr: "spec: expected a mapping, got a list"},
+		{name: "unknown field", config: typed("  name: a\n  nmae: b\n"), wantErr: "unknown field spec.nmae"},
+		{name: "wrong type", config: typed("  name: a\n  count: many\n"), wantErr: "spec.count: expected an integer, got string"},
+		{name: "custom type error", config: typed("  name: a\n  level: medium\n"), wantErr: "spec: level must be low or high"},
+		{name: "validation", config: typed("  enabled: true\n  count: -1\n"), wantErr: "spec.name: required\nspec.count: must not be negative"},
+		{name: "flat unknown key", config: configMap("  name: a\n  colour: red\n"), wantErr: "unknown key data.colour"},
+		{name: "flat bad bool", config: configMap("  name: a\n  enabled: sometimes\n"), wantErr: `data.enabled: expected true or false, got "sometimes"`},
+		{name: "flat bad int", config: configMap("  name: a\n  count: x\n"), wantErr: `data.count: expected an integer, got "x"`},
+		{name: "flat bad YAML", config: configMap("  name: a\n  extra: \"[\"\n"), wantErr: "data.extra: expected YAML for a structured value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var node *yaml.RNode
+			if tt.config != "" {
+				node = yaml.MustParse(tt.config)
+			}
+			var got testSpec
+			_, err := Decode(node, "Test", &got)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+				}
+				var ce *Error
+				if !errors.As(err, &ce) {
+					t.Errorf("error is %T, want *fnconfig.Error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotJSON, _ := json.Marshal(got)
+			wantJSON, _ := json.Marshal(tt.want)
+			if string(gotJSON) != string(wantJSON) {
+				t.Errorf("decoded %s, want %s", gotJSON, wantJSON)
+			}
+		})
+	}
+}
+
+func TestErrorNamesConfigAndFile(t *testing.T) {
+	node := yaml.MustParse("apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\n  annotations:\n" +
+		"    internal.config.kubernetes.io/path: dir/test.yaml\nspec:\n  count: 2\n")
+	var s testSpec
+	_, err := Decode(node, "Test", &s)
+	want := "function config Test/t (dir/test.yaml): spec.name: required"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+}
