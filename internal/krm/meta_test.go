@@ -65,9 +65,9 @@ func TestRemoveLabel(t *testing.T) {
 
 func TestIsPackageMeta(t *testing.T) {
 	for in, want := range map[string]bool{
-		"apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: p\n":                                                 true,
+		"apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: p\n":                                                            true,
 		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n": true,
-		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n":                                                        false,
+		"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n":                                                                  false,
 	} {
 		if got := IsPackageMeta(yaml.MustParse(in)); got != want {
 			t.Errorf("IsPackageMeta(%q) = %v, want %v", in, got, want)
