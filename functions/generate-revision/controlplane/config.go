@@ -35,7 +35,8 @@ type Spec struct {
 	// istiod patches it in at run time when it is left out.
 	CABundle string `json:"caBundle,omitempty"`
 	// InjectionURL points the injection webhooks at a remote istiod (clientConfig.url);
-	// the local istiod Services are then not generated, as in Istio's remote profile.
+	// the revision's local istiod Service is then not generated, as in Istio's remote
+	// profile (tag Services still are, as the chart renders them).
 	InjectionURL string `json:"injectionURL,omitempty"`
 	// InjectionPath is the path of the injection service. Default /inject.
 	InjectionPath string `json:"injectionPath,omitempty"`

@@ -41,10 +41,8 @@ func Objects(s Spec) []*yaml.RNode {
 		objs = append(objs, r.validator())
 	}
 	for _, tag := range r.Tags {
-		objs = append(objs, r.tagInjector(tag))
-		if r.InjectionURL == "" {
-			objs = append(objs, r.istiodService("istiod-revision-tag-"+tag, &tag))
-		}
+		// The chart renders a tag's Service even for a remote control plane.
+		objs = append(objs, r.tagInjector(tag), r.istiodService("istiod-revision-tag-"+tag, &tag))
 	}
 	return objs
 }
