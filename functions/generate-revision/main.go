@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"github.com/meshfn/meshfn/functions/generate-revision/controlplane"
+	"github.com/meshfn/meshfn/internal/controlplane"
 	"github.com/meshfn/meshfn/internal/krm"
 )
 
