@@ -1,0 +1,190 @@
+package injection
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/meshfn/meshfn/internal/inject"
+	"github.com/meshfn/meshfn/internal/istio"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// verdict is what the function decided for one workload.
+type verdict struct {
+	settings *inject.Settings // nil: not injected
+	reason   string
+	request  inject.Request
+}
+
+// decider decides per workload, with everything read from the package and the config.
+type decider struct {
+	spec       *Spec
+	injectors  injectors
+	webhooks   webhookSet
+	namespaces map[string]map[string]string
+}
+
+func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
+	if d.spec.Mode == ModeAlways {
+		return d.decideAlways(w, pod)
+	}
+	ns := w.meta.Namespace
+	if ns == "" {
+		ns = d.spec.DefaultNamespace
+	}
+	nsLabels := map[string]string{}
+	for k, v := range d.namespaces[ns] {
+		nsLabels[k] = v
+	}
+	nsLabels["kubernetes.io/metadata.name"] = ns
+	revs, _ := d.webhooks.match(nsLabels, pod.Labels)
+	switch {
+	case len(revs) == 0:
+		return verdict{reason: fmt.Sprintf("no injection webhook selects it (namespace %s labels %s, pod labels %s)",
+			ns, formatLabels(nsLabels), formatLabels(pod.Labels))}, nil
+	case len(revs) > 1:
+		return verdict{}, fmt.Errorf("the webhooks of revisions %s all select it; the API server would inject it more than once",
+			joinRevisions(revs))
+	}
+	settings, err := d.settingsFor(revs[0])
+	if err != nil {
+		return verdict{}, err
+	}
+	decision := settings.PodPolicy(&pod.Spec, &pod.ObjectMeta, ns, "")
+	if !decision.Inject {
+		return verdict{reason: decision.Reason}, nil
+	}
+	typeMeta, deployMeta := webhookOwner(w, pod, ns)
+	return verdict{settings: settings, reason: decision.Reason, request: d.request(pod, typeMeta, deployMeta, ns, false)}, nil
+}
+
+func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
+	rev := d.spec.Revision
+	if istio.IsDefaultRevision(rev) {
+		rev = ""
+	}
+	settings, err := d.settingsFor(rev)
+	if err != nil {
+		return verdict{}, err
+	}
+	ns := pod.Namespace
+	if ns == "" {
+		ns = w.meta.Namespace
+	}
+	decision := inject.KubeInjectPolicy(&pod.Spec, &pod.ObjectMeta, ns)
+	if !decision.Inject {
+		return verdict{reason: decision.Reason}, nil
+	}
+	typeMeta, deployMeta := w.typeMeta, w.meta
+	if w.typeMeta.Kind == "Pod" {
+		deployMeta, typeMeta = deployMetaFromPod(pod)
+	}
+	return verdict{settings: settings, reason: "mode always", request: d.request(pod, typeMeta, deployMeta, ns, true)}, nil
+}
+
+func (d *decider) settingsFor(rev string) (*inject.Settings, error) {
+	if s, ok := d.injectors.byRevision[rev]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("revision %s injects it, but the package holds no ConfigMap %s with its injector settings",
+		istio.RevisionLabelValue(rev), istio.Suffixed(injectorConfigMap, rev))
+}
+
+func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta types.NamespacedName, ns string, kubeInject bool) inject.Request {
+	env := map[string]string{}
+	if d.spec.Cluster != "" {
+		env["ISTIO_META_CLUSTER_ID"] = d.spec.Cluster
+	}
+	if d.spec.Network != "" {
+		env["ISTIO_META_NETWORK"] = d.spec.Network
+	}
+	return inject.Request{
+		Pod: pod, Namespace: ns, TypeMeta: typeMeta, DeployMeta: deployMeta,
+		NativeSidecars: d.spec.nativeDecision(), KubeInject: kubeInject,
+		ProxyEnvs: env, CompliancePolicy: d.spec.CompliancePolicy,
+	}
+}
+
+// webhookOwner is what the webhook derives from a pod created by the workload's
+// controller: the controller's owner (a Deployment for a ReplicaSet with a pod-template-hash,
+// a CronJob for its Jobs, a DeploymentConfig for its ReplicationControllers).
+func webhookOwner(w workload, pod *corev1.Pod, ns string) (metav1.TypeMeta, types.NamespacedName) {
+	meta := types.NamespacedName{Namespace: ns, Name: w.meta.Name}
+	switch w.typeMeta.Kind {
+	case "Pod":
+		p := pod.DeepCopy()
+		p.Namespace = ns
+		owner, tm := deployMetaFromPod(p)
+		return tm, owner
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+		return metav1.TypeMeta{APIVersion: "apps/v1", Kind: w.typeMeta.Kind}, meta
+	case "Job", "CronJob":
+		return metav1.TypeMeta{APIVersion: "batch/v1", Kind: w.typeMeta.Kind}, meta
+	case "DeploymentConfig":
+		return metav1.TypeMeta{APIVersion: "v1", Kind: "DeploymentConfig"}, meta
+	}
+	return metav1.TypeMeta{APIVersion: "v1", Kind: w.typeMeta.Kind}, meta
+}
+
+var cronJobName = regexp.MustCompile(`(.+)-\d{8,10}$`)
+
+// deployMetaFromPod names a bare pod's owner as Istio does from its owner references.
+func deployMetaFromPod(pod *corev1.Pod) (types.NamespacedName, metav1.TypeMeta) {
+	meta := types.NamespacedName{Name: pod.Name, Namespace: pod.Namespace}
+	tm := metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"}
+	if pod.GenerateName != "" {
+		for _, ref := range pod.OwnerReferences {
+			if ref.Controller == nil || !*ref.Controller {
+				continue
+			}
+			tm = metav1.TypeMeta{APIVersion: ref.APIVersion, Kind: ref.Kind}
+			meta.Name = ref.Name
+			hash, rolloutHash := pod.Labels["pod-template-hash"], pod.Labels["rollouts-pod-template-hash"]
+			switch {
+			case ref.Kind == "ReplicaSet" && hash != "" && strings.HasSuffix(ref.Name, hash):
+				meta.Name, tm.Kind = strings.TrimSuffix(ref.Name, "-"+hash), "Deployment"
+			case ref.Kind == "ReplicaSet" && rolloutHash != "" && strings.HasSuffix(ref.Name, rolloutHash):
+				meta.Name, tm.Kind, tm.APIVersion = strings.TrimSuffix(ref.Name, "-"+rolloutHash), "Rollout", "v1alpha1"
+			case ref.Kind == "ReplicationController" && pod.Labels["deploymentconfig"] != "":
+				meta.Name, tm.Kind = pod.Labels["deploymentconfig"], "DeploymentConfig"
+			case ref.Kind == "Job":
+				if m := cronJobName.FindStringSubmatch(ref.Name); len(m) == 2 {
+					meta.Name, tm.Kind, tm.APIVersion = m[1], "CronJob", "batch/v1"
+				}
+			}
+			break
+		}
+	}
+	if meta.Name == "" {
+		meta.Name = pod.Name
+	}
+	return meta, tm
+}
+
+func formatLabels(l map[string]string) string {
+	if len(l) == 0 {
+		return "{}"
+	}
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + l[k]
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func joinRevisions(revs []string) string {
+	out := make([]string, len(revs))
+	for i, r := range revs {
+		out[i] = istio.RevisionLabelValue(r)
+	}
+	return strings.Join(out, " and ")
+}

@@ -1,0 +1,143 @@
+package injection
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// workload is one pod template found in the package: a Pod, the template of a workload
+// controller, or one inside a v1 List.
+type workload struct {
+	item     *yaml.RNode // the package item (for results: the List, when inside one)
+	object   *yaml.RNode // the workload itself
+	template *yaml.RNode // the mapping holding the pod's metadata and spec
+	path     string      // where template is in object, for messages ("spec.template")
+	typeMeta metav1.TypeMeta
+	meta     types.NamespacedName
+}
+
+// templatePaths says where each workload kind (by API group and kind) keeps its pod template.
+var templatePaths = map[string][]string{
+	"/Pod":                               nil,
+	"/ReplicationController":             {"spec", "template"},
+	"apps/Deployment":                    {"spec", "template"},
+	"apps/StatefulSet":                   {"spec", "template"},
+	"apps/DaemonSet":                     {"spec", "template"},
+	"apps/ReplicaSet":                    {"spec", "template"},
+	"extensions/Deployment":              {"spec", "template"},
+	"extensions/DaemonSet":               {"spec", "template"},
+	"extensions/ReplicaSet":              {"spec", "template"},
+	"batch/Job":                          {"spec", "template"},
+	"batch/CronJob":                      {"spec", "jobTemplate", "spec", "template"},
+	"apps.openshift.io/DeploymentConfig": {"spec", "template"},
+}
+
+func groupKind(obj *yaml.RNode) string {
+	group := ""
+	if g, _, found := strings.Cut(obj.GetApiVersion(), "/"); found {
+		group = g
+	}
+	return group + "/" + obj.GetKind()
+}
+
+// findWorkloads lists the pod templates of item (several for a List).
+func findWorkloads(item *yaml.RNode) ([]workload, error) {
+	if item.GetKind() == "List" && item.GetApiVersion() == "v1" {
+		return listWorkloads(item)
+	}
+	path, ok := templatePaths[groupKind(item)]
+	if !ok {
+		return nil, nil
+	}
+	w := workload{item: item, object: item, path: strings.Join(path, ".")}
+	w.typeMeta = metav1.TypeMeta{APIVersion: item.GetApiVersion(), Kind: item.GetKind()}
+	w.meta = types.NamespacedName{Namespace: item.GetNamespace(), Name: item.GetName()}
+	if len(path) == 0 {
+		w.template = item
+		return []workload{w}, nil
+	}
+	t, err := item.Pipe(yaml.Lookup(path...))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", w.path, err)
+	}
+	if t == nil || yaml.IsMissingOrNull(t) {
+		return nil, fmt.Errorf("%s is required", w.path)
+	}
+	if t.YNode().Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: expected a mapping", w.path)
+	}
+	w.template = t
+	return []workload{w}, nil
+}
+
+func listWorkloads(list *yaml.RNode) ([]workload, error) {
+	items, err := list.Pipe(yaml.Lookup("items"))
+	if err != nil || items == nil {
+		return nil, err
+	}
+	elems, err := items.Elements()
+	if err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	var out []workload
+	for i, e := range elems {
+		ws, err := findWorkloads(e)
+		if err != nil {
+			return nil, fmt.Errorf("items[%d] (%s %s): %w", i, e.GetKind(), e.GetName(), err)
+		}
+		for j := range ws {
+			ws[j].item = list
+			ws[j].path = fmt.Sprintf("items[%d].%s", i, ws[j].path)
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+// pod reads the template as a typed Pod (metadata and spec).
+func (w workload) pod() (*corev1.Pod, error) {
+	var raw struct {
+		Metadata json.RawMessage `json:"metadata"`
+		Spec     json.RawMessage `json:"spec"`
+	}
+	b, err := w.template.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	pod := &corev1.Pod{}
+	if len(raw.Metadata) > 0 {
+		if err := json.Unmarshal(raw.Metadata, &pod.ObjectMeta); err != nil {
+			return nil, fmt.Errorf("%s: metadata: %w", w.where(), err)
+		}
+	}
+	if len(raw.Spec) > 0 {
+		if err := json.Unmarshal(raw.Spec, &pod.Spec); err != nil {
+			return nil, fmt.Errorf("%s: spec: %w", w.where(), err)
+		}
+	}
+	return pod, nil
+}
+
+func (w workload) where() string {
+	if w.path == "" {
+		return "the pod"
+	}
+	return w.path
+}
+
+// describe names the workload for messages: "Deployment shop/web".
+func (w workload) describe() string {
+	if w.meta.Namespace != "" {
+		return w.typeMeta.Kind + " " + w.meta.Namespace + "/" + w.meta.Name
+	}
+	return w.typeMeta.Kind + " " + w.meta.Name
+}

@@ -1,0 +1,214 @@
+// Package annotations reproduces the validation Istio's sidecar injector
+// applies to pod annotations before rendering the injection template
+// (pkg/kube/inject/validate.go: AnnotationValidation, validateAnnotations).
+// Error messages are Istio's, word for word.
+package annotations
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"istio.io/api/annotation"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Checker validates one annotation value.
+type Checker func(value string) error
+
+// checkers is Istio's AnnotationValidation table.
+var checkers = map[string]Checker{
+	annotation.SidecarInterceptionMode.Name:                   checkInterceptionMode,
+	annotation.SidecarStatusPort.Name:                         checkStatusPort,
+	annotation.SidecarStatusReadinessInitialDelaySeconds.Name: checkUint32,
+	annotation.SidecarStatusReadinessPeriodSeconds.Name:       checkUint32,
+	annotation.SidecarStatusReadinessFailureThreshold.Name:    checkUint32,
+	annotation.SidecarTrafficIncludeOutboundIPRanges.Name:     checkIncludeIPRanges,
+	annotation.SidecarTrafficExcludeOutboundIPRanges.Name:     checkExcludeIPRanges,
+	annotation.SidecarTrafficIncludeInboundPorts.Name:         checkIncludeInboundPorts,
+	annotation.SidecarTrafficExcludeInboundPorts.Name:         portListChecker("excludeInboundPorts"),
+	annotation.SidecarTrafficExcludeOutboundPorts.Name:        portListChecker("excludeOutboundPorts"),
+	annotation.SidecarTrafficExcludeInterfaces.Name:           checkInterfaceNames,
+	annotation.SidecarTrafficKubevirtInterfaces.Name:          checkInterfaceNames,
+	annotation.IoIstioRerouteVirtualInterfaces.Name:           checkInterfaceNames,
+	annotation.PrometheusMergeMetrics.Name:                    checkBool,
+	annotation.ProxyConfig.Name:                               checkProxyConfig,
+	annotation.SidecarProxyCPU.Name:                           checkQuantity,
+	annotation.SidecarProxyMemory.Name:                        checkQuantity,
+	annotation.SidecarProxyCPULimit.Name:                      checkQuantity,
+	annotation.SidecarProxyMemoryLimit.Name:                   checkQuantity,
+}
+
+// Validated returns the names of the annotations Validate checks, sorted.
+func Validated() []string {
+	names := make([]string, 0, len(checkers))
+	for name := range checkers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Check validates a single annotation value; names Istio does not validate
+// are accepted. The error is the bare reason, without the
+// "invalid value ... for annotation ..." wrapping Validate adds.
+func Check(name, value string) error {
+	if check, ok := checkers[name]; ok {
+		return check(value)
+	}
+	return nil
+}
+
+// Validate checks the annotations Istio's injector validates and returns nil
+// or a *MultiError with one entry per invalid annotation, formatted as
+// "invalid value '<value>' for annotation '<name>': <reason>". Istio visits
+// the annotations in map order, so with several problems the order of its
+// entries varies; here they are sorted by annotation name.
+func Validate(annotations map[string]string) error {
+	names := make([]string, 0, len(annotations))
+	for name := range annotations {
+		if _, ok := checkers[name]; ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var errs *MultiError
+	for _, name := range names {
+		value := annotations[name]
+		if err := checkers[name](value); err != nil {
+			errs = appendErrors(errs, fmt.Errorf("invalid value '%s' for annotation '%s': %v", value, name, err))
+		}
+	}
+	return orNil(errs)
+}
+
+func checkInterceptionMode(mode string) error {
+	switch mode {
+	case "REDIRECT", "TPROXY", "NONE":
+		return nil
+	}
+	return fmt.Errorf("interceptionMode invalid, use REDIRECT,TPROXY,NONE: %v", mode)
+}
+
+func checkIncludeIPRanges(ranges string) error {
+	if ranges == "*" {
+		return nil
+	}
+	if err := checkCIDRList(ranges); err != nil {
+		return fmt.Errorf("includeIPRanges invalid: %v", err)
+	}
+	return nil
+}
+
+func checkExcludeIPRanges(ranges string) error {
+	if err := checkCIDRList(ranges); err != nil {
+		return fmt.Errorf("excludeIPRanges invalid: %v", err)
+	}
+	return nil
+}
+
+// checkCIDRList accepts "" or a comma-separated list of prefixes; entries
+// are not trimmed.
+func checkCIDRList(list string) error {
+	if list == "" {
+		return nil
+	}
+	for _, cidr := range strings.Split(list, ",") {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			return fmt.Errorf("failed parsing cidr '%s': %v", cidr, err)
+		}
+	}
+	return nil
+}
+
+func checkIncludeInboundPorts(ports string) error {
+	if ports == "*" {
+		return nil
+	}
+	return portListChecker("includeInboundPorts")(ports)
+}
+
+func portListChecker(parameter string) Checker {
+	return func(ports string) error {
+		if err := checkPortList(ports); err != nil {
+			return fmt.Errorf("%s invalid: %v", parameter, err)
+		}
+		return nil
+	}
+}
+
+// checkPortList accepts "" (after trimming) or a comma-separated list of
+// 16-bit ports; a bad entry is reported with Istio's doubled wording.
+func checkPortList(ports string) error {
+	ports = strings.TrimSpace(ports)
+	if ports == "" {
+		return nil
+	}
+	for _, p := range strings.Split(ports, ",") {
+		if err := checkPort(p); err != nil {
+			return fmt.Errorf("failed parsing port '%s': %v", p, err)
+		}
+	}
+	return nil
+}
+
+func checkPort(port string) error {
+	if _, err := strconv.ParseUint(strings.TrimSpace(port), 10, 16); err != nil {
+		return fmt.Errorf("failed parsing port '%s': %v", port, err)
+	}
+	return nil
+}
+
+// checkStatusPort reports under the excludeInboundPorts name, as Istio does.
+func checkStatusPort(port string) error {
+	if err := checkPort(port); err != nil {
+		return fmt.Errorf("excludeInboundPorts invalid: %v", err)
+	}
+	return nil
+}
+
+func checkUint32(value string) error {
+	_, err := strconv.ParseUint(value, 10, 32)
+	return err
+}
+
+func checkBool(value string) error {
+	_, err := strconv.ParseBool(value)
+	return err
+}
+
+func checkQuantity(value string) error {
+	for _, r := range value {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("value contains control characters")
+		}
+	}
+	_, err := resource.ParseQuantity(value)
+	return err
+}
+
+var interfaceName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.\-]*$`)
+
+// checkInterfaceNames accepts "" or a comma-separated list of interface
+// names (trimmed, at most 15 characters, starting with a letter).
+func checkInterfaceNames(list string) error {
+	if list == "" {
+		return nil
+	}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "":
+			return fmt.Errorf("empty interface name")
+		case len(name) > 15:
+			return fmt.Errorf("interface name %q too long (max 15 chars)", name)
+		case !interfaceName.MatchString(name):
+			return fmt.Errorf("interface name %q contains invalid characters", name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package inject
+
+import (
+	"fmt"
+
+	"github.com/meshfn/meshfn/internal/inject/annotations"
+	"github.com/meshfn/meshfn/internal/inject/meshconfig"
+	meshv1 "istio.io/api/mesh/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// defaultProxyID is the UID and GID the proxy runs as (OpenShift namespaces may say otherwise).
+const defaultProxyID = 1337
+
+// Request is one pod to inject and what Istio would know about it at admission.
+type Request struct {
+	// Pod is the pod (for a workload: its pod template as a Pod). It is not modified.
+	Pod *corev1.Pod
+	// Namespace is the namespace the pod runs in, as the webhook sees it on the pod.
+	Namespace string
+	// TypeMeta and DeployMeta name the workload that owns the pod, as templates see them.
+	TypeMeta   metav1.TypeMeta
+	DeployMeta types.NamespacedName
+	// NativeSidecars is the injector's native-sidecar decision before the pod's
+	// sidecar.istio.io/nativeSidecar annotation, which templates read themselves.
+	NativeSidecars bool
+	// KubeInject selects istioctl kube-inject's variant of injection: the default template
+	// is always "sidecar", aliases and injectedAnnotations are not used, and the pod's
+	// proxy.istio.io/config is applied to the mesh config the templates see (an invalid one
+	// is an error). Otherwise injection is the webhook's.
+	KubeInject bool
+	// ProxyEnvs are settings the webhook reads from its URL path (ISTIO_META_CLUSTER_ID,
+	// ISTIO_META_NETWORK), for a remote injector.
+	ProxyEnvs map[string]string
+	// CompliancePolicy is istiod's COMPLIANCE_POLICY (e.g. "fips-140-3"), or "".
+	CompliancePolicy string
+	// ProxyUID and ProxyGID default to 1337.
+	ProxyUID, ProxyGID int64
+}
+
+// Result is an injected pod and what the templates added, for the status annotation.
+type Result struct {
+	Pod *corev1.Pod
+	// Warnings are problems Istio tolerates and logs.
+	Warnings []string
+}
+
+// Inject injects the sidecar into req.Pod with the revision's settings. The caller has
+// already decided (PodPolicy, or its own mode) that the pod is injected.
+func (s *Settings) Inject(req Request) (*Result, error) {
+	if err := annotations.Validate(req.Pod.Annotations); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	mesh, proxyConfig, err := s.effectiveConfig(req, res)
+	if err != nil {
+		return nil, err
+	}
+	proxyEnvs := s.clusterAndNetwork(req)
+
+	stripped, err := reinsertOverrides(stripPod(req.Pod, mesh))
+	if err != nil {
+		return nil, err
+	}
+	data := s.templateData(req, stripped, mesh, proxyConfig)
+	merged, templatePod, err := s.render(req, data)
+	if err != nil {
+		return nil, err
+	}
+	merged, err = reapplyOverrides(merged, req.Pod, templatePod, proxyConfig)
+	if err != nil {
+		return nil, fmt.Errorf("re-applying the pod's own istio-proxy/istio-init settings: %w", err)
+	}
+	if err := s.postProcess(merged, templatePod, req, mesh, proxyEnvs); err != nil {
+		return nil, err
+	}
+	res.Pod = merged
+	return res, nil
+}
+
+// effectiveConfig returns the mesh config the templates see and the proxy config: the
+// mesh's defaultConfig with the pod's proxy.istio.io/config annotation applied.
+func (s *Settings) effectiveConfig(req Request, res *Result) (*meshv1.MeshConfig, *meshv1.ProxyConfig, error) {
+	pca, ok := req.Pod.Annotations[annotationProxyConfig]
+	if !ok {
+		return s.Mesh, s.Mesh.GetDefaultConfig(), nil
+	}
+	withPod, err := meshconfig.ApplyProxyConfig(pca, s.Mesh)
+	if err != nil {
+		if req.KubeInject {
+			return nil, nil, fmt.Errorf("annotation %s: %w", annotationProxyConfig, err)
+		}
+		// The webhook ignores an annotation it cannot read.
+		res.Warnings = append(res.Warnings, fmt.Sprintf("annotation %s is ignored, as Istio ignores it: %v", annotationProxyConfig, err))
+		return s.Mesh, s.Mesh.GetDefaultConfig(), nil
+	}
+	if req.KubeInject {
+		return withPod, withPod.GetDefaultConfig(), nil
+	}
+	return s.Mesh, withPod.GetDefaultConfig(), nil
+}
+
+// clusterAndNetwork returns the proxy environment the injector sets from its values, its
+// URL, and the pod's topology.istio.io/network label (highest precedence).
+func (s *Settings) clusterAndNetwork(req Request) map[string]string {
+	env := map[string]string{}
+	for k, v := range req.ProxyEnvs {
+		env[k] = v
+	}
+	cluster := s.Values.String("global", "multiCluster", "clusterName")
+	network := s.Values.String("global", "network")
+	if v := env["ISTIO_META_CLUSTER_ID"]; v != "" {
+		cluster = v
+	}
+	if v := env["ISTIO_META_NETWORK"]; v != "" {
+		network = v
+	}
+	if n, ok := req.Pod.Labels[labelNetwork]; ok {
+		network = n
+	}
+	if cluster != "" {
+		env["ISTIO_META_CLUSTER_ID"] = cluster
+	}
+	if network != "" {
+		env["ISTIO_META_NETWORK"] = network
+	}
+	return env
+}

@@ -1,0 +1,115 @@
+package inject
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	meshv1 "istio.io/api/mesh/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// TemplateData is what injection templates render with. Field names and types are
+// Istio's, so that Istio's templates and users' custom templates render unchanged.
+type TemplateData struct {
+	TypeMeta                 metav1.TypeMeta
+	DeploymentMeta           types.NamespacedName
+	ObjectMeta               metav1.ObjectMeta
+	Spec                     corev1.PodSpec
+	ProxyConfig              *meshv1.ProxyConfig
+	MeshConfig               *meshv1.MeshConfig
+	Values                   map[string]any
+	Revision                 string
+	NativeSidecars           bool
+	ProxyImage               string
+	ProxyInitImage           string
+	ProxyUID                 int64
+	ProxyGID                 int64
+	InboundTrafficPolicyMode string
+	CompliancePolicy         string
+}
+
+func (s *Settings) templateData(req Request, pod *corev1.Pod, mesh *meshv1.MeshConfig, proxyConfig *meshv1.ProxyConfig) *TemplateData {
+	uid, gid := req.ProxyUID, req.ProxyGID
+	if uid == 0 {
+		uid = defaultProxyID
+	}
+	if gid == 0 {
+		gid = defaultProxyID
+	}
+	meta := pod.ObjectMeta
+	if meta.Namespace == "" && !req.KubeInject {
+		meta.Namespace = req.Namespace
+	}
+	return &TemplateData{
+		TypeMeta:                 req.TypeMeta,
+		DeploymentMeta:           req.DeployMeta,
+		ObjectMeta:               meta,
+		Spec:                     pod.Spec,
+		ProxyConfig:              proxyConfig,
+		MeshConfig:               mesh,
+		Values:                   s.Values,
+		Revision:                 s.Revision,
+		NativeSidecars:           req.NativeSidecars,
+		ProxyImage:               proxyImage(s.Values, proxyConfig.GetImage(), pod.Annotations),
+		ProxyInitImage:           proxyInitImage(s.Values, pod.Annotations),
+		ProxyUID:                 uid,
+		ProxyGID:                 gid,
+		InboundTrafficPolicyMode: inboundTrafficPolicyMode(mesh),
+		CompliancePolicy:         req.CompliancePolicy,
+	}
+}
+
+func inboundTrafficPolicyMode(mesh *meshv1.MeshConfig) string {
+	if mesh.GetInboundTrafficPolicy().GetMode() == meshv1.MeshConfig_InboundTrafficPolicy_LOCALHOST {
+		return "localhost"
+	}
+	return "passthrough"
+}
+
+// render runs the selected templates in order. It returns the pod with every template
+// merged on top, and the templates alone merged onto an empty pod (what was injected).
+func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod *corev1.Pod, err error) {
+	defaults, aliases := s.Config.DefaultTemplates, s.Config.Aliases
+	if req.KubeInject {
+		defaults, aliases = []string{SidecarTemplate}, nil
+	}
+	merged, templatePod = req.Pod, &corev1.Pod{}
+	for _, name := range s.selectTemplates(req.Pod.Annotations, defaults, aliases) {
+		t, ok := s.templates[name]
+		if !ok {
+			return nil, nil, fmt.Errorf("requested template %q not found; have %s", name, strings.Join(s.TemplateNames(), ", "))
+		}
+		var out bytes.Buffer
+		if err := t.Execute(&out, data); err != nil {
+			return nil, nil, fmt.Errorf("rendering injection template %q: %w", name, err)
+		}
+		if templatePod, err = overlayYAML(templatePod, out.Bytes()); err != nil {
+			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
+		}
+		// With native sidecars the template puts istio-proxy under initContainers; a pod
+		// that customizes istio-proxy has it under containers: move it, so the two merge.
+		if nativeFor(req) && findContainer(ProxyContainer, templatePod.Spec.InitContainers) != nil &&
+			findContainer(ProxyContainer, merged.Spec.Containers) != nil {
+			merged = merged.DeepCopy()
+			merged.Spec.Containers, merged.Spec.InitContainers = moveContainer(merged.Spec.Containers, merged.Spec.InitContainers, ProxyContainer)
+		}
+		if merged, err = overlayYAML(merged, out.Bytes()); err != nil {
+			return nil, nil, fmt.Errorf("merging injection template %q onto the pod: %w", name, err)
+		}
+	}
+	return merged, templatePod, nil
+}
+
+// nativeFor is the native-sidecar decision for the pod: its annotation, else the injector's.
+func nativeFor(req Request) bool {
+	switch req.Pod.Annotations[annotationNativeSidecar] {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return req.NativeSidecars
+}

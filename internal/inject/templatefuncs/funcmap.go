@@ -1,0 +1,96 @@
+// Package templatefuncs provides the function map that Istio's sidecar
+// injection templates are written against: sprig's text-template functions
+// with Istio's own injection helpers laid over them. The helpers reproduce
+// the behaviour of Istio's injector (pkg/kube/inject/template.go) so that the
+// templates Istio ships parse and render byte for byte as they do in istiod.
+package templatefuncs
+
+import (
+	"os"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+)
+
+// Options replaces what Istio reads from its process: templates never read
+// our environment.
+type Options struct {
+	// Env answers the template function `env KEY DEFAULT` (Istio reads
+	// istiod's environment); missing keys give DEFAULT. As with an unset
+	// variable in istiod, an empty value also gives DEFAULT.
+	Env map[string]string
+}
+
+// FuncMap returns sprig's text-template functions overlaid with Istio's
+// injection helpers, so Istio's templates parse and render unchanged.
+//
+// Where Istio's helpers share a name with sprig (env, indent, contains,
+// toLower, ...) Istio's version wins, exactly as in istiod. Sprig's
+// expandenv is also rebound to Options.Env so that no template can observe
+// the environment of the process rendering it.
+func FuncMap(opts Options) template.FuncMap {
+	m := sprig.TxtFuncMap()
+	for name, fn := range injectionFuncs(opts) {
+		m[name] = fn
+	}
+	return m
+}
+
+// Parse parses an injection template with FuncMap(opts), named name.
+func Parse(name, text string, opts Options) (*template.Template, error) {
+	return template.New(name).Funcs(FuncMap(opts)).Parse(text)
+}
+
+// injectionFuncs is Istio's helper set, keyed by the names the templates use.
+func injectionFuncs(opts Options) template.FuncMap {
+	env := envLookup(opts.Env)
+	return template.FuncMap{
+		"formatDuration":         formatDuration,
+		"isset":                  isset,
+		"excludeInboundPort":     excludeInboundPort,
+		"includeInboundPorts":    includeInboundPorts,
+		"kubevirtInterfaces":     passThrough,
+		"excludeInterfaces":      passThrough,
+		"applicationPorts":       applicationPorts,
+		"annotation":             annotation,
+		"valueOrDefault":         valueOrDefault,
+		"toJSON":                 toJSON,
+		"fromJSON":               fromJSON,
+		"structToJSON":           structToJSON,
+		"protoToJSON":            protoToJSON,
+		"toYaml":                 toYaml,
+		"indent":                 indent,
+		"directory":              directory,
+		"contains":               contains,
+		"toLower":                strings.ToLower,
+		"appendMultusNetwork":    appendMultusNetwork,
+		"env":                    env.get,
+		"expandenv":              env.expand,
+		"omit":                   omit,
+		"strdict":                strdict,
+		"toJsonMap":              toJSONMap,
+		"mergeMaps":              mergeMaps,
+		"omitNil":                omitNil,
+		"otelResourceAttributes": otelResourceAttributes,
+	}
+}
+
+// envLookup answers environment questions from a fixed map instead of the
+// process environment.
+type envLookup map[string]string
+
+// get returns the value of key, or def when key is missing or empty (an
+// empty variable is indistinguishable from an unset one to istiod).
+func (e envLookup) get(key, def string) string {
+	if v := e[key]; v != "" {
+		return v
+	}
+	return def
+}
+
+// expand substitutes $VAR and ${VAR} in s from the map; unknown names
+// expand to the empty string, as sprig's expandenv does for unset variables.
+func (e envLookup) expand(s string) string {
+	return os.Expand(s, func(key string) string { return e[key] })
+}

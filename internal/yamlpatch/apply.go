@@ -1,0 +1,220 @@
+// Package yamlpatch applies a change computed on typed values to the user's YAML in place,
+// so that comments, key order, quoting and fields the typed view does not know survive.
+package yamlpatch
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Apply changes node so that where before and after differ, node takes after's value, and
+// everything else in node (keys only node has, comments, key order, scalar styles) stays.
+//
+// before and after are generic JSON values as encoding/json decodes them into any
+// (map[string]any, []any, string, float64 or json.Number, bool, nil; int and int64 are
+// accepted too). The rules:
+//
+//   - A nil map value means the key is absent, in before and in after alike.
+//   - A key in before and not in after is removed from node; a key new in after is
+//     appended at the end of its mapping, several new keys in the order apiVersion, kind,
+//     metadata, name, namespace, image, then lexical. Keys of before and after whose values
+//     are equal are left alone, whether or not node has them (so values the typed view
+//     adds, like resources: {}, are not written).
+//   - A changed scalar is edited in place: its comments stay, and so does its style unless
+//     the new value needs another (a string YAML 1.1 would misread is quoted, a
+//     number or bool is written plain).
+//   - A list whose elements, in before and after, are all mappings with distinct string
+//     names is matched by name: the result has after's elements in after's order, reusing
+//     (and patching) node's element of the same name, building the others new. Other
+//     lists are patched element by element when before, after and node have the same
+//     length, and otherwise rebuilt from after, reusing node's elements whose before value
+//     equals an element of after.
+//   - Where node does not match before (a mapping where before has a scalar, a key before
+//     lacks, a list of another length), after's value is preferred: node's own content
+//     then stands in for before.
+//
+// New numbers are written as JSON writes them (15020, not 1.502e+04); a nil list element
+// (or a nil after for node itself) is written as null. before and after are not modified
+// and no part of after is shared with node.
+func Apply(node *yaml.RNode, before, after any) error {
+	n := node.YNode()
+	if n == nil {
+		return errors.New("yamlpatch: nil node")
+	}
+	if equal(before, after) {
+		return nil
+	}
+	return apply(n, before, after)
+}
+
+// apply patches n, whose before value differs from after.
+func apply(n *yaml.Node, before, after any) error {
+	switch a := after.(type) {
+	case map[string]any:
+		if n.Kind != yaml.MappingNode {
+			return replace(n, after)
+		}
+		b, ok := before.(map[string]any)
+		if !ok {
+			b, _ = nodeValue(n).(map[string]any)
+		}
+		unflowEmpty(n)
+		return applyMap(n, b, a)
+	case []any:
+		if n.Kind != yaml.SequenceNode {
+			return replace(n, after)
+		}
+		b, ok := before.([]any)
+		if !ok {
+			b, _ = nodeValue(n).([]any)
+		}
+		unflowEmpty(n)
+		return applyList(n, b, a)
+	}
+	return setScalar(n, after)
+}
+
+// unflowEmpty lets an empty flow collection ({} or []) that gets content take block style.
+func unflowEmpty(n *yaml.Node) {
+	if len(n.Content) == 0 {
+		n.Style &^= yaml.FlowStyle
+	}
+}
+
+// moveLineComment moves the line comment of a value that became a non-empty block
+// collection to its key, where the encoder writes it on the key's line (on the value, it
+// would land after the collection's last line).
+func moveLineComment(key, value *yaml.Node) {
+	if value.LineComment == "" || key.LineComment != "" || value.Style&yaml.FlowStyle != 0 ||
+		value.Kind != yaml.MappingNode && value.Kind != yaml.SequenceNode || len(value.Content) == 0 {
+		return
+	}
+	key.LineComment, value.LineComment = value.LineComment, ""
+}
+
+// replace overwrites n with a new node built from v, keeping n's comments and anchor.
+func replace(n *yaml.Node, v any) error {
+	built, err := build(v)
+	if err != nil {
+		return err
+	}
+	built.Anchor = n.Anchor
+	built.HeadComment, built.LineComment, built.FootComment = n.HeadComment, n.LineComment, n.FootComment
+	*n = *built
+	return nil
+}
+
+// applyMap patches the mapping n from before b to after a.
+func applyMap(n *yaml.Node, b, a map[string]any) error {
+	content := n.Content
+	w := 0
+	for i := 0; i+1 < len(content); i += 2 {
+		key := content[i].Value
+		av, bv := a[key], b[key]
+		switch {
+		case av == nil && bv != nil:
+			if w > 0 {
+				// The removed key's trailing comment stays where it was in the text.
+				joinFoot(content[w-2], content[i].FootComment)
+			}
+			continue
+		case av != nil && !(bv != nil && equal(bv, av)):
+			if bv == nil {
+				bv = unknown{}
+			}
+			if err := apply(content[i+1], bv, av); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			moveLineComment(content[i], content[i+1])
+		}
+		content[w], content[w+1] = content[i], content[i+1]
+		w += 2
+	}
+	clear(content[w:])
+	n.Content = content[:w]
+	return appendKeys(n, b, a)
+}
+
+// appendKeys adds to n the keys of a that n lacks and whose value changed from b.
+func appendKeys(n *yaml.Node, b, a map[string]any) error {
+	var added []string
+	for k, av := range a {
+		if av == nil || keyIndex(n.Content, k) >= 0 {
+			continue
+		}
+		if bv := b[k]; bv != nil && equal(bv, av) {
+			continue
+		}
+		added = append(added, k)
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	slices.SortFunc(added, compareKeys)
+	// A trailing comment of the mapping's last key stays at the mapping's end.
+	var foot string
+	if len(n.Content) >= 2 {
+		last := n.Content[len(n.Content)-2]
+		foot, last.FootComment = last.FootComment, ""
+	}
+	for _, k := range added {
+		v, err := build(a[k])
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		n.Content = append(n.Content, stringNode(k), v)
+	}
+	n.Content[len(n.Content)-2].FootComment = foot
+	return nil
+}
+
+// joinFoot appends comment to the foot comment of n.
+func joinFoot(n *yaml.Node, comment string) {
+	switch {
+	case comment == "":
+	case n.FootComment == "":
+		n.FootComment = comment
+	default:
+		n.FootComment += "\n" + comment
+	}
+}
+
+// setScalar makes n the scalar v, in place where n is a scalar already.
+func setScalar(n *yaml.Node, v any) error {
+	tag, text, err := scalarText(v)
+	if err != nil {
+		return err
+	}
+	if n.Kind != yaml.ScalarNode {
+		return replace(n, v)
+	}
+	oldTag := n.ShortTag()
+	if oldTag == tag && n.Value == text {
+		return nil
+	}
+	n.Value = text
+	n.Tag = tag
+	n.Style = scalarStyle(n.Style, oldTag == tag, tag, text)
+	return nil
+}
+
+// scalarStyle returns the style for a scalar that had style old and now holds text with
+// the given tag: a string keeps a quoted or block style and is double-quoted where plain
+// would be misread; anything else is plain.
+func scalarStyle(old yaml.Style, sameTag bool, tag, text string) yaml.Style {
+	kept := old
+	if !sameTag {
+		kept &^= yaml.TaggedStyle
+	}
+	textual := yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
+	if tag != tagStr {
+		return kept &^ textual
+	}
+	if kept&textual != 0 || !needsQuotes(text) {
+		return kept
+	}
+	return kept | quoteStyle(text)
+}

@@ -1,0 +1,369 @@
+package yamlpatch
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// unknown stands for a before value that is not known (the node held something the typed
+// view did not show); it is never equal to anything.
+type unknown struct{}
+
+// Short tags of the scalars this package writes.
+const (
+	tagStr   = "!!str"
+	tagInt   = "!!int"
+	tagFloat = "!!float"
+	tagBool  = "!!bool"
+	tagNull  = "!!null"
+)
+
+// keyRank puts well-known Kubernetes keys first when new keys are appended or a new
+// mapping is built; all other keys follow in lexical order.
+var keyRank = map[string]int{
+	"apiVersion": 1,
+	"kind":       2,
+	"metadata":   3,
+	"name":       4,
+	"namespace":  5,
+	"image":      6,
+}
+
+// compareKeys orders keys by keyRank, then lexically.
+func compareKeys(a, b string) int {
+	ra, rb := keyRank[a], keyRank[b]
+	if ra == 0 {
+		ra = len(keyRank) + 1
+	}
+	if rb == 0 {
+		rb = len(keyRank) + 1
+	}
+	if ra != rb {
+		return ra - rb
+	}
+	return strings.Compare(a, b)
+}
+
+// sortedKeys returns the keys of m whose values are not nil, in compareKeys order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if v != nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	return keys
+}
+
+// build returns a new block-style YAML node holding v.
+func build(v any) (*yaml.Node, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		keys := sortedKeys(v)
+		n.Content = make([]*yaml.Node, 0, 2*len(keys))
+		for _, k := range keys {
+			val, err := build(v[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			n.Content = append(n.Content, stringNode(k), val)
+		}
+		return n, nil
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(v))}
+		for i, e := range v {
+			en, err := build(e)
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			n.Content = append(n.Content, en)
+		}
+		return n, nil
+	}
+	tag, text, err := scalarText(v)
+	if err != nil {
+		return nil, err
+	}
+	if tag == tagStr {
+		return stringNode(text), nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: text}, nil
+}
+
+// stringNode returns a string scalar, quoted where a YAML reader would misread it.
+func stringNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
+	if needsQuotes(s) {
+		n.Style = quoteStyle(s)
+	}
+	return n
+}
+
+// quoteStyle returns the quoting for a string that needs it: single quotes for printable
+// text with double quotes in it (JSON in an annotation reads better so), else double.
+func quoteStyle(s string) yaml.Style {
+	if !strings.Contains(s, `"`) || strings.Contains(s, "'") {
+		return yaml.DoubleQuotedStyle
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return yaml.DoubleQuotedStyle
+		}
+	}
+	return yaml.SingleQuotedStyle
+}
+
+// scalarText returns the short tag and the text of the scalar value v.
+func scalarText(v any) (tag, text string, err error) {
+	switch v := v.(type) {
+	case nil:
+		return tagNull, "null", nil
+	case string:
+		return tagStr, v, nil
+	case bool:
+		return tagBool, strconv.FormatBool(v), nil
+	case float64:
+		return formatFloat(v)
+	case json.Number:
+		return formatNumber(v)
+	case int:
+		return tagInt, strconv.Itoa(v), nil
+	case int64:
+		return tagInt, strconv.FormatInt(v, 10), nil
+	}
+	return "", "", fmt.Errorf("yamlpatch: unsupported value of type %T", v)
+}
+
+// formatFloat writes f as JSON would (so integral values come out as integers, e.g. 15020
+// and not 1.502e+04) and tags it the way YAML resolves that text.
+func formatFloat(f float64) (tag, text string, err error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "", "", fmt.Errorf("yamlpatch: unsupported number %v", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	text = strconv.FormatFloat(f, format, -1, 64)
+	return numberTag(text), text, nil
+}
+
+// formatNumber writes a json.Number: integers keep their digits, anything else (1.5e3,
+// 2.0) is normalised through float64.
+func formatNumber(n json.Number) (tag, text string, err error) {
+	s := string(n)
+	if s == "" || !(s[0] == '-' || s[0] >= '0' && s[0] <= '9') || !json.Valid([]byte(s)) {
+		return "", "", fmt.Errorf("yamlpatch: bad number %q", s)
+	}
+	if !strings.ContainsAny(s, ".eE") {
+		return numberTag(s), s, nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return "", "", fmt.Errorf("yamlpatch: bad number %q: %w", s, err)
+	}
+	return formatFloat(f)
+}
+
+// numberTag returns the tag YAML gives the plain scalar text (!!int or !!float).
+func numberTag(text string) string {
+	probe := yaml.Node{Kind: yaml.ScalarNode, Value: text}
+	return probe.ShortTag()
+}
+
+// yaml11Words are plain scalars (lower-cased) that YAML 1.1 or 1.2 reads as a bool or
+// null rather than a string.
+var yaml11Words = map[string]bool{
+	"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true,
+	"true": true, "false": true, "null": true, "~": true,
+}
+
+// needsQuotes reports whether the string s must be quoted so that YAML 1.1 (Kubernetes) and
+// YAML 1.2 readers both read it back as the same string.
+func needsQuotes(s string) bool {
+	if s == "" || len(s) <= 5 && yaml11Words[strings.ToLower(s)] {
+		return true
+	}
+	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
+	if probe.ShortTag() != tagStr {
+		return true // a YAML 1.2 number, bool, null or timestamp
+	}
+	if plainScalar(s) {
+		return false
+	}
+	return yaml.IsValueNonString(s) // parse it as YAML 1.1 does
+}
+
+// plainScalar reports whether s, unquoted, is certainly one plain scalar that YAML 1.1
+// resolves as YAML 1.2 does: it does not start with an indicator or space, has no control
+// characters, no ": ", " #" or trailing ":" or space, and no colon when it starts like a
+// number (YAML 1.1 reads 1:20 as a base-60 integer).
+func plainScalar(s string) bool {
+	if strings.ContainsRune("-?:,[]{}#&*!|>'\"%@` .+0123456789", rune(s[0])) {
+		return numberLike(s)
+	}
+	last := s[len(s)-1]
+	if last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #") {
+		return false
+	}
+	return !hasControl(s)
+}
+
+// numberLike reports whether s starts like a number (digit, sign or dot followed by a
+// digit) and is otherwise a safe plain scalar without colons.
+func numberLike(s string) bool {
+	i := 0
+	if s[0] == '-' || s[0] == '+' || s[0] == '.' {
+		i = 1
+	}
+	if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		return false
+	}
+	return s[len(s)-1] != ' ' && !strings.ContainsAny(s, ":#") && !hasControl(s)
+}
+
+// hasControl reports whether s has a byte below space or DEL.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// equal reports whether the generic JSON values a and b are equal, treating a nil map
+// value like an absent key and comparing numbers by value whatever their Go type.
+func equal(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		return ok && equalMaps(a, bm)
+	case []any:
+		bl, ok := b.([]any)
+		if !ok || len(a) != len(bl) {
+			return false
+		}
+		for i := range a {
+			if !equal(a[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		bs, ok := b.(string)
+		return ok && a == bs
+	case bool:
+		bb, ok := b.(bool)
+		return ok && a == bb
+	case nil:
+		return b == nil
+	case unknown:
+		return false
+	}
+	fa, ok := toFloat(a)
+	if !ok {
+		return false
+	}
+	fb, ok := toFloat(b)
+	return ok && fa == fb
+}
+
+func equalMaps(a, b map[string]any) bool {
+	na := 0
+	for k, v := range a {
+		if v == nil {
+			continue
+		}
+		na++
+		if !equal(v, b[k]) {
+			return false
+		}
+	}
+	nb := 0
+	for _, v := range b {
+		if v != nil {
+			nb++
+		}
+	}
+	return na == nb
+}
+
+// toFloat returns the numeric value of v, if v is a number.
+func toFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case float64:
+		return v, true
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// nodeValue returns the generic value of a YAML node, for places where the node does not
+// match before and its own content must stand in for it. Merge keys (<<) are left out so
+// that they are never removed.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return nodeValue(n.Content[0])
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil
+		}
+		return nodeValue(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if _, dup := m[k]; !dup && k != "<<" {
+				m[k] = nodeValue(n.Content[i+1])
+			}
+		}
+		return m
+	case yaml.SequenceNode:
+		l := make([]any, len(n.Content))
+		for i, e := range n.Content {
+			l[i] = nodeValue(e)
+		}
+		return l
+	}
+	return scalarValue(n)
+}
+
+// scalarValue returns the generic value of a scalar node.
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case tagStr:
+		return n.Value
+	case tagNull:
+		return nil
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	if f, ok := toFloat(v); ok {
+		return f
+	}
+	return v
+}
