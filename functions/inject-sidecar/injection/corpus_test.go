@@ -234,4 +234,3 @@ func results(out []byte) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
 }
-

@@ -177,4 +177,3 @@ func podValue(pod *corev1.Pod) (any, error) {
 	}
 	return v, nil
 }
-
