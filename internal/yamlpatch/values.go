@@ -208,8 +208,13 @@ func needsQuotes(s string) bool {
 // characters, no ": ", " #" or trailing ":" or space, and no colon when it starts like a
 // number (YAML 1.1 reads 1:20 as a base-60 integer).
 func plainScalar(s string) bool {
-	if strings.ContainsRune("-?:,[]{}#&*!|>'\"%@` .+0123456789", rune(s[0])) {
+	switch c := s[0]; {
+	case c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' && len(s) > 1 && (s[1] == '.' || s[1] >= '0' && s[1] <= '9'):
 		return numberLike(s)
+	case c == '-' && len(s) > 1 && s[1] != ' ':
+		// A dash starts a plain scalar (--flag, -p) unless a space follows.
+	case strings.IndexByte("-?:,[]{}#&*!|>'\"%@` ", c) >= 0:
+		return false
 	}
 	last := s[len(s)-1]
 	if last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #") {

@@ -61,7 +61,7 @@ func Run(rl *krm.ResourceList) error {
 		return nil
 	}
 	for _, c := range changes {
-		if err := yamlpatch.Apply(c.w.template, c.before, c.after); err != nil {
+		if err := c.apply(); err != nil {
 			return fmt.Errorf("%s: writing the injected pod template: %w", c.w.describe(), err)
 		}
 	}
@@ -121,6 +121,12 @@ const (
 
 // processWorkload decides and injects one workload, reporting a result for it.
 func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outcome) {
+	if d.spec.Mode == ModeAlways {
+		if err := w.useJobTemplateMetadata(); err != nil {
+			rl.Errorf(w.item, "%s: %v", w.describe(), err)
+			return change{}, outcomeError
+		}
+	}
 	pod, err := w.pod()
 	if err != nil {
 		rl.Errorf(w.item, "%v", err)
@@ -162,6 +168,19 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	return change{w: w, before: before, after: after}, outcomeInjected
 }
 
+// apply writes the change into the workload's YAML: metadata and spec, each where the
+// workload keeps it.
+func (c change) apply() error {
+	before, after := c.before.(map[string]any), c.after.(map[string]any)
+	if c.w.metaHolder == c.w.template {
+		return yamlpatch.Apply(c.w.template, before, after)
+	}
+	if err := yamlpatch.Apply(c.w.metaHolder, map[string]any{"metadata": before["metadata"]}, map[string]any{"metadata": after["metadata"]}); err != nil {
+		return err
+	}
+	return yamlpatch.Apply(c.w.template, map[string]any{"spec": before["spec"]}, map[string]any{"spec": after["spec"]})
+}
+
 // podValue is the pod's metadata and spec as generic JSON values.
 func podValue(pod *corev1.Pod) (any, error) {
 	b, err := json.Marshal(struct {
@@ -171,7 +190,7 @@ func podValue(pod *corev1.Pod) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v any
+	var v map[string]any
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,9 @@ type workload struct {
 	object   *yaml.RNode // the workload itself
 	template *yaml.RNode // the mapping holding the pod's metadata and spec
 	path     string      // where template is in object, for messages ("spec.template")
+	// metaHolder holds the metadata injection reads and writes: the template, except for
+	// a CronJob in mode always, where istioctl kube-inject uses spec.jobTemplate.metadata.
+	metaHolder *yaml.RNode
 	typeMeta metav1.TypeMeta
 	meta     types.NamespacedName
 }
@@ -59,7 +62,7 @@ func findWorkloads(item *yaml.RNode) ([]workload, error) {
 	w.typeMeta = metav1.TypeMeta{APIVersion: item.GetApiVersion(), Kind: item.GetKind()}
 	w.meta = types.NamespacedName{Namespace: item.GetNamespace(), Name: item.GetName()}
 	if len(path) == 0 {
-		w.template = item
+		w.template, w.metaHolder = item, item
 		return []workload{w}, nil
 	}
 	t, err := item.Pipe(yaml.Lookup(path...))
@@ -72,8 +75,22 @@ func findWorkloads(item *yaml.RNode) ([]workload, error) {
 	if t.YNode().Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s: expected a mapping", w.path)
 	}
-	w.template = t
+	w.template, w.metaHolder = t, t
 	return []workload{w}, nil
+}
+
+// useJobTemplateMetadata makes a CronJob's injection read and write
+// spec.jobTemplate.metadata instead of the pod template's, as istioctl kube-inject does.
+func (w *workload) useJobTemplateMetadata() error {
+	if w.typeMeta.Kind != "CronJob" {
+		return nil
+	}
+	jt, err := w.object.Pipe(yaml.Lookup("spec", "jobTemplate"))
+	if err != nil || jt == nil {
+		return fmt.Errorf("spec.jobTemplate: missing")
+	}
+	w.metaHolder = jt
+	return nil
 }
 
 func listWorkloads(list *yaml.RNode) ([]workload, error) {
@@ -112,6 +129,18 @@ func (w workload) pod() (*corev1.Pod, error) {
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err
+	}
+	if w.metaHolder != w.template {
+		var holder struct {
+			Metadata json.RawMessage `json:"metadata"`
+		}
+		if b, err = w.metaHolder.MarshalJSON(); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &holder); err != nil {
+			return nil, err
+		}
+		raw.Metadata = holder.Metadata
 	}
 	pod := &corev1.Pod{}
 	if len(raw.Metadata) > 0 {
