@@ -188,52 +188,39 @@ var yaml11Words = map[string]bool{
 }
 
 // needsQuotes reports whether the string s must be quoted so that YAML 1.1 (Kubernetes) and
-// YAML 1.2 readers both read it back as the same string.
+// YAML 1.2 readers both read it back as the same string. Strings that cannot be plain
+// scalars at all (leading indicator or space, ": ", " #") are quoted too, so that their
+// quoting is chosen here rather than by the encoder.
 func needsQuotes(s string) bool {
 	if s == "" || len(s) <= 5 && yaml11Words[strings.ToLower(s)] {
 		return true
 	}
-	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
-	if probe.ShortTag() != tagStr {
-		return true // a YAML 1.2 number, bool, null or timestamp
-	}
-	if plainScalar(s) {
-		return false
-	}
-	return yaml.IsValueNonString(s) // parse it as YAML 1.1 does
-}
-
-// plainScalar reports whether s, unquoted, is certainly one plain scalar that YAML 1.1
-// resolves as YAML 1.2 does: it does not start with an indicator or space, has no control
-// characters, no ": ", " #" or trailing ":" or space, and no colon when it starts like a
-// number (YAML 1.1 reads 1:20 as a base-60 integer).
-func plainScalar(s string) bool {
 	switch c := s[0]; {
-	case c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' && len(s) > 1 && (s[1] == '.' || s[1] >= '0' && s[1] <= '9'):
-		return numberLike(s)
-	case c == '-' && len(s) > 1 && s[1] != ' ':
-		// A dash starts a plain scalar (--flag, -p) unless a space follows.
-	case strings.IndexByte("-?:,[]{}#&*!|>'\"%@` ", c) >= 0:
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		// YAML reads a plain scalar starting with a letter as a string unless it is one of
+		// yaml11Words or cannot be plain (checked below).
+	case !isPlainString(s):
+		return true // a YAML 1.2 number, bool, null, timestamp or merge key
+	case isDigit(c) || c == '.' || c == '+' || c == '-' && len(s) > 1 && (s[1] == '.' || isDigit(s[1])):
+		if strings.ContainsAny(s, ":#") || hasControl(s) {
+			return yaml.IsValueNonString(s) // YAML 1.1 reads 1:20 as a base-60 integer
+		}
 		return false
+	case c == '-' && len(s) > 1 && s[1] != ' ' && s[1] != '\t':
+		// A dash starts a plain scalar (--flag, -p) unless a space follows.
+	case strings.IndexByte("-?:,[]{}#&*!|>'\"%@` \t", c) >= 0:
+		return true
 	}
 	last := s[len(s)-1]
-	if last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #") {
-		return false
-	}
-	return !hasControl(s)
+	return last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #")
 }
 
-// numberLike reports whether s starts like a number (digit, sign or dot followed by a
-// digit) and is otherwise a safe plain scalar without colons.
-func numberLike(s string) bool {
-	i := 0
-	if s[0] == '-' || s[0] == '+' || s[0] == '.' {
-		i = 1
-	}
-	if i >= len(s) || s[i] < '0' || s[i] > '9' {
-		return false
-	}
-	return s[len(s)-1] != ' ' && !strings.ContainsAny(s, ":#") && !hasControl(s)
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isPlainString reports whether YAML 1.2 resolves the plain scalar s as a string.
+func isPlainString(s string) bool {
+	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
+	return probe.ShortTag() == tagStr
 }
 
 // hasControl reports whether s has a byte below space or DEL.

@@ -137,10 +137,40 @@ func docValue(t *testing.T, n *yaml.RNode) any {
 	if err := sigsyaml.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	// Istio marshals typed objects, which adds a status (replicas: 0 for a StatefulSet);
-	// meshfn never writes status into a manifest.
-	delete(v, "status")
+	withoutArtifacts(v)
 	return normalize(v)
+}
+
+// withoutArtifacts removes what differs between Istio's output and meshfn's without
+// meaning, in obj and in the items of a List:
+//   - Istio marshals typed objects, which adds a status (replicas: 0 for a StatefulSet)
+//     and, for an OpenShift DeploymentConfig, spec.test: false while dropping
+//     spec.minReadySeconds: 0 and spec.paused: false; meshfn leaves the workload's own
+//     fields as the user wrote them and never writes a status;
+//   - the revert patch meshfn keeps on the workload is not Istio's.
+func withoutArtifacts(obj map[string]any) {
+	delete(obj, "status")
+	if obj["kind"] == "DeploymentConfig" {
+		if spec, ok := obj["spec"].(map[string]any); ok {
+			for _, k := range []string{"test", "paused", "minReadySeconds"} {
+				if v := spec[k]; v == false || v == float64(0) {
+					delete(spec, k)
+				}
+			}
+		}
+	}
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		if a, ok := meta["annotations"].(map[string]any); ok {
+			delete(a, RevertAnnotation)
+		}
+	}
+	if items, ok := obj["items"].([]any); ok && obj["kind"] == "List" {
+		for _, it := range items {
+			if m, ok := it.(map[string]any); ok {
+				withoutArtifacts(m)
+			}
+		}
+	}
 }
 
 func idOf(n *yaml.RNode) string { return n.GetKind() + "/" + n.GetNamespace() + "/" + n.GetName() }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/yamlpatch"
@@ -14,8 +15,9 @@ import (
 
 // change is the new pod template of one workload, applied once every workload is done.
 type change struct {
-	w             workload
-	before, after any
+	w                 workload
+	before, after     map[string]any
+	record, oldRecord string // the revert patch after and before the change
 }
 
 // Run is the function.
@@ -25,16 +27,12 @@ func Run(rl *krm.ResourceList) error {
 		rl.ConfigError(err)
 		return nil
 	}
-	if spec.Action == ActionUninject {
-		rl.Errorf(rl.Config, "spec.action uninject is not implemented yet")
-		return nil
-	}
 	d, ok := newDecider(rl, &spec)
 	if !ok {
 		return nil
 	}
 	var changes []change
-	var injected, unchanged, skipped int
+	var injected, unchanged, skipped, reverted int
 	for _, item := range rl.Items {
 		if krm.IsPackageMeta(item) {
 			continue
@@ -54,6 +52,9 @@ func Run(rl *krm.ResourceList) error {
 				unchanged++
 			case outcomeSkipped:
 				skipped++
+			case outcomeReverted:
+				reverted++
+				changes = append(changes, c)
 			}
 		}
 	}
@@ -65,7 +66,7 @@ func Run(rl *krm.ResourceList) error {
 			return fmt.Errorf("%s: writing the injected pod template: %w", c.w.describe(), err)
 		}
 	}
-	rl.Infof(nil, "%d workloads injected, %d already up to date, %d skipped", injected, unchanged, skipped)
+	rl.Infof(nil, "%d workloads injected, %d already up to date, %d uninjected, %d not injected", injected, unchanged, reverted, skipped)
 	return nil
 }
 
@@ -117,61 +118,112 @@ const (
 	outcomeInjected
 	outcomeUnchanged
 	outcomeSkipped
+	outcomeReverted
 )
 
-// processWorkload decides and injects one workload, reporting a result for it.
+// RevertAnnotation holds, on the workload (on a bare Pod: on the pod), the strategic merge
+// patch that restores the pod template as it was before injection. It makes re-injection
+// exact and idempotent, and uninject possible.
+const RevertAnnotation = "meshfn.dev/uninject-patch"
+
+// processWorkload decides and injects (or reverts) one workload, reporting a result for it.
 func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outcome) {
+	fail := func(format string, args ...any) (change, outcome) {
+		rl.Errorf(w.item, "%s: "+format, append([]any{w.describe()}, args...)...)
+		return change{}, outcomeError
+	}
 	if d.spec.Mode == ModeAlways {
 		if err := w.useJobTemplateMetadata(); err != nil {
-			rl.Errorf(w.item, "%s: %v", w.describe(), err)
-			return change{}, outcomeError
+			return fail("%v", err)
 		}
 	}
-	pod, err := w.pod()
+	current, err := w.pod()
 	if err != nil {
-		rl.Errorf(w.item, "%v", err)
-		return change{}, outcomeError
+		return fail("%v", err)
 	}
-	v, err := d.decide(w, pod)
+	record := w.object.GetAnnotations()[RevertAnnotation]
+	original := current
+	if record != "" {
+		base := current.DeepCopy()
+		delete(base.Annotations, RevertAnnotation)
+		if original, err = inject.Revert(base, record); err != nil {
+			return fail("annotation %s: %v", RevertAnnotation, err)
+		}
+	}
+	c := change{w: w, oldRecord: record}
+	if c.before, err = podValue(current); err != nil {
+		return fail("%v", err)
+	}
+	if d.spec.Action == ActionUninject {
+		return c.revert(rl, original, "injection removed")
+	}
+	v, err := d.decide(w, original)
 	if err != nil {
-		rl.Errorf(w.item, "%s: %v", w.describe(), err)
-		return change{}, outcomeError
+		return fail("%v", err)
 	}
 	if v.settings == nil {
+		if record != "" {
+			return c.revert(rl, original, "no longer injected: "+v.reason)
+		}
 		rl.Infof(w.item, "%s: skipped: %s", w.describe(), v.reason)
 		return change{}, outcomeSkipped
 	}
+	v.request.Pod = original
 	res, err := v.settings.Inject(v.request)
 	if err != nil {
-		rl.Errorf(w.item, "%s: injection failed: %v", w.describe(), err)
-		return change{}, outcomeError
+		return fail("injection failed: %v", err)
 	}
 	for _, warn := range res.Warnings {
 		rl.Warningf(w.item, "%s: %s", w.describe(), warn)
 	}
-	before, err := podValue(pod)
-	if err != nil {
-		rl.Errorf(w.item, "%v", err)
-		return change{}, outcomeError
+	if c.record, err = inject.RevertPatch(res.Pod, original); err != nil {
+		return fail("%v", err)
 	}
-	after, err := podValue(res.Pod)
-	if err != nil {
-		rl.Errorf(w.item, "%v", err)
-		return change{}, outcomeError
+	if c.after, err = podValue(res.Pod); err != nil {
+		return fail("%v", err)
 	}
 	rev := istio.RevisionLabelValue(v.settings.Revision)
-	if reflect.DeepEqual(before, after) {
+	if c.unchanged() {
 		rl.Infof(w.item, "%s: already injected by revision %s", w.describe(), rev)
 		return change{}, outcomeUnchanged
 	}
 	rl.Infof(w.item, "%s: injected by revision %s", w.describe(), rev)
-	return change{w: w, before: before, after: after}, outcomeInjected
+	return c, outcomeInjected
+}
+
+// revert makes the change restore the original pod template.
+func (c change) revert(rl *krm.ResourceList, original *corev1.Pod, why string) (change, outcome) {
+	var err error
+	if c.after, err = podValue(original); err != nil {
+		rl.Errorf(c.w.item, "%s: %v", c.w.describe(), err)
+		return change{}, outcomeError
+	}
+	if c.unchanged() {
+		rl.Infof(c.w.item, "%s: not injected", c.w.describe())
+		return change{}, outcomeSkipped
+	}
+	rl.Infof(c.w.item, "%s: %s", c.w.describe(), why)
+	return c, outcomeReverted
+}
+
+// unchanged reports whether the change would change nothing. On a bare Pod the revert
+// patch is part of the pod's metadata, so it goes into after first.
+func (c *change) unchanged() bool {
+	if c.w.object == c.w.template && c.record != "" {
+		setRecord(c.after, c.record)
+	}
+	return c.record == c.oldRecord && reflect.DeepEqual(c.before, c.after)
 }
 
 // apply writes the change into the workload's YAML: metadata and spec, each where the
 // workload keeps it.
 func (c change) apply() error {
-	before, after := c.before.(map[string]any), c.after.(map[string]any)
+	before, after := c.before, c.after
+	if c.w.object != c.w.template {
+		if err := c.writeRecord(); err != nil {
+			return err
+		}
+	}
 	if c.w.metaHolder == c.w.template {
 		return yamlpatch.Apply(c.w.template, before, after)
 	}
@@ -181,8 +233,33 @@ func (c change) apply() error {
 	return yamlpatch.Apply(c.w.template, map[string]any{"spec": before["spec"]}, map[string]any{"spec": after["spec"]})
 }
 
+// writeRecord puts the revert patch on the workload (not a bare Pod).
+func (c change) writeRecord() error {
+	if c.record == "" {
+		_, err := krm.RemoveAnnotation(c.w.object, RevertAnnotation)
+		return err
+	}
+	_, err := krm.SetAnnotation(c.w.object, RevertAnnotation, c.record)
+	return err
+}
+
+// setRecord puts the revert patch into the annotations of a pod value.
+func setRecord(pod map[string]any, record string) {
+	meta, _ := pod["metadata"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		pod["metadata"] = meta
+	}
+	annotations, _ := meta["annotations"].(map[string]any)
+	if annotations == nil {
+		annotations = map[string]any{}
+		meta["annotations"] = annotations
+	}
+	annotations[RevertAnnotation] = record
+}
+
 // podValue is the pod's metadata and spec as generic JSON values.
-func podValue(pod *corev1.Pod) (any, error) {
+func podValue(pod *corev1.Pod) (map[string]any, error) {
 	b, err := json.Marshal(struct {
 		Metadata any `json:"metadata"`
 		Spec     any `json:"spec"`

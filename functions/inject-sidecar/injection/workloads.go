@@ -21,8 +21,8 @@ type workload struct {
 	// metaHolder holds the metadata injection reads and writes: the template, except for
 	// a CronJob in mode always, where istioctl kube-inject uses spec.jobTemplate.metadata.
 	metaHolder *yaml.RNode
-	typeMeta metav1.TypeMeta
-	meta     types.NamespacedName
+	typeMeta   metav1.TypeMeta
+	meta       types.NamespacedName
 }
 
 // templatePaths says where each workload kind (by API group and kind) keeps its pod template.
@@ -39,6 +39,7 @@ var templatePaths = map[string][]string{
 	"batch/Job":                          {"spec", "template"},
 	"batch/CronJob":                      {"spec", "jobTemplate", "spec", "template"},
 	"apps.openshift.io/DeploymentConfig": {"spec", "template"},
+	"/DeploymentConfig":                  {"spec", "template"}, // the legacy, group-less form
 }
 
 func groupKind(obj *yaml.RNode) string {

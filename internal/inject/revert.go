@@ -1,0 +1,54 @@
+package inject
+
+import (
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+)
+
+// RevertPatch returns the strategic merge patch that turns the injected pod back into the
+// original: what injection added is deleted, what it changed (probes, Prometheus
+// annotations, overridden containers) is restored. Only the pod's metadata and spec count.
+// It is compact: containers, volumes and env are matched by name.
+func RevertPatch(injected, original *corev1.Pod) (string, error) {
+	from, err := podJSON(injected)
+	if err != nil {
+		return "", err
+	}
+	to, err := podJSON(original)
+	if err != nil {
+		return "", err
+	}
+	patch, err := strategicpatch.CreateTwoWayMergePatch(from, to, corev1.Pod{})
+	if err != nil {
+		return "", fmt.Errorf("computing the patch that reverts injection: %w", err)
+	}
+	return string(patch), nil
+}
+
+// Revert applies a patch from RevertPatch to an injected pod and returns the original.
+func Revert(injected *corev1.Pod, patch string) (*corev1.Pod, error) {
+	from, err := podJSON(injected)
+	if err != nil {
+		return nil, err
+	}
+	out, err := strategicpatch.StrategicMergePatch(from, []byte(patch), corev1.Pod{})
+	if err != nil {
+		return nil, fmt.Errorf("reverting injection: %w", err)
+	}
+	pod := &corev1.Pod{}
+	if err := json.Unmarshal(out, pod); err != nil {
+		return nil, fmt.Errorf("reverting injection: %w", err)
+	}
+	return pod, nil
+}
+
+// podJSON is the pod's metadata and spec as JSON (no status, no type).
+func podJSON(pod *corev1.Pod) ([]byte, error) {
+	return json.Marshal(struct {
+		Metadata any `json:"metadata"`
+		Spec     any `json:"spec"`
+	}{pod.ObjectMeta, pod.Spec})
+}
