@@ -36,8 +36,10 @@ type Request struct {
 	ProxyEnvs map[string]string
 	// CompliancePolicy is istiod's COMPLIANCE_POLICY (e.g. "fips-140-3"), or "".
 	CompliancePolicy string
-	// ProxyUID and ProxyGID default to 1337.
+	// ProxyUID and ProxyGID default to 1337 (see OpenShiftProxyIDs).
 	ProxyUID, ProxyGID int64
+	// OpenShift applies the webhook's OpenShift rule to a user-supplied istio-proxy user.
+	OpenShift bool
 }
 
 // Result is an injected pod and what the templates added, for the status annotation.
@@ -52,6 +54,10 @@ type Result struct {
 func (s *Settings) Inject(req Request) (*Result, error) {
 	if err := annotations.Validate(req.Pod.Annotations); err != nil {
 		return nil, err
+	}
+	if req.OpenShift {
+		req.Pod = req.Pod.DeepCopy()
+		dropSidecarUserMatchingApp(req.Pod)
 	}
 	res := &Result{}
 	mesh, proxyConfig, err := s.effectiveConfig(req, res)

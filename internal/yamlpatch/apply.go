@@ -29,9 +29,10 @@ import (
 //   - A list whose elements, in before and after, are all mappings with distinct string
 //     names is matched by name: the result has after's elements in after's order, reusing
 //     (and patching) node's element of the same name, building the others new. Other
-//     lists are patched element by element when before, after and node have the same
-//     length, and otherwise rebuilt from after, reusing node's elements whose before value
-//     equals an element of after.
+//     lists are left alone when before and after are equal, patched element by element
+//     when before, after and node have the same length, and otherwise rebuilt from after,
+//     reusing (with their comments) node's elements whose before value equals an element
+//     of after (compared with node's own values where node and before differ in length).
 //   - Where node does not match before (a mapping where before has a scalar, a key before
 //     lacks, a list of another length), after's value is preferred: node's own content
 //     then stands in for before.
@@ -202,8 +203,8 @@ func setScalar(n *yaml.Node, v any) error {
 }
 
 // scalarStyle returns the style for a scalar that had style old and now holds text with
-// the given tag: a string keeps a quoted or block style and is double-quoted where plain
-// would be misread; anything else is plain.
+// the given tag: a string keeps a quoted or block style and is quoted where plain would be
+// misread; anything else is plain.
 func scalarStyle(old yaml.Style, sameTag bool, tag, text string) yaml.Style {
 	kept := old
 	if !sameTag {

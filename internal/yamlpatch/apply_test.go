@@ -188,6 +188,36 @@ spec:
     emptyDir: {}
 `,
 	}, {
+		name: "removed key's trailing comment stays in place",
+		yaml: `metadata:
+  name: web
+  generation: 4
+  # end of metadata
+spec: {}
+`,
+		before: `{"metadata":{"name":"web","generation":4},"spec":{}}`,
+		after:  `{"metadata":{"name":"web"},"spec":{}}`,
+		want: `metadata:
+  name: web
+  # end of metadata
+spec: {}
+`,
+	}, {
+		name: "changed alias replaced, anchor left alone",
+		yaml: `defaults: &d
+  cpu: 100m
+a: *d
+b: *d
+`,
+		before: `{"defaults":{"cpu":"100m"},"a":{"cpu":"100m"},"b":{"cpu":"100m"}}`,
+		after:  `{"defaults":{"cpu":"100m"},"a":{"cpu":"100m"},"b":{"cpu":"200m"}}`,
+		want: `defaults: &d
+  cpu: 100m
+a: *d
+b:
+  cpu: 200m
+`,
+	}, {
 		name: "flow mapping with content stays flow",
 		yaml: `metadata:
   labels: {app: web}

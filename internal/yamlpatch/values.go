@@ -18,11 +18,10 @@ type unknown struct{}
 
 // Short tags of the scalars this package writes.
 const (
-	tagStr   = "!!str"
-	tagInt   = "!!int"
-	tagFloat = "!!float"
-	tagBool  = "!!bool"
-	tagNull  = "!!null"
+	tagStr  = "!!str"
+	tagInt  = "!!int"
+	tagBool = "!!bool"
+	tagNull = "!!null"
 )
 
 // keyRank puts well-known Kubernetes keys first when new keys are appended or a new

@@ -31,10 +31,12 @@ const (
 	ActionUninject = "uninject"
 )
 
-// NamespaceLabels gives the labels of a namespace that is not in the package.
+// NamespaceLabels gives the labels (and, for OpenShift, annotations) of a namespace that
+// is not in the package.
 type NamespaceLabels struct {
-	Name   string            `json:"name"`
-	Labels map[string]string `json:"labels,omitempty"`
+	Name        string            `json:"name"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
 // Spec is the configuration of inject-sidecar.
@@ -64,6 +66,9 @@ type Spec struct {
 	// (/inject/cluster/C/net/N): ISTIO_META_CLUSTER_ID and ISTIO_META_NETWORK.
 	Cluster string `json:"cluster,omitempty"`
 	Network string `json:"network,omitempty"`
+	// Platform is istiod's PLATFORM: "" or openshift, where the proxy's UID and GID come
+	// from the namespace's openshift.io/sa.scc.* annotations.
+	Platform string `json:"platform,omitempty"`
 }
 
 var _ fnconfig.Spec = (*Spec)(nil)
@@ -100,6 +105,9 @@ func (s *Spec) Validate() error {
 		if err := istio.ValidateRevision(s.Revision); err != nil {
 			add("spec.revision", "%v", err)
 		}
+	}
+	if s.Platform != "" && s.Platform != "openshift" {
+		add("spec.platform", "%q is not one of [\"\" openshift]", s.Platform)
 	}
 	switch s.NativeSidecars {
 	case "auto", "true", "false":

@@ -90,6 +90,16 @@ func corpusInput(t *testing.T, corpus string, c corpusCase, caseDir string) []by
 	if p := c.Environment["COMPLIANCE_POLICY"]; p != "" {
 		fmt.Fprintf(&sb, "    compliancePolicy: %s\n", p)
 	}
+	if c.Environment["PLATFORM"] == "openshift" {
+		// The webhook reads the pod's Namespace: given here as a namespace outside the package.
+		fmt.Fprintf(&sb, "    platform: openshift\n    defaultNamespace: %s\n    namespaces:\n    - name: %s\n      annotations:\n",
+			c.Environment["namespace"], c.Environment["namespace"])
+		for k, v := range c.Environment {
+			if a, ok := strings.CutPrefix(k, "namespaceAnnotation."); ok {
+				fmt.Fprintf(&sb, "        %s: %q\n", a, v)
+			}
+		}
+	}
 	return []byte(sb.String())
 }
 
@@ -197,9 +207,6 @@ func TestIstioCorpus(t *testing.T) {
 
 func runCorpusCase(t *testing.T, corpus, caseDir string) {
 	c := readCase(t, caseDir)
-	if c.Environment["PLATFORM"] == "openshift" {
-		t.Skip("OpenShift namespace UID ranges are not supported yet")
-	}
 	out, ok := krmtest.Run(t, Run, corpusInput(t, corpus, c, caseDir))
 	if c.ExpectedError != "" {
 		if ok {

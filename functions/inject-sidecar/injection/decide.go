@@ -26,6 +26,8 @@ type decider struct {
 	injectors  injectors
 	webhooks   webhookSet
 	namespaces map[string]map[string]string
+	// nsAnnotations are namespace annotations, read on OpenShift.
+	nsAnnotations map[string]map[string]string
 }
 
 func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
@@ -79,6 +81,9 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	if !decision.Inject {
 		return verdict{reason: decision.Reason}, nil
 	}
+	if ns == "" {
+		ns = d.spec.DefaultNamespace
+	}
 	typeMeta, deployMeta := w.typeMeta, w.meta
 	if w.typeMeta.Kind == "Pod" {
 		deployMeta, typeMeta = deployMetaFromPod(pod)
@@ -102,11 +107,16 @@ func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta 
 	if d.spec.Network != "" {
 		env["ISTIO_META_NETWORK"] = d.spec.Network
 	}
-	return inject.Request{
+	req := inject.Request{
 		Pod: pod, Namespace: ns, TypeMeta: typeMeta, DeployMeta: deployMeta,
 		NativeSidecars: d.spec.nativeDecision(), KubeInject: kubeInject,
 		ProxyEnvs: env, CompliancePolicy: d.spec.CompliancePolicy,
 	}
+	if d.spec.Platform == "openshift" {
+		req.OpenShift = true
+		req.ProxyUID, req.ProxyGID = inject.OpenShiftProxyIDs(d.nsAnnotations[ns])
+	}
+	return req
 }
 
 // webhookOwner is what the webhook derives from a pod created by the workload's

@@ -71,7 +71,7 @@ func Run(rl *krm.ResourceList) error {
 }
 
 func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
-	d := &decider{spec: spec, namespaces: map[string]map[string]string{}}
+	d := &decider{spec: spec, namespaces: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
 	var err error
 	if d.injectors, err = readInjectors(rl.Items, nil); err != nil {
 		rl.Errorf(nil, "%v", err)
@@ -94,6 +94,7 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 	}
 	for _, ns := range spec.Namespaces {
 		d.namespaces[ns.Name] = ns.Labels
+		d.nsAnnotations[ns.Name] = ns.Annotations
 	}
 	for _, it := range rl.Items {
 		if it.GetKind() == "Namespace" && it.GetApiVersion() == "v1" && !krm.IsPackageMeta(it) {
@@ -105,7 +106,12 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 			if _, both := d.namespaces[it.GetName()]; both {
 				rl.Warningf(it, "namespace %s is in the package and in spec.namespaces; using the package's labels", it.GetName())
 			}
-			d.namespaces[it.GetName()] = l
+			a, err := krm.Annotations(it)
+			if err != nil {
+				rl.Errorf(it, "%v", err)
+				return nil, false
+			}
+			d.namespaces[it.GetName()], d.nsAnnotations[it.GetName()] = l, a
 		}
 	}
 	return d, true
