@@ -247,4 +247,3 @@ func TestModeAlways(t *testing.T) {
 		t.Errorf("opted-out pod in mode always: %q", msg)
 	}
 }
-
