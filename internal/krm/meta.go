@@ -96,6 +96,10 @@ func quoteIfAmbiguous(n *yaml.Node) {
 	probe := &yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}
 	if n.Value == "" || yaml.IsYaml1_1NonString(probe) || !isPlainString(n.Value) {
 		n.Style = yaml.DoubleQuotedStyle
+		// JSON reads better single-quoted: no escaped quotes.
+		if strings.Contains(n.Value, `"`) && !strings.ContainsAny(n.Value, "'\n") {
+			n.Style = yaml.SingleQuotedStyle
+		}
 	}
 }
 

@@ -15,8 +15,11 @@ import (
 
 // change is the new pod template of one workload, applied once every workload is done.
 type change struct {
-	w                 workload
-	before, after     map[string]any
+	w             workload
+	before, after map[string]any
+	// original is the pod template before any injection, when the workload was injected
+	// before: writing goes through it, so the result does not depend on history.
+	original          map[string]any
 	record, oldRecord string // the revert patch after and before the change
 }
 
@@ -160,6 +163,11 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	if c.before, err = podValue(current); err != nil {
 		return fail("%v", err)
 	}
+	if record != "" {
+		if c.original, err = podValue(original); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if d.spec.Action == ActionUninject {
 		return c.revert(rl, original, "injection removed")
 	}
@@ -224,12 +232,23 @@ func (c *change) unchanged() bool {
 // apply writes the change into the workload's YAML: metadata and spec, each where the
 // workload keeps it.
 func (c change) apply() error {
-	before, after := c.before, c.after
 	if c.w.object != c.w.template {
 		if err := c.writeRecord(); err != nil {
 			return err
 		}
 	}
+	if c.original == nil {
+		return c.write(c.before, c.after)
+	}
+	// Revert first, then inject: what injection adds always lands in the same place.
+	if err := c.write(c.before, c.original); err != nil {
+		return err
+	}
+	return c.write(c.original, c.after)
+}
+
+// write applies the difference between two pod values to the workload's YAML.
+func (c change) write(before, after map[string]any) error {
 	if c.w.metaHolder == c.w.template {
 		return yamlpatch.Apply(c.w.template, before, after)
 	}
@@ -277,5 +296,22 @@ func podValue(pod *corev1.Pod) (map[string]any, error) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, err
 	}
+	dropEmptyResources(v)
 	return v, nil
+}
+
+// dropEmptyResources removes the "resources: {}" that typed marshalling gives every
+// container: it means nothing, and a container the user wrote without it stays so.
+func dropEmptyResources(pod map[string]any) {
+	spec, _ := pod["spec"].(map[string]any)
+	for _, key := range []string{"containers", "initContainers"} {
+		cs, _ := spec[key].([]any)
+		for _, c := range cs {
+			if m, ok := c.(map[string]any); ok {
+				if r, ok := m["resources"].(map[string]any); ok && len(r) == 0 {
+					delete(m, "resources")
+				}
+			}
+		}
+	}
 }
