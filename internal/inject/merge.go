@@ -24,13 +24,13 @@ func patchMeta() (strategicpatch.LookupPatchMeta, error) {
 	return podPatchMeta, podPatchMetaErr
 }
 
-// overlayYAML merges a rendered template (YAML) onto pod with a strategic merge patch.
-func overlayYAML(pod *corev1.Pod, overlay []byte) (*corev1.Pod, error) {
+// parseOverlay reads a rendered template as Istio does: YAML 1.1, as JSON values.
+func parseOverlay(overlay []byte) (map[string]any, error) {
 	patch := map[string]any{}
 	if err := sigsyaml.Unmarshal(overlay, &patch); err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
 	}
-	return overlayMap(pod, patch)
+	return patch, nil
 }
 
 // overlayContainer merges one container onto pod, under initContainers when init is true.

@@ -8,6 +8,7 @@ import (
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -86,7 +87,11 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 		if err := t.Execute(&out, data); err != nil {
 			return nil, nil, fmt.Errorf("rendering injection template %q: %w", name, err)
 		}
-		if templatePod, err = overlayYAML(templatePod, out.Bytes()); err != nil {
+		patch, err := parseOverlay(out.Bytes())
+		if err != nil {
+			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
+		}
+		if templatePod, err = overlayMap(templatePod, runtime.DeepCopyJSON(patch)); err != nil {
 			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
 		}
 		// With native sidecars the template puts istio-proxy under initContainers; a pod
@@ -96,7 +101,7 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 			merged = merged.DeepCopy()
 			merged.Spec.Containers, merged.Spec.InitContainers = moveContainer(merged.Spec.Containers, merged.Spec.InitContainers, ProxyContainer)
 		}
-		if merged, err = overlayYAML(merged, out.Bytes()); err != nil {
+		if merged, err = overlayMap(merged, patch); err != nil {
 			return nil, nil, fmt.Errorf("merging injection template %q onto the pod: %w", name, err)
 		}
 	}

@@ -5,8 +5,6 @@ package krm
 
 import (
 	"errors"
-	"fmt"
-	"os"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
@@ -53,28 +51,6 @@ func Processor(f Func) fn.ResourceListProcessorFunc {
 		in.Results = append(in.Results, rl.Results...)
 		return !HasErrors(rl.Results), nil
 	}
-}
-
-// Main runs f as a KRM function on standard input and output and returns the process exit
-// code. Error results are also written to standard error: kpt shows the results, but
-// kustomize shows only what a failing plugin printed there.
-func Main(f Func) int {
-	var results fn.Results
-	process := Processor(f)
-	err := fn.AsMain(fn.ResourceListProcessorFunc(func(rl *fn.ResourceList) (bool, error) {
-		ok, err := process(rl)
-		results = rl.Results
-		return ok, err
-	}))
-	if err == nil {
-		return 0
-	}
-	for _, r := range results {
-		if r.Severity == fn.Error {
-			fmt.Fprintln(os.Stderr, describeResult(r))
-		}
-	}
-	return 1
 }
 
 // describeResult is a result as one line: severity, resource, file, message.

@@ -1,0 +1,124 @@
+// Package synth writes synthetic packages for benchmarks: Deployments spread over
+// namespaces labelled for injection, as one ResourceList.
+package synth
+
+import (
+	"fmt"
+	"io"
+)
+
+// Package describes a synthetic package.
+type Package struct {
+	Deployments int
+	Namespaces  int
+	// Settings are extra items (YAML documents, without "---") such as injector ConfigMaps.
+	Settings []string
+	// Config is the function config (a YAML mapping).
+	Config string
+}
+
+// Write writes the package as a ResourceList.
+func (p Package) Write(w io.Writer) error {
+	bw := &errWriter{w: w}
+	bw.printf("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+	for _, s := range p.Settings {
+		bw.item(s)
+	}
+	for n := 0; n < p.Namespaces; n++ {
+		bw.item(fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-%d\n  labels:\n    istio-injection: enabled\n"+
+			"  annotations:\n    config.kubernetes.io/path: ns-%d/namespace.yaml\n", n, n))
+	}
+	for i := 0; i < p.Deployments; i++ {
+		ns := i % p.Namespaces
+		bw.item(fmt.Sprintf(deployment, i, ns, ns, i, i, i, i, i))
+	}
+	bw.printf("functionConfig:\n")
+	bw.indent(p.Config, "  ")
+	return bw.err
+}
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-%d
+  namespace: ns-%d
+  annotations:
+    config.kubernetes.io/path: ns-%d/app-%d.yaml
+spec:
+  replicas: 2 # two replicas
+  selector:
+    matchLabels:
+      app: app-%d
+  template:
+    metadata:
+      labels:
+        app: app-%d
+        version: v1
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "9090"
+    spec:
+      serviceAccountName: app-%d
+      containers:
+      - name: app
+        image: registry.example.com/app:%d
+        ports:
+        - containerPort: 8080
+          name: http
+        readinessProbe:
+          httpGet:
+            path: /ready
+            port: 8080
+        livenessProbe:
+          httpGet:
+            path: /healthz
+            port: http
+        resources:
+          requests:
+            cpu: 100m
+            memory: 128Mi
+`
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+func (e *errWriter) item(doc string) {
+	e.printf("- ")
+	first := true
+	for _, line := range splitLines(doc) {
+		if !first {
+			e.printf("  ")
+		}
+		e.printf("%s\n", line)
+		first = false
+	}
+}
+
+func (e *errWriter) indent(doc, pad string) {
+	for _, line := range splitLines(doc) {
+		e.printf("%s%s\n", pad, line)
+	}
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
