@@ -12,11 +12,11 @@ TOOLS := $(CURDIR)/.cache/tools
 KPT_VERSION := 1.0.0-beta.56
 KUSTOMIZE_VERSION := v5.8.2
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
-FUNCTIONS := generate-revision set-namespace-revision apply-setters
+FUNCTIONS := generate-revision set-namespace-revision inject-sidecar apply-setters
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build render test unit e2e golden check-kpt tools vet clean
+.PHONY: all build render test golden bench check-kpt tools vet clean
 
 all: build
 
@@ -35,6 +35,12 @@ test: check-kpt build tools vet
 ## golden: rewrite every golden file from the current output (then review the diff)
 golden: build tools
 	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
+
+## bench: Go benchmarks, then whole-process time and peak memory against a no-op floor
+bench: build
+	$(GO) build -o $(BIN)/ ./tests/bench/noop
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	$(GO) run ./tests/bench/run -bin $(BIN)
 
 vet:
 	$(GO) vet ./...
