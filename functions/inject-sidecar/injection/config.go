@@ -66,6 +66,11 @@ type Spec struct {
 	// (/inject/cluster/C/net/N): ISTIO_META_CLUSTER_ID and ISTIO_META_NETWORK.
 	Cluster string `json:"cluster,omitempty"`
 	Network string `json:"network,omitempty"`
+	// Hub and Tag set the proxy image of the built-in injector, used for revisions the
+	// package holds no injector ConfigMaps for. Defaults: Istio's release hub and the
+	// Istio version the built-in templates follow.
+	Hub string `json:"hub,omitempty"`
+	Tag string `json:"tag,omitempty"`
 	// Platform is istiod's PLATFORM: "" or openshift, where the proxy's UID and GID come
 	// from the namespace's openshift.io/sa.scc.* annotations.
 	Platform string `json:"platform,omitempty"`

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/meshfn/meshfn/internal/inject"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
 	"github.com/meshfn/meshfn/internal/istio"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -28,6 +30,8 @@ type decider struct {
 	namespaces map[string]map[string]string
 	// nsAnnotations are namespace annotations, read on OpenShift.
 	nsAnnotations map[string]map[string]string
+	// builtin holds the built-in injector of revisions without ConfigMaps.
+	builtin map[string]*inject.Settings
 }
 
 func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
@@ -91,12 +95,25 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	return verdict{settings: settings, reason: "mode always", request: d.request(pod, typeMeta, deployMeta, ns, true)}, nil
 }
 
+// settingsFor returns the revision's injector: its ConfigMaps in the package, else the
+// built-in injector (built once per revision).
 func (d *decider) settingsFor(rev string) (*inject.Settings, error) {
 	if s, ok := d.injectors.byRevision[rev]; ok {
 		return s, nil
 	}
-	return nil, fmt.Errorf("revision %s injects it, but the package holds no ConfigMap %s with its injector settings",
-		istio.RevisionLabelValue(rev), istio.Suffixed(injectorConfigMap, rev))
+	if s, ok := d.builtin[rev]; ok {
+		return s, nil
+	}
+	src := builtin.Sources(builtin.Options{Hub: d.spec.Hub, Tag: d.spec.Tag, Revision: rev})
+	s, err := inject.NewSettings(rev, src, templatefuncs.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("the built-in injector for revision %s: %w", istio.RevisionLabelValue(rev), err)
+	}
+	if d.builtin == nil {
+		d.builtin = map[string]*inject.Settings{}
+	}
+	d.builtin[rev] = s
+	return s, nil
 }
 
 func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta types.NamespacedName, ns string, kubeInject bool) inject.Request {

@@ -229,11 +229,20 @@ func TestTwoRevisionsSelectingOnePodIsAnError(t *testing.T) {
 	}
 }
 
-func TestMissingInjectorSettings(t *testing.T) {
+// TestBuiltinInjector: a revision without injector ConfigMaps in the package is injected
+// by the built-in injector, pointed at that revision's istiod, with the configured image.
+func TestBuiltinInjector(t *testing.T) {
 	hooks := revisionWebhooks(t, controlplane.Spec{Revision: strp("other")})
-	msg, ok, _ := deploymentResult(t, packageWith(t, hooks, namespace("istio.io/rev: other"), "", "", "", ""))
-	if ok || !strings.Contains(msg, "no ConfigMap istio-sidecar-injector-other") {
-		t.Errorf("ok=%v result %q", ok, msg)
+	in := packageWith(t, hooks, namespace("istio.io/rev: other"), "", "", "", "hub: registry.example.com/istio\ntag: 1.31.2")
+	msg, ok, _ := deploymentResult(t, in)
+	if !ok || !strings.Contains(msg, "injected by revision other") {
+		t.Fatalf("ok=%v result %q", ok, msg)
+	}
+	d := deployment(t, render(t, in))
+	for _, want := range []string{"image: registry.example.com/istio/proxyv2:1.31.2", "istiod-other.istio-system.svc:15012"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("built-in injection lacks %q:\n%s", want, d)
+		}
 	}
 }
 

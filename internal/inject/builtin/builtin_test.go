@@ -1,0 +1,135 @@
+package builtin_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/meshfn/meshfn/internal/inject"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+func TestSourcesParse(t *testing.T) {
+	s, err := inject.NewSettings("", builtin.Sources(builtin.Options{}), templatefuncs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) > 0 {
+		t.Errorf("warnings: %v", s.Warnings)
+	}
+	if s.Config.Policy != inject.PolicyEnabled {
+		t.Errorf("policy %q, want %q", s.Config.Policy, inject.PolicyEnabled)
+	}
+	if want := []string{inject.SidecarTemplate}; !reflect.DeepEqual(s.Config.DefaultTemplates, want) {
+		t.Errorf("default templates %v, want %v", s.Config.DefaultTemplates, want)
+	}
+	if want := []string{"gateway", "sidecar"}; !reflect.DeepEqual(s.TemplateNames(), want) {
+		t.Errorf("templates %v, want %v", s.TemplateNames(), want)
+	}
+	if got := s.Mesh.GetTrustDomain(); got != "cluster.local" {
+		t.Errorf("trust domain %q, want Istio's default", got)
+	}
+}
+
+func TestSourcesImages(t *testing.T) {
+	tests := []struct {
+		opts builtin.Options
+		want string
+	}{
+		{builtin.Options{}, "docker.io/istio/proxyv2:" + builtin.Version},
+		{builtin.Options{Hub: "registry.example.com/mesh"}, "registry.example.com/mesh/proxyv2:" + builtin.Version},
+		{builtin.Options{Tag: "1.30.2"}, "docker.io/istio/proxyv2:1.30.2"},
+		{builtin.Options{Hub: "gcr.io/istio-release", Tag: "1.31.1-distroless"}, "gcr.io/istio-release/proxyv2:1.31.1-distroless"},
+	}
+	for _, tt := range tests {
+		pod := injectWith(t, "", tt.opts)
+		for _, name := range []string{"istio-init", "istio-proxy"} {
+			if c := container(pod, name); c == nil || c.Image != tt.want {
+				t.Errorf("%+v: %s image %v, want %s", tt.opts, name, c, tt.want)
+			}
+		}
+	}
+}
+
+func TestSourcesRevision(t *testing.T) {
+	for _, rev := range []string{"", "default"} {
+		proxy := container(injectWith(t, "", builtin.Options{Revision: rev}), "istio-proxy")
+		if got := env(proxy, "CA_ADDR"); got != "istiod.istio-system.svc:15012" {
+			t.Errorf("revision %q: CA_ADDR %q", rev, got)
+		}
+		if got := env(proxy, "PROXY_CONFIG"); got != "{}\n" {
+			t.Errorf("revision %q: PROXY_CONFIG %q", rev, got)
+		}
+	}
+	proxy := container(injectWith(t, "canary", builtin.Options{Revision: "canary"}), "istio-proxy")
+	if got := env(proxy, "CA_ADDR"); got != "istiod-canary.istio-system.svc:15012" {
+		t.Errorf("CA_ADDR %q", got)
+	}
+	var pc map[string]any
+	if err := json.Unmarshal([]byte(env(proxy, "PROXY_CONFIG")), &pc); err != nil {
+		t.Fatal(err)
+	}
+	if got := pc["discoveryAddress"]; got != "istiod-canary.istio-system.svc:15012" {
+		t.Errorf("discovery address %v", got)
+	}
+}
+
+// TestTemplatesStandAlone checks that each template carries the shared blocks, so a
+// user can copy one into a ConfigMap.
+func TestTemplatesStandAlone(t *testing.T) {
+	for name, text := range builtin.Templates() {
+		if !strings.Contains(text, `define "proxy.plan"`) {
+			t.Errorf("template %s lacks the shared blocks", name)
+		}
+		if _, err := templatefuncs.Parse(name, text, templatefuncs.Options{}); err != nil {
+			t.Errorf("template %s: %v", name, err)
+		}
+	}
+}
+
+// injectWith injects the sample pod, with classic sidecars, using only the built-in settings.
+func injectWith(t *testing.T, revision string, opts builtin.Options) *corev1.Pod {
+	t.Helper()
+	s, err := inject.NewSettings(revision, builtin.Sources(opts), templatefuncs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Inject(inject.Request{
+		Pod:        samplePod(),
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		DeployMeta: types.NamespacedName{Namespace: "demo", Name: "hello"},
+		KubeInject: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Pod
+}
+
+func container(pod *corev1.Pod, name string) *corev1.Container {
+	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range list {
+			if list[i].Name == name {
+				return &list[i]
+			}
+		}
+	}
+	return nil
+}
+
+func env(c *corev1.Container, name string) string {
+	if c == nil {
+		return ""
+	}
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}
