@@ -138,7 +138,7 @@ const RevertAnnotation = "meshfn.dev/uninject-patch"
 // processWorkload decides and injects (or reverts) one workload, reporting a result for it.
 func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outcome) {
 	fail := func(format string, args ...any) (change, outcome) {
-		rl.Errorf(w.item, "%s: "+format, append([]any{w.describe()}, args...)...)
+		rl.Errorf(w.item, w.prefix()+format, args...)
 		return change{}, outcomeError
 	}
 	if d.spec.Mode == ModeAlways {
@@ -179,7 +179,7 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		if record != "" {
 			return c.revert(rl, original, "no longer injected: "+v.reason)
 		}
-		rl.Infof(w.item, "%s: skipped: %s", w.describe(), v.reason)
+		rl.Infof(w.item, w.prefix()+"skipped: %s", v.reason)
 		return change{}, outcomeSkipped
 	}
 	v.request.Pod = original
@@ -188,7 +188,7 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		return fail("injection failed: %v", err)
 	}
 	for _, warn := range res.Warnings {
-		rl.Warningf(w.item, "%s: %s", w.describe(), warn)
+		rl.Warningf(w.item, w.prefix()+"%s", warn)
 	}
 	if c.record, err = inject.RevertPatch(res.Pod, original); err != nil {
 		return fail("%v", err)
@@ -198,10 +198,10 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	}
 	rev := istio.RevisionLabelValue(v.settings.Revision)
 	if c.unchanged() {
-		rl.Infof(w.item, "%s: already injected by revision %s", w.describe(), rev)
+		rl.Infof(w.item, w.prefix()+"already injected by revision %s", rev)
 		return change{}, outcomeUnchanged
 	}
-	rl.Infof(w.item, "%s: injected by revision %s", w.describe(), rev)
+	rl.Infof(w.item, w.prefix()+"injected by revision %s", rev)
 	return c, outcomeInjected
 }
 
@@ -209,14 +209,14 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 func (c change) revert(rl *krm.ResourceList, original *corev1.Pod, why string) (change, outcome) {
 	var err error
 	if c.after, err = podValue(original); err != nil {
-		rl.Errorf(c.w.item, "%s: %v", c.w.describe(), err)
+		rl.Errorf(c.w.item, c.w.prefix()+"%v", err)
 		return change{}, outcomeError
 	}
 	if c.unchanged() {
-		rl.Infof(c.w.item, "%s: not injected", c.w.describe())
+		rl.Infof(c.w.item, "%snot injected", c.w.prefix())
 		return change{}, outcomeSkipped
 	}
-	rl.Infof(c.w.item, "%s: %s", c.w.describe(), why)
+	rl.Infof(c.w.item, c.w.prefix()+"%s", why)
 	return c, outcomeReverted
 }
 

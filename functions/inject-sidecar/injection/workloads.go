@@ -171,3 +171,12 @@ func (w workload) describe() string {
 	}
 	return w.typeMeta.Kind + " " + w.meta.Name
 }
+
+// prefix starts a result message about the workload: empty when the result's resource is
+// the workload itself, its name when the result is about the List holding it.
+func (w workload) prefix() string {
+	if w.item == w.object {
+		return ""
+	}
+	return w.describe() + ": "
+}
