@@ -105,6 +105,12 @@ func quoteIfAmbiguous(n *yaml.Node) {
 
 // isPlainString reports whether YAML 1.2 reads the plain scalar s as a string.
 func isPlainString(s string) bool {
+	// Cheap answers first: flow collections, quotes, indicators and ": " or " #" are never
+	// plain strings; otherwise ask the YAML parser.
+	if strings.ContainsAny(s[:1], "{[]}'\"&*!|>%@`#,?:-") || strings.Contains(s, ": ") || strings.Contains(s, " #") ||
+		strings.ContainsAny(s, "\n\t") || strings.HasSuffix(s, " ") || strings.HasSuffix(s, ":") {
+		return false
+	}
 	var v any
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
 		return false
