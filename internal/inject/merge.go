@@ -3,11 +3,13 @@ package inject
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
-	sigsyaml "sigs.k8s.io/yaml"
+	yamlv2 "go.yaml.in/yaml/v2"
 )
 
 var (
@@ -24,13 +26,86 @@ func patchMeta() (strategicpatch.LookupPatchMeta, error) {
 	return podPatchMeta, podPatchMetaErr
 }
 
-// parseOverlay reads a rendered template as Istio does: YAML 1.1, as JSON values.
+// parseOverlay reads a rendered template as Istio does (sigs.k8s.io/yaml: YAML 1.1, then
+// JSON values), without the detour through JSON text: numbers become float64, map keys
+// strings.
 func parseOverlay(overlay []byte) (map[string]any, error) {
-	patch := map[string]any{}
-	if err := sigsyaml.Unmarshal(overlay, &patch); err != nil {
+	var doc any
+	if err := yamlv2.Unmarshal(overlay, &doc); err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
 	}
-	return patch, nil
+	v, err := jsonValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
+	}
+	switch m := v.(type) {
+	case map[string]any:
+		return m, nil
+	case nil:
+		return map[string]any{}, nil
+	}
+	return nil, fmt.Errorf("the template rendered %T, not a mapping", v)
+}
+
+// jsonValue converts a YAML 1.1 value to the value JSON decoding would give.
+func jsonValue(v any) (any, error) {
+	switch x := v.(type) {
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			key, err := jsonKey(k)
+			if err != nil {
+				return nil, err
+			}
+			if out[key], err = jsonValue(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			var err error
+			if out[i], err = jsonValue(e); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case int:
+		return float64(x), nil
+	case int64:
+		return float64(x), nil
+	case uint64:
+		return float64(x), nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, fmt.Errorf("%v has no JSON form", x)
+		}
+		return x, nil
+	case string, bool, nil:
+		return x, nil
+	}
+	return nil, fmt.Errorf("unexpected YAML value %T", v)
+}
+
+func jsonKey(k any) (string, error) {
+	switch x := k.(type) {
+	case string:
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case uint64:
+		return strconv.FormatUint(x, 10), nil
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), nil
+	case nil:
+		return "null", nil
+	}
+	return "", fmt.Errorf("unsupported map key %v", k)
 }
 
 // overlayContainer merges one container onto pod, under initContainers when init is true.
