@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"sync"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
-	yamlv2 "go.yaml.in/yaml/v2"
 )
 
 var (
