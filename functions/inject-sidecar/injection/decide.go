@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
@@ -30,8 +31,10 @@ type decider struct {
 	namespaces map[string]map[string]string
 	// nsAnnotations are namespace annotations, read on OpenShift.
 	nsAnnotations map[string]map[string]string
-	// builtin holds the built-in injector of revisions without ConfigMaps.
-	builtin map[string]*inject.Settings
+	// builtin holds the built-in injector of revisions without ConfigMaps, built on first
+	// use (workloads are decided in parallel).
+	builtinMu sync.Mutex
+	builtin   map[string]*inject.Settings
 }
 
 func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
@@ -101,6 +104,8 @@ func (d *decider) settingsFor(rev string) (*inject.Settings, error) {
 	if s, ok := d.injectors.byRevision[rev]; ok {
 		return s, nil
 	}
+	d.builtinMu.Lock()
+	defer d.builtinMu.Unlock()
 	if s, ok := d.builtin[rev]; ok {
 		return s, nil
 	}

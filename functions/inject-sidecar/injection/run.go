@@ -2,9 +2,14 @@ package injection
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
@@ -23,6 +28,31 @@ type change struct {
 	record, oldRecord string // the revert patch after and before the change
 }
 
+// job is one workload's outcome, computed in parallel with the others.
+type job struct {
+	change  change
+	outcome outcome
+	results fn.Results
+}
+
+// parallel runs f(0..n-1) on as many goroutines as there are CPUs. Workloads are
+// independent: each reads only its own YAML and shared, read-only settings.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // Run is the function.
 func Run(rl *krm.ResourceList) error {
 	var spec Spec
@@ -34,8 +64,7 @@ func Run(rl *krm.ResourceList) error {
 	if !ok {
 		return nil
 	}
-	var changes []change
-	var injected, unchanged, skipped, reverted int
+	var workloads []workload
 	for _, item := range rl.Items {
 		if krm.IsPackageMeta(item) {
 			continue
@@ -45,29 +74,41 @@ func Run(rl *krm.ResourceList) error {
 			rl.Errorf(item, "%v", err)
 			continue
 		}
-		for _, w := range ws {
-			c, outcome := processWorkload(rl, d, w)
-			switch outcome {
-			case outcomeInjected:
-				injected++
-				changes = append(changes, c)
-			case outcomeUnchanged:
-				unchanged++
-			case outcomeSkipped:
-				skipped++
-			case outcomeReverted:
-				reverted++
-				changes = append(changes, c)
-			}
+		workloads = append(workloads, ws...)
+	}
+	jobs := make([]job, len(workloads))
+	parallel(len(jobs), func(i int) {
+		sink := &krm.ResourceList{}
+		jobs[i].change, jobs[i].outcome = processWorkload(sink, d, workloads[i])
+		jobs[i].results = sink.Results
+	})
+	var injected, unchanged, skipped, reverted int
+	for _, j := range jobs {
+		rl.Results = append(rl.Results, j.results...)
+		switch j.outcome {
+		case outcomeInjected:
+			injected++
+		case outcomeUnchanged:
+			unchanged++
+		case outcomeSkipped:
+			skipped++
+		case outcomeReverted:
+			reverted++
 		}
 	}
 	if rl.Failed() {
 		return nil
 	}
-	for _, c := range changes {
-		if err := c.apply(); err != nil {
-			return fmt.Errorf("%s: writing the injected pod template: %w", c.w.describe(), err)
+	errs := make([]error, len(jobs))
+	parallel(len(jobs), func(i int) {
+		if o := jobs[i].outcome; o == outcomeInjected || o == outcomeReverted {
+			if err := jobs[i].change.apply(); err != nil {
+				errs[i] = fmt.Errorf("%s: writing the injected pod template: %w", jobs[i].change.w.describe(), err)
+			}
 		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	rl.Infof(nil, "%d workloads injected, %d already up to date, %d uninjected, %d not injected", injected, unchanged, reverted, skipped)
 	return nil
