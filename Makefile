@@ -13,10 +13,12 @@ KPT_VERSION := 1.0.0-beta.56
 KUSTOMIZE_VERSION := v5.8.2
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 FUNCTIONS := generate-revision set-namespace-revision inject-sidecar apply-setters
+SOFTHSM_MODULE := /usr/lib/softhsm/libsofthsm2.so
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build render test golden bench check-kpt tools vet clean
+.PHONY: all build render test golden bench check-kpt tools system-deps vet clean
 
 all: build
 
@@ -29,7 +31,7 @@ render: check-kpt build
 	kpt fn render --allow-exec --truncate-output=false .
 
 ## test: every test, with the tools they need
-test: check-kpt build tools vet
+test: check-kpt system-deps build tools vet
 	MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 
 ## golden: rewrite every golden file from the current output (then review the diff)
@@ -51,6 +53,14 @@ check-kpt:
 	@v=$$(kpt version 2>/dev/null); if [ "$$v" != "$(KPT_VERSION)" ]; then echo "warning: kpt $$v found; the expected outputs were made with kpt $(KPT_VERSION)" >&2; fi
 
 tools: $(KUSTOMIZE)
+
+## system-deps: Debian packages the tests use (SoftHSM2, a real PKCS#11 token for hsm-tool)
+system-deps:
+	@if [ ! -e $(SOFTHSM_MODULE) ] || ! command -v softhsm2-util >/dev/null; then \
+		echo "installing softhsm2 (a PKCS#11 token for the hsm-tool tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; \
+	fi
+	@command -v openssl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
 
 $(KUSTOMIZE):
 	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
