@@ -8,24 +8,25 @@ import (
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
-// RevertPatch returns the strategic merge patch that turns the injected pod back into the
+// RevertPatchOf returns the strategic merge patch that turns the injected pod back into the
 // original: what injection added is deleted, what it changed (probes, Prometheus
-// annotations, overridden containers) is restored. Only the pod's metadata and spec count.
-// It is compact: containers, volumes and env are matched by name.
-func RevertPatch(injected, original *corev1.Pod) (string, error) {
-	from, err := podJSON(injected)
+// annotations, overridden containers) is restored. It takes the pods' metadata and spec as
+// JSON values (maps as encoding/json decodes them) and does not modify them. The patch is
+// compact: containers, volumes and env are matched by name.
+func RevertPatchOf(injected, original map[string]any) (string, error) {
+	meta, err := patchMeta()
 	if err != nil {
 		return "", err
 	}
-	to, err := podJSON(original)
-	if err != nil {
-		return "", err
-	}
-	patch, err := strategicpatch.CreateTwoWayMergePatch(from, to, corev1.Pod{})
+	patch, err := strategicpatch.CreateTwoWayMergeMapPatchUsingLookupPatchMeta(injected, original, meta)
 	if err != nil {
 		return "", fmt.Errorf("computing the patch that reverts injection: %w", err)
 	}
-	return string(patch), nil
+	b, err := json.Marshal(patch)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 // Revert applies a patch from RevertPatch to an injected pod and returns the original.

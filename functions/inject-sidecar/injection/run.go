@@ -204,10 +204,12 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	if c.before, err = podValue(current); err != nil {
 		return fail("%v", err)
 	}
+	originalValue := c.before
 	if record != "" {
-		if c.original, err = podValue(original); err != nil {
+		if originalValue, err = podValue(original); err != nil {
 			return fail("%v", err)
 		}
+		c.original = originalValue
 	}
 	if d.spec.Action == ActionUninject {
 		return c.revert(rl, original, "injection removed")
@@ -231,10 +233,10 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	for _, warn := range res.Warnings {
 		rl.Warningf(w.item, w.prefix()+"%s", warn)
 	}
-	if c.record, err = inject.RevertPatch(res.Pod, original); err != nil {
+	if c.after, err = podValue(res.Pod); err != nil {
 		return fail("%v", err)
 	}
-	if c.after, err = podValue(res.Pod); err != nil {
+	if c.record, err = inject.RevertPatchOf(c.after, originalValue); err != nil {
 		return fail("%v", err)
 	}
 	rev := istio.RevisionLabelValue(v.settings.Revision)
