@@ -145,7 +145,12 @@ func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
 	if err != nil {
 		return nil, fmt.Errorf("strategic merge: %w", err)
 	}
-	raw, err = json.Marshal(merged)
+	return decodePod(merged)
+}
+
+// decodePod reads a pod from JSON values.
+func decodePod(v map[string]any) (*corev1.Pod, error) {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}

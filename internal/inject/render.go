@@ -91,7 +91,7 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 		if err != nil {
 			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
 		}
-		if templatePod, err = overlayMap(templatePod, runtime.DeepCopyJSON(patch)); err != nil {
+		if templatePod, err = s.overlayTemplate(templatePod, patch); err != nil {
 			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
 		}
 		// With native sidecars the template puts istio-proxy under initContainers; a pod
@@ -106,6 +106,40 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 		}
 	}
 	return merged, templatePod, nil
+}
+
+// overlayTemplate adds a rendered template to what the templates inject. Onto an empty pod,
+// a patch without strategic-merge directives merges to itself, so it is only decoded.
+func (s *Settings) overlayTemplate(templatePod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
+	if isEmptyPod(templatePod) && !hasDirectives(patch) {
+		return decodePod(patch)
+	}
+	return overlayMap(templatePod, runtime.DeepCopyJSON(patch))
+}
+
+func isEmptyPod(p *corev1.Pod) bool {
+	return len(p.Labels) == 0 && len(p.Annotations) == 0 && len(p.Spec.Containers) == 0 &&
+		len(p.Spec.InitContainers) == 0 && len(p.Spec.Volumes) == 0 && p.Spec.SecurityContext == nil
+}
+
+// hasDirectives reports whether a patch holds strategic-merge directives ("$patch",
+// "$setElementOrder/…", "$retainKeys", …) or nulls (deletions), which only a merge applies.
+func hasDirectives(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if strings.HasPrefix(k, "$") || e == nil || hasDirectives(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasDirectives(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nativeFor is the native-sidecar decision for the pod: its annotation, else the injector's.
