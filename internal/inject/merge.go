@@ -9,6 +9,7 @@ import (
 
 	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
@@ -148,13 +149,18 @@ func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
 	return decodePod(merged)
 }
 
-// decodePod reads a pod from JSON values.
+// decodePod reads a pod from JSON values, without going through JSON text.
 func decodePod(v map[string]any) (*corev1.Pod, error) {
+	out := &corev1.Pod{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(v, out); err == nil {
+		return out, nil
+	}
+	// The converter is stricter than encoding/json about a few shapes; JSON decides then.
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	out := &corev1.Pod{}
+	out = &corev1.Pod{}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return nil, fmt.Errorf("the merged pod is not a valid Pod: %w", err)
 	}
