@@ -12,7 +12,7 @@ TOOLS := $(CURDIR)/.cache/tools
 KPT_VERSION := 1.0.0-beta.56
 KUSTOMIZE_VERSION := v5.8.2
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
-FUNCTIONS := generate-revision set-namespace-revision inject-sidecar apply-setters
+FUNCTIONS := generate-revision set-namespace-revision inject-sidecar generate-ca-secrets apply-setters
 SOFTHSM_MODULE := /usr/lib/softhsm/libsofthsm2.so
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -135,21 +135,26 @@ func keepLocation(from, to *yaml.RNode) {
 	}
 }
 
-// sameContent compares two objects, ignoring the orchestrator's bookkeeping annotations.
+// sameContent compares two objects, ignoring the orchestrator's bookkeeping annotations
+// (kpt's paths, indexes, ids and sequence style).
 func sameContent(a, b *yaml.RNode) bool {
 	return comparable(a) == comparable(b)
 }
 
 func comparable(obj *yaml.RNode) string {
 	c := obj.Copy()
-	for _, k := range []string{kioutil.IdAnnotation, kioutil.LegacyIdAnnotation} {
-		_, _ = RemoveAnnotation(c, string(k))
+	for k := range c.GetAnnotations() {
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || strings.HasPrefix(k, "config.kubernetes.io/") ||
+			strings.HasPrefix(k, "config.k8s.io/") {
+			_, _ = RemoveAnnotation(c, k)
+		}
 	}
-	s, err := c.String()
+	// As JSON: quoting styles, comments and key order (kpt's, not ours) do not count.
+	b, err := c.MarshalJSON()
 	if err != nil {
 		return ""
 	}
-	return s
+	return string(b)
 }
 
 // identity is what makes two objects the same resource: group, kind, namespace, name.

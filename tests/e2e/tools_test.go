@@ -16,7 +16,7 @@ import (
 )
 
 // functions built from this repository, by binary name.
-var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "apply-setters"}
+var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters"}
 
 var (
 	buildOnce sync.Once

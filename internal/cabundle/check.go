@@ -1,0 +1,267 @@
+package cabundle
+
+import (
+	"bytes"
+	"crypto/x509"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Check validates a bundle the way istiod validates its CA files before it loads them, and
+// a little more, so that a bad bundle fails at render time instead of in the cluster:
+//
+//   - every PEM field parses (a truncated block is an error naming the field), and holds
+//     certificates only: a private key anywhere is an error;
+//   - caCert is one CA certificate (basicConstraints CA, keyUsage keyCertSign);
+//   - certChain starts with caCert, runs up through any intermediates, each signed by the
+//     next, and ends with rootCert; caCert verifies to rootCert with the chain's
+//     intermediates (x509 verification, as istiod's keycertbundle.Verify);
+//   - rootCert is one self-signed CA certificate;
+//   - every certificate is valid at now; one that expires within renewBefore is a warning;
+//   - fingerprints and notAfter, when present, match the certificates (a mismatch means
+//     the bundle was edited after hsm-tool wrote it);
+//   - flow is hsm-plugin or plugged-in; a plugged-in bundle names its key in
+//     caKey.externalSecret, an hsm-plugin bundle has no caKey.
+//
+// It returns the warnings and every problem found (errors.Join of *FieldError).
+func Check(b *CABundle, now time.Time, renewBefore time.Duration) (warnings []string, err error) {
+	var errs []error
+	fail := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
+
+	if b.APIVersion != "" && b.APIVersion != APIVersion || b.Kind != "" && b.Kind != Kind {
+		fail("apiVersion", "expected apiVersion %s, kind %s; got %q, %q", APIVersion, Kind, b.APIVersion, b.Kind)
+	}
+	if b.Metadata.Name == "" {
+		fail("metadata.name", "required")
+	} else if msgs := validation.IsDNS1123Subdomain(b.Metadata.Name); len(msgs) > 0 {
+		fail("metadata.name", "%q: %s", b.Metadata.Name, strings.Join(msgs, "; "))
+	}
+	s := b.Spec
+	if s.Cluster == "" {
+		fail("spec.cluster", "required")
+	}
+	if s.Namespace == "" {
+		fail("spec.namespace", "required: the control-plane namespace the Secrets go to")
+	} else if msgs := validation.IsDNS1123Label(s.Namespace); len(msgs) > 0 {
+		fail("spec.namespace", "%q: %s", s.Namespace, strings.Join(msgs, "; "))
+	}
+	errs = append(errs, checkFlow(s)...)
+	// The PEM fields are read below; a key anywhere else is found here.
+	walkStrings(reflect.ValueOf(*b), "", func(field, v string) {
+		if !pemFields[field] && privateKeyPEM.MatchString(v) {
+			fail(field, "%s", errPrivateKey)
+		}
+	})
+
+	ca, caErr := ParseCertificates("spec.caCert", s.CACert)
+	chain, chainErr := ParseCertificates("spec.certChain", s.CertChain)
+	roots, rootErr := ParseCertificates("spec.rootCert", s.RootCert)
+	for _, e := range []error{caErr, chainErr, rootErr} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	if caErr == nil && len(ca) != 1 {
+		fail("spec.caCert", "holds %d certificates: expected one, the CA certificate istiod signs with", len(ca))
+		caErr = errs[len(errs)-1]
+	}
+	if rootErr == nil && len(roots) != 1 {
+		fail("spec.rootCert", "holds %d certificates: expected one, the root", len(roots))
+		rootErr = errs[len(errs)-1]
+	}
+	if caErr != nil || chainErr != nil || rootErr != nil {
+		return nil, joinErrs(errs)
+	}
+	caCert, root := ca[0], roots[0]
+
+	if !caCert.BasicConstraintsValid || !caCert.IsCA {
+		fail("spec.caCert", "%s is not a CA certificate (basicConstraints CA:TRUE): istiod cannot sign with it", name(caCert))
+	}
+	if caCert.KeyUsage&x509.KeyUsageCertSign == 0 {
+		fail("spec.caCert", "%s lacks keyUsage keyCertSign: istiod cannot sign with it", name(caCert))
+	}
+	if !root.BasicConstraintsValid || !root.IsCA {
+		fail("spec.rootCert", "%s is not a CA certificate (basicConstraints CA:TRUE)", name(root))
+	}
+	if !bytes.Equal(root.RawIssuer, root.RawSubject) ||
+		root.CheckSignature(root.SignatureAlgorithm, root.RawTBSCertificate, root.Signature) != nil {
+		fail("spec.rootCert", "%s is not self-signed (issuer %s): rootCert must be the root", name(root), root.Issuer)
+	}
+
+	// The chain: caCert first, each certificate signed by the next, the root last.
+	chainOK := true
+	if !chain[0].Equal(caCert) {
+		fail("spec.certChain", "must start with caCert (%s), starts with %s", name(caCert), name(chain[0]))
+		chainOK = false
+	}
+	if last := chain[len(chain)-1]; !last.Equal(root) {
+		fail("spec.certChain", "must end with rootCert (%s), ends with %s", name(root), name(last))
+		chainOK = false
+	}
+	for i := 0; i+1 < len(chain); i++ {
+		if err := chain[i].CheckSignatureFrom(chain[i+1]); err != nil {
+			fail("spec.certChain", "certificate %d (%s) is not signed by certificate %d (%s): %v", i+1, name(chain[i]), i+2, name(chain[i+1]), err)
+			chainOK = false
+		}
+	}
+
+	// Validity now, and the renewal window.
+	valid := true
+	for _, c := range labelled(caCert, chain, root) {
+		switch {
+		case now.Before(c.cert.NotBefore):
+			fail(c.field, "%s is not valid before %s", name(c.cert), FormatTime(c.cert.NotBefore))
+			valid = false
+		case now.After(c.cert.NotAfter):
+			fail(c.field, "%s expired on %s", name(c.cert), FormatTime(c.cert.NotAfter))
+			valid = false
+		case c.cert.NotAfter.Sub(now) < renewBefore:
+			warnings = append(warnings, fmt.Sprintf("%s: %s expires on %s, within renewBefore (%s): export a renewed bundle with hsm-tool",
+				c.field, name(c.cert), FormatTime(c.cert.NotAfter), FormatDuration(renewBefore)))
+		}
+	}
+
+	// What istiod does before it loads a CA: verify caCert to the root through the chain.
+	// Like istiod, the verification leaves KeyUsages empty (serverAuth, or no extended key
+	// usage at all, as CA certificates usually have).
+	if valid && chainOK {
+		rootPool, intermediates := x509.NewCertPool(), x509.NewCertPool()
+		rootPool.AddCert(root)
+		for _, c := range chain[1:] {
+			if !c.Equal(root) {
+				intermediates.AddCert(c)
+			}
+		}
+		if _, err := caCert.Verify(x509.VerifyOptions{Roots: rootPool, Intermediates: intermediates, CurrentTime: now}); err != nil {
+			fail("spec.certChain", "caCert does not verify to rootCert: %v", err)
+		}
+	}
+
+	// Informational fields must still describe these certificates.
+	if f := s.Fingerprints; f != nil {
+		if f.CACert != "" && normalizeFingerprint(f.CACert) != normalizeFingerprint(Fingerprint(caCert)) {
+			fail("spec.fingerprints.caCert", "%s does not match caCert (%s): the bundle was edited after export", f.CACert, Fingerprint(caCert))
+		}
+		if f.RootCert != "" && normalizeFingerprint(f.RootCert) != normalizeFingerprint(Fingerprint(root)) {
+			fail("spec.fingerprints.rootCert", "%s does not match rootCert (%s): the bundle was edited after export", f.RootCert, Fingerprint(root))
+		}
+	}
+	if s.NotAfter != "" {
+		if t, err := time.Parse(time.RFC3339, s.NotAfter); err != nil {
+			fail("spec.notAfter", "%q is not an RFC 3339 time (e.g. 2028-11-21T00:00:00Z)", s.NotAfter)
+		} else if !t.Equal(caCert.NotAfter) {
+			fail("spec.notAfter", "%s does not match caCert, which expires on %s: the bundle was edited after export",
+				s.NotAfter, FormatTime(caCert.NotAfter))
+		}
+	}
+	return warnings, joinErrs(errs)
+}
+
+var pemFields = map[string]bool{"spec.caCert": true, "spec.certChain": true, "spec.rootCert": true}
+
+// walkStrings calls fn with every string in v (a struct of the CABundle's types), named by
+// its JSON path.
+func walkStrings(v reflect.Value, path string, fn func(field, value string)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			walkStrings(v.Elem(), path, fn)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+				walkStrings(v.Field(i), join(path, name), fn)
+			}
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+		for _, k := range keys {
+			fn(path, k.String())
+			walkStrings(v.MapIndex(k), join(path, k.String()), fn)
+		}
+	case reflect.String:
+		fn(path, v.String())
+	}
+}
+
+func checkFlow(s Spec) []error {
+	var errs []error
+	fail := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
+	switch s.Flow {
+	case FlowHSMPlugin:
+		if s.CAKey != nil {
+			fail("spec.caKey", "not allowed with flow %s: the key stays in the HSM", FlowHSMPlugin)
+		}
+	case FlowPluggedIn:
+		if s.CAKey == nil || s.CAKey.ExternalSecret == nil {
+			fail("spec.caKey.externalSecret", "required with flow %s: where the External Secrets Operator reads ca-key.pem from", FlowPluggedIn)
+			break
+		}
+		ref := s.CAKey.ExternalSecret
+		if ref.SecretStoreRef.Name == "" {
+			fail("spec.caKey.externalSecret.secretStoreRef.name", "required")
+		} else if msgs := validation.IsDNS1123Subdomain(ref.SecretStoreRef.Name); len(msgs) > 0 {
+			fail("spec.caKey.externalSecret.secretStoreRef.name", "%q: %s", ref.SecretStoreRef.Name, strings.Join(msgs, "; "))
+		}
+		switch ref.SecretStoreRef.Kind {
+		case "", "SecretStore", "ClusterSecretStore":
+		default:
+			fail("spec.caKey.externalSecret.secretStoreRef.kind", "%q is not SecretStore or ClusterSecretStore", ref.SecretStoreRef.Kind)
+		}
+		if ref.RemoteRef.Key == "" {
+			fail("spec.caKey.externalSecret.remoteRef.key", "required")
+		}
+	case "":
+		fail("spec.flow", "required: one of %s", strings.Join(Flows, ", "))
+	default:
+		fail("spec.flow", "%q is not one of %s", s.Flow, strings.Join(Flows, ", "))
+	}
+	return errs
+}
+
+type labelledCert struct {
+	field string
+	cert  *x509.Certificate
+}
+
+// labelled lists each distinct certificate once, named by the field it is checked under.
+func labelled(ca *x509.Certificate, chain []*x509.Certificate, root *x509.Certificate) []labelledCert {
+	out := []labelledCert{{"spec.caCert", ca}}
+	for i, c := range chain {
+		if !c.Equal(ca) && !c.Equal(root) {
+			out = append(out, labelledCert{fmt.Sprintf("spec.certChain[%d]", i), c})
+		}
+	}
+	if !root.Equal(ca) {
+		out = append(out, labelledCert{"spec.rootCert", root})
+	}
+	return out
+}
+
+// name is how messages name a certificate: its subject.
+func name(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return fmt.Sprintf("%q", "CN="+c.Subject.CommonName)
+	}
+	return fmt.Sprintf("%q", c.Subject.String())
+}
+
+func normalizeFingerprint(s string) string {
+	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))
+}
+
+// FormatDuration writes a duration in whole hours when it is one ("720h"), as configs
+// usually write it.
+func FormatDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return d.String()
+}

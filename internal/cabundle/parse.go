@@ -1,0 +1,205 @@
+package cabundle
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// privateKeyPEM matches the header of any PEM private key: PKCS#8 ("PRIVATE KEY",
+// "ENCRYPTED PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY") and others.
+var privateKeyPEM = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)
+
+// errPrivateKey is the message for a private key found anywhere in a bundle.
+const errPrivateKey = "holds a PRIVATE KEY PEM block: private keys never go into Git (keep the key in the HSM, or in the secret store caKey points at)"
+
+// Parse reads a CABundle strictly: a field it does not know, or a value of the wrong type,
+// is an error naming the field, and so is a private key anywhere in the resource. It
+// reports every problem it finds (errors.Join of *FieldError). It does not check the
+// certificates: that is Check.
+func Parse(node *yaml.RNode) (*CABundle, error) {
+	if node == nil || node.IsNil() {
+		return nil, errors.New("no CABundle")
+	}
+	y := node.YNode()
+	if y.Kind == yaml.DocumentNode && len(y.Content) == 1 {
+		y = y.Content[0]
+	}
+	var errs []error
+	// A key is reported first and wherever it is: in an unknown field too.
+	findPrivateKeys(y, "", &errs)
+	if len(errs) > 0 {
+		return nil, joinErrs(errs)
+	}
+	if y.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("expected a mapping, got %s", describe(y))
+	}
+	if api, kind := node.GetApiVersion(), node.GetKind(); kind != Kind || api != APIVersion {
+		return nil, fieldErr("apiVersion", "expected apiVersion %s, kind %s; got apiVersion %q, kind %q", APIVersion, Kind, api, kind)
+	}
+	checkShape(y, reflect.TypeOf(CABundle{}), "", &errs)
+	if len(errs) > 0 {
+		return nil, joinErrs(errs)
+	}
+	raw, err := node.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var b CABundle
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		// checkShape has seen every field and type; this is a safety net.
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, fieldErr(typeErr.Field, "expected %s, got %s", typeName(typeErr.Type), typeErr.Value)
+		}
+		return nil, err
+	}
+	return &b, nil
+}
+
+// findPrivateKeys reports every scalar, key or value, that holds a private key.
+func findPrivateKeys(n *yaml.Node, path string, errs *[]error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if privateKeyPEM.MatchString(n.Value) {
+			*errs = append(*errs, fieldErr(path, "%s", errPrivateKey))
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if privateKeyPEM.MatchString(k.Value) {
+				// A key pasted as a mapping key: name the mapping, not the key.
+				*errs = append(*errs, fieldErr(path, "%s", errPrivateKey))
+				continue
+			}
+			findPrivateKeys(n.Content[i+1], join(path, k.Value), errs)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			findPrivateKeys(c, fmt.Sprintf("%s[%d]", path, i), errs)
+		}
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			findPrivateKeys(c, path, errs)
+		}
+	}
+}
+
+// checkShape compares a YAML node with the Go type it decodes into, by the type's JSON
+// field names, exactly (encoding/json would match names case-insensitively): unknown fields
+// and values of the wrong kind are errors naming the field.
+func checkShape(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == yaml.NodeTagNull {
+		return // a null is the field left out
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", describe(n)))
+			return
+		}
+		fields := jsonFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft, ok := fields[k.Value]
+			if !ok {
+				*errs = append(*errs, fieldErr(join(path, k.Value), "unknown field (known: %s)", strings.Join(fieldNames(t), ", ")))
+				continue
+			}
+			checkShape(v, ft, join(path, k.Value), errs)
+		}
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", describe(n)))
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			checkShape(n.Content[i+1], t.Elem(), join(path, n.Content[i].Value), errs)
+		}
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			*errs = append(*errs, fieldErr(path, "expected a string, got %s", describe(n)))
+			return
+		}
+		switch n.Tag {
+		case yaml.NodeTagInt, yaml.NodeTagFloat, yaml.NodeTagBool:
+			*errs = append(*errs, fieldErr(path, "expected a string, got %s (quote it)", describe(n)))
+		}
+	}
+}
+
+// jsonFields maps a struct's JSON field names to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.IsExported() && name != "" && name != "-" {
+			out[name] = f.Type
+		}
+	}
+	return out
+}
+
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case yaml.NodeTagInt:
+			return "the number " + n.Value
+		case yaml.NodeTagFloat:
+			return "the number " + n.Value
+		case yaml.NodeTagBool:
+			return "the boolean " + n.Value
+		}
+		return fmt.Sprintf("the scalar %q", n.Value)
+	}
+	return "an unexpected node"
+}
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	case reflect.Slice:
+		return "a list"
+	}
+	return t.String()
+}
