@@ -5,12 +5,9 @@
 package audit
 
 import (
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -52,14 +49,4 @@ func (l Log) Record(e Entry, err error) error {
 		return fmt.Errorf("failed to write the audit log: %w", werr)
 	}
 	return f.Sync()
-}
-
-// Fingerprint is a certificate's SHA-256 fingerprint as openssl prints it (AB:CD:…).
-func Fingerprint(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.Raw)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
 }
