@@ -22,9 +22,9 @@ export PATH := $(BIN):$(PATH)
 
 all: build
 
-## build: the function binaries, into bin/
+## build: the function binaries and hsm-tool, into bin/
 build:
-	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS))
+	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS)) ./hsm-tool
 
 ## render: render the root package (every blueprint) with the exec functions from bin/
 render: check-kpt build

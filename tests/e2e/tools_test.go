@@ -18,6 +18,17 @@ import (
 // functions built from this repository, by binary name.
 var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters"}
 
+// binaries are every program the tests run, by name, with their package.
+var binaries = append(functionPackages(), [2]string{"hsm-tool", "./hsm-tool"})
+
+func functionPackages() [][2]string {
+	var out [][2]string
+	for _, f := range functions {
+		out = append(out, [2]string{f, "./functions/" + f})
+	}
+	return out
+}
+
 var (
 	buildOnce sync.Once
 	binDir    string
@@ -36,9 +47,9 @@ func repoRoot(t testing.TB) string {
 func functionBin(t testing.TB) string {
 	t.Helper()
 	if dir := os.Getenv("MESHFN_BIN"); dir != "" {
-		for _, f := range functions {
-			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-				t.Fatalf("MESHFN_BIN=%s lacks %s (run make build): %v", dir, f, err)
+		for _, b := range binaries {
+			if _, err := os.Stat(filepath.Join(dir, b[0])); err != nil {
+				t.Fatalf("MESHFN_BIN=%s lacks %s (run make build): %v", dir, b[0], err)
 			}
 		}
 		return dir
@@ -49,8 +60,8 @@ func functionBin(t testing.TB) string {
 			return
 		}
 		args := []string{"build", "-o", binDir + "/"}
-		for _, f := range functions {
-			args = append(args, "./functions/"+f)
+		for _, b := range binaries {
+			args = append(args, b[1])
 		}
 		cmd := exec.Command("go", args...)
 		cmd.Dir = repoRoot(t)
