@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -12,68 +13,6 @@ import (
 
 // resourceListHead is how every ResourceList the SDK writes begins.
 const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
-
-// WriteResourceList writes rl as the SDK's ResourceList.ToYAML does, byte for byte, but
-// encodes each item on its own: the YAML encoder keeps every event of a document in memory,
-// which for one large ResourceList document costs time and memory that grow with the
-// square of the output.
-func WriteResourceList(w io.Writer, rl *fn.ResourceList) error {
-	rl.Sort()
-	items := rl.Items
-	rest := &fn.ResourceList{FunctionConfig: rl.FunctionConfig, Results: rl.Results}
-	tail, err := rest.ToYAML()
-	if err != nil {
-		return err
-	}
-	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
-		return fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(tail) + 4096*len(items))
-	buf.WriteString(resourceListHead)
-	if len(items) > 0 {
-		buf.WriteString("items:\n")
-		var item bytes.Buffer
-		for _, it := range items {
-			item.Reset()
-			enc := yaml.NewEncoder(&item)
-			node := it.MoveToResourceNode()
-			err := enc.Encode(node.YNode())
-			*it = *fn.MoveToKubeObject(node)
-			if err != nil {
-				return err
-			}
-			if err := enc.Close(); err != nil {
-				return err
-			}
-			writeIndentedItem(&buf, item.Bytes())
-		}
-	}
-	buf.Write(tail[len(resourceListHead):])
-	_, err = w.Write(buf.Bytes())
-	return err
-}
-
-// writeIndentedItem writes one encoded item as an element of a block sequence.
-func writeIndentedItem(buf *bytes.Buffer, doc []byte) {
-	first := true
-	for len(doc) > 0 {
-		line := doc
-		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
-			line, doc = doc[:i+1], doc[i+1:]
-		} else {
-			doc = nil
-		}
-		switch {
-		case first:
-			buf.WriteString("- ")
-			first = false
-		case len(line) > 1:
-			buf.WriteString("  ")
-		}
-		buf.Write(line)
-	}
-}
 
 // Main runs f as a KRM function on standard input and output and returns the process exit
 // code. Error results are also written to standard error: kpt shows the results, but
@@ -84,23 +23,135 @@ func Main(f Func) int {
 		fmt.Fprintf(os.Stderr, "failed to read the ResourceList: %v\n", err)
 		return 1
 	}
-	rl, err := fn.ParseResourceList(in)
+	out, results, err := Run(f, in)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "failed to parse the ResourceList: %v\n", err)
+		fmt.Fprintf(os.Stderr, "failed to %v\n", err)
 		return 1
 	}
-	ok, err := Processor(f)(rl)
-	if werr := WriteResourceList(os.Stdout, rl); werr != nil {
-		fmt.Fprintf(os.Stderr, "failed to write the ResourceList: %v\n", werr)
+	if _, err := os.Stdout.Write(out); err != nil {
+		fmt.Fprintf(os.Stderr, "failed to write the ResourceList: %v\n", err)
 		return 1
 	}
-	if err == nil && ok {
+	if !HasErrors(results) {
 		return 0
 	}
-	for _, r := range rl.Results {
+	for _, r := range results {
 		if r.Severity == fn.Error {
 			fmt.Fprintln(os.Stderr, describeResult(r))
 		}
 	}
 	return 1
+}
+
+// Run processes a ResourceList with f and returns the output ResourceList and its
+// results. The SDK reads the input; the output is written as the SDK's ResourceList.ToYAML
+// writes it, byte for byte, but item by item: the YAML encoder keeps every event of a
+// document in memory, which for one large document costs time and memory that grow with
+// the square of the output. err is set only when the input cannot be read.
+func Run(f Func, input []byte) ([]byte, fn.Results, error) {
+	in, err := fn.ParseResourceList(input)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse the ResourceList: %w", err)
+	}
+	rl := &ResourceList{Items: make([]*yaml.RNode, len(in.Items))}
+	for i, item := range in.Items {
+		rl.Items[i] = item.MoveToResourceNode()
+	}
+	if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
+		rl.Config = in.FunctionConfig.MoveToResourceNode()
+	}
+	if err := f(rl); err != nil {
+		rl.Results = append(rl.Results, fn.ErrorResult(err))
+	}
+	rl.Results = append(in.Results, rl.Results...)
+	if HasErrors(rl.Results) {
+		rl.Encoded = nil
+	}
+	out, err := write(rl)
+	if err != nil {
+		return nil, rl.Results, fmt.Errorf("write the ResourceList: %w", err)
+	}
+	return out, rl.Results, nil
+}
+
+// write encodes rl: the items sorted as the SDK sorts them, then the function config and
+// the results exactly as the SDK writes them.
+func write(rl *ResourceList) ([]byte, error) {
+	tailList := &fn.ResourceList{Results: rl.Results, FunctionConfig: fn.NewEmptyKubeObject()}
+	if rl.Config != nil {
+		tailList.FunctionConfig = fn.MoveToKubeObject(rl.Config.Copy())
+	}
+	tail, err := tailList.ToYAML()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
+		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
+	}
+	items := append([]*yaml.RNode(nil), rl.Items...)
+	sort.Sort(byIdentity(items))
+	var buf bytes.Buffer
+	buf.Grow(len(tail) + 4096*len(items))
+	buf.WriteString(resourceListHead)
+	if len(items) > 0 {
+		buf.WriteString("items:\n")
+	}
+	for _, it := range items {
+		doc, ok := rl.Encoded[it]
+		if !ok {
+			if doc, err = EncodeItem(it); err != nil {
+				return nil, err
+			}
+		}
+		writeIndentedItem(&buf, doc)
+	}
+	buf.Write(tail[len(resourceListHead):])
+	return buf.Bytes(), nil
+}
+
+// byIdentity orders items as the SDK does: by "apiVersion kind namespace name".
+type byIdentity []*yaml.RNode
+
+func (b byIdentity) Len() int      { return len(b) }
+func (b byIdentity) Swap(i, j int) { b[i], b[j] = b[j], b[i] }
+func (b byIdentity) Less(i, j int) bool {
+	return identityString(b[i]) < identityString(b[j])
+}
+
+func identityString(n *yaml.RNode) string {
+	return fmt.Sprintf("%s %s %s %s", n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName())
+}
+
+// writeIndentedItem writes one encoded item as an element of a block sequence: its own
+// head comment above the entry, the rest indented under "- ".
+func writeIndentedItem(buf *bytes.Buffer, item EncodedItem) {
+	doc, n := item.doc, 0
+	first := true
+	for len(doc) > 0 {
+		line := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			line, doc = doc[:i+1], doc[i+1:]
+		} else {
+			doc = nil
+		}
+		switch {
+		case n < item.headLines:
+		case first:
+			buf.WriteString("- ")
+			first = false
+		case len(line) > 1:
+			buf.WriteString("  ")
+		}
+		n++
+		buf.Write(line)
+	}
+}
+
+// describeResult is a result as one line: severity, resource, message, file.
+func describeResult(r *fn.Result) string {
+	s := r.String()
+	if r.File != nil && r.File.Path != "" {
+		s += " (" + r.File.Path + ")"
+	}
+	return s
 }

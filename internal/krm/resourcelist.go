@@ -4,7 +4,9 @@
 package krm
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
@@ -17,6 +19,10 @@ type ResourceList struct {
 	Items   []*yaml.RNode
 	Config  *yaml.RNode
 	Results fn.Results
+	// Encoded holds items the function has already written as YAML, by the item they
+	// replace: a function that changes many large items encodes each as soon as it is
+	// done, so the output's nodes never all live at once. Ignored when the function fails.
+	Encoded map[*yaml.RNode]EncodedItem
 }
 
 // Func is the body of a function. It returns an error only for a failure that has no
@@ -26,40 +32,29 @@ type ResourceList struct {
 // first and changes the items only once it knows the whole change can be made.
 type Func func(rl *ResourceList) error
 
-// Processor adapts f to the SDK. The SDK reads and writes the ResourceList; f edits the
-// same YAML nodes (they are moved, not copied, in and out of the SDK's objects).
-func Processor(f Func) fn.ResourceListProcessorFunc {
-	return func(in *fn.ResourceList) (bool, error) {
-		rl := &ResourceList{Items: make([]*yaml.RNode, len(in.Items))}
-		for i, item := range in.Items {
-			rl.Items[i] = item.MoveToResourceNode()
-		}
-		if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
-			rl.Config = in.FunctionConfig.MoveToResourceNode()
-		}
-		err := f(rl)
-		in.Items = make(fn.KubeObjects, len(rl.Items))
-		for i, item := range rl.Items {
-			in.Items[i] = fn.MoveToKubeObject(item)
-		}
-		if rl.Config != nil {
-			in.FunctionConfig = fn.MoveToKubeObject(rl.Config)
-		}
-		if err != nil {
-			rl.Results = append(rl.Results, fn.ErrorResult(err))
-		}
-		in.Results = append(in.Results, rl.Results...)
-		return !HasErrors(rl.Results), nil
-	}
+// EncodedItem is an item written as YAML, as the output writes it.
+type EncodedItem struct {
+	doc []byte
+	// headLines is how many leading lines are the item's own head comment, which the
+	// output writes above the sequence entry, as the encoder does in a whole document.
+	headLines int
 }
 
-// describeResult is a result as one line: severity, resource, file, message.
-func describeResult(r *fn.Result) string {
-	s := r.String()
-	if r.File != nil && r.File.Path != "" {
-		s += " (" + r.File.Path + ")"
+// EncodeItem encodes one item the way the output writes it.
+func EncodeItem(item *yaml.RNode) (EncodedItem, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(item.YNode()); err != nil {
+		return EncodedItem{}, err
 	}
-	return s
+	if err := enc.Close(); err != nil {
+		return EncodedItem{}, err
+	}
+	e := EncodedItem{doc: buf.Bytes()}
+	if hc := item.YNode().HeadComment; hc != "" {
+		e.headLines = strings.Count(hc, "\n") + 1
+	}
+	return e, nil
 }
 
 // HasErrors reports whether results hold an error.

@@ -22,11 +22,11 @@ func Update() bool { return os.Getenv("UPDATE_GOLDEN") != "" }
 // whether the function succeeded.
 func Run(t testing.TB, f krm.Func, input []byte) ([]byte, bool) {
 	t.Helper()
-	out, err := fn.Run(krm.Processor(f), input)
-	if err != nil && out == nil {
+	out, results, err := krm.Run(f, input)
+	if err != nil {
 		t.Fatalf("function did not produce a ResourceList: %v", err)
 	}
-	return out, err == nil
+	return out, !krm.HasErrors(results)
 }
 
 // RunGoldenDir runs every case folder under dir (each with input.yaml) as a subtest.
