@@ -2,20 +2,15 @@ package injection
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"reflect"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
-	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/yamlpatch"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // change is the new pod template of one workload, applied once every workload is done.
@@ -28,32 +23,9 @@ type change struct {
 	record, oldRecord string // the revert patch after and before the change
 }
 
-// job is one workload's outcome, computed in parallel with the others.
-type job struct {
-	change  change
-	outcome outcome
-	results fn.Results
-}
-
-// parallel runs f(0..n-1) on as many goroutines as there are CPUs. Workloads are
-// independent: each reads only its own YAML and shared, read-only settings.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// Run is the function.
+// Run is the function. Items are processed in parallel; each changed item is written to a
+// copy and encoded as soon as it is done, so the output's nodes never all live at once.
+// Nothing is written when any workload fails.
 func Run(rl *krm.ResourceList) error {
 	var spec Spec
 	if _, err := fnconfig.Decode(rl.Config, Kind, &spec); err != nil {
@@ -64,53 +36,31 @@ func Run(rl *krm.ResourceList) error {
 	if !ok {
 		return nil
 	}
-	var workloads []workload
+	var items []*yaml.RNode
 	for _, item := range rl.Items {
-		if krm.IsPackageMeta(item) {
-			continue
+		if !krm.IsPackageMeta(item) {
+			items = append(items, item)
 		}
-		ws, err := findWorkloads(item)
-		if err != nil {
-			rl.Errorf(item, "%v", err)
-			continue
-		}
-		workloads = append(workloads, ws...)
 	}
-	jobs := make([]job, len(workloads))
-	parallel(len(jobs), func(i int) {
-		sink := &krm.ResourceList{}
-		jobs[i].change, jobs[i].outcome = processWorkload(sink, d, workloads[i])
-		jobs[i].results = sink.Results
-	})
-	var injected, unchanged, skipped, reverted int
-	for _, j := range jobs {
+	jobs := make([]itemJob, len(items))
+	parallel(len(jobs), func(i int) { jobs[i] = processItem(d, items[i]) })
+	var counts [outcomeReverted + 1]int
+	encoded := map[*yaml.RNode]krm.EncodedItem{}
+	for i, j := range jobs {
 		rl.Results = append(rl.Results, j.results...)
-		switch j.outcome {
-		case outcomeInjected:
-			injected++
-		case outcomeUnchanged:
-			unchanged++
-		case outcomeSkipped:
-			skipped++
-		case outcomeReverted:
-			reverted++
+		for o, n := range j.counts {
+			counts[o] += n
+		}
+		if j.changed {
+			encoded[items[i]] = j.encoded
 		}
 	}
 	if rl.Failed() {
 		return nil
 	}
-	errs := make([]error, len(jobs))
-	parallel(len(jobs), func(i int) {
-		if o := jobs[i].outcome; o == outcomeInjected || o == outcomeReverted {
-			if err := jobs[i].change.apply(); err != nil {
-				errs[i] = fmt.Errorf("%s: writing the injected pod template: %w", jobs[i].change.w.describe(), err)
-			}
-		}
-	})
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	rl.Infof(nil, "%d workloads injected, %d already up to date, %d uninjected, %d not injected", injected, unchanged, reverted, skipped)
+	rl.Encoded = encoded
+	rl.Infof(nil, "%d workloads injected, %d already up to date, %d uninjected, %d not injected",
+		counts[outcomeInjected], counts[outcomeUnchanged], counts[outcomeReverted], counts[outcomeSkipped])
 	return nil
 }
 
