@@ -66,6 +66,16 @@ func Run(f Func, input []byte) ([]byte, fn.Results, error) {
 	rl.Results = append(in.Results, rl.Results...)
 	if HasErrors(rl.Results) {
 		rl.Encoded = nil
+		if rl.released.Load() {
+			// Some items were freed: write the input's items instead.
+			original, err := fn.ParseResourceList(input)
+			if err != nil {
+				return nil, rl.Results, fmt.Errorf("parse the ResourceList: %w", err)
+			}
+			for i, item := range original.Items {
+				rl.Items[i] = item.MoveToResourceNode()
+			}
+		}
 	}
 	out, err := write(rl)
 	if err != nil {

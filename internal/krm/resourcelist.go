@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
@@ -23,6 +24,24 @@ type ResourceList struct {
 	// replace: a function that changes many large items encodes each as soon as it is
 	// done, so the output's nodes never all live at once. Ignored when the function fails.
 	Encoded map[*yaml.RNode]EncodedItem
+
+	// released is set once the function freed an input item's nodes (Release).
+	released atomic.Bool
+}
+
+// Release frees the nodes of an item whose new YAML the function holds in Encoded (or is
+// about to put there), keeping only what orders it in the output: apiVersion, kind,
+// namespace and name. Items in Encoded then cost their bytes only. If the function fails
+// afterwards, Run writes the input's items from the input again. Release may be called
+// concurrently for different items; the caller must own item.
+func (rl *ResourceList) Release(item *yaml.RNode) {
+	rl.released.Store(true)
+	stub := Map(
+		F("apiVersion", item.GetApiVersion()),
+		F("kind", item.GetKind()),
+		F("metadata", Map(F("name", item.GetName()), F("namespace", item.GetNamespace()))),
+	)
+	*item.YNode() = *stub.YNode()
 }
 
 // Func is the body of a function. It returns an error only for a failure that has no

@@ -20,9 +20,9 @@ type itemJob struct {
 	encoded krm.EncodedItem
 }
 
-// processItem decides and injects every workload of one item. The item itself is never
-// modified: changes go to a copy, which is encoded and dropped.
-func processItem(d *decider, item *yaml.RNode) itemJob {
+// processItem decides and injects every workload of one item. Changes go to a copy, which
+// is encoded and dropped; the item's own nodes are then released.
+func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
 	var job itemJob
 	sink := &krm.ResourceList{}
 	ws, err := findWorkloads(item)
@@ -48,6 +48,7 @@ func processItem(d *decider, item *yaml.RNode) itemJob {
 		return job
 	}
 	job.changed = true
+	rl.Release(item)
 	return job
 }
 

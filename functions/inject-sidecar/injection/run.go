@@ -43,7 +43,7 @@ func Run(rl *krm.ResourceList) error {
 		}
 	}
 	jobs := make([]itemJob, len(items))
-	parallel(len(jobs), func(i int) { jobs[i] = processItem(d, items[i]) })
+	parallel(len(jobs), func(i int) { jobs[i] = processItem(rl, d, items[i]) })
 	var counts [outcomeReverted + 1]int
 	encoded := map[*yaml.RNode]krm.EncodedItem{}
 	for i, j := range jobs {
