@@ -1,6 +1,7 @@
 package krm
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -23,13 +24,13 @@ func Main(f Func) int {
 		fmt.Fprintf(os.Stderr, "failed to read the ResourceList: %v\n", err)
 		return 1
 	}
-	out, results, err := Run(f, in)
+	stdout := bufio.NewWriterSize(os.Stdout, 1<<20)
+	results, err := RunTo(stdout, f, in)
+	if err == nil {
+		err = stdout.Flush()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "failed to %v\n", err)
-		return 1
-	}
-	if _, err := os.Stdout.Write(out); err != nil {
-		fmt.Fprintf(os.Stderr, "failed to write the ResourceList: %v\n", err)
 		return 1
 	}
 	if !HasErrors(results) {
@@ -49,9 +50,19 @@ func Main(f Func) int {
 // document in memory, which for one large document costs time and memory that grow with
 // the square of the output. err is set only when the input cannot be read.
 func Run(f Func, input []byte) ([]byte, fn.Results, error) {
+	var buf bytes.Buffer
+	results, err := RunTo(&buf, f, input)
+	if err != nil {
+		return nil, results, err
+	}
+	return buf.Bytes(), results, nil
+}
+
+// RunTo is Run writing the output to w as it goes.
+func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	in, err := fn.ParseResourceList(input)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse the ResourceList: %w", err)
+		return nil, fmt.Errorf("parse the ResourceList: %w", err)
 	}
 	rl := &ResourceList{Items: make([]*yaml.RNode, len(in.Items))}
 	for i, item := range in.Items {
@@ -70,53 +81,59 @@ func Run(f Func, input []byte) ([]byte, fn.Results, error) {
 			// Some items were freed: write the input's items instead.
 			original, err := fn.ParseResourceList(input)
 			if err != nil {
-				return nil, rl.Results, fmt.Errorf("parse the ResourceList: %w", err)
+				return rl.Results, fmt.Errorf("parse the ResourceList: %w", err)
 			}
 			for i, item := range original.Items {
 				rl.Items[i] = item.MoveToResourceNode()
 			}
 		}
 	}
-	out, err := write(rl)
-	if err != nil {
-		return nil, rl.Results, fmt.Errorf("write the ResourceList: %w", err)
+	if err := write(w, rl); err != nil {
+		return rl.Results, fmt.Errorf("write the ResourceList: %w", err)
 	}
-	return out, rl.Results, nil
+	return rl.Results, nil
 }
 
-// write encodes rl: the items sorted as the SDK sorts them, then the function config and
-// the results exactly as the SDK writes them.
-func write(rl *ResourceList) ([]byte, error) {
+// write encodes rl to w: the items sorted as the SDK sorts them, then the function config
+// and the results exactly as the SDK writes them. Each item is encoded, written and
+// dropped in turn.
+func write(w io.Writer, rl *ResourceList) error {
 	tailList := &fn.ResourceList{Results: rl.Results, FunctionConfig: fn.NewEmptyKubeObject()}
 	if rl.Config != nil {
 		tailList.FunctionConfig = fn.MoveToKubeObject(rl.Config.Copy())
 	}
 	tail, err := tailList.ToYAML()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
-		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
+		return fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
 	}
 	items := append([]*yaml.RNode(nil), rl.Items...)
 	sort.Sort(byIdentity(items))
 	var buf bytes.Buffer
-	buf.Grow(len(tail) + 4096*len(items))
 	buf.WriteString(resourceListHead)
 	if len(items) > 0 {
 		buf.WriteString("items:\n")
 	}
 	for _, it := range items {
 		doc, ok := rl.Encoded[it]
-		if !ok {
-			if doc, err = EncodeItem(it); err != nil {
-				return nil, err
-			}
+		if ok {
+			delete(rl.Encoded, it)
+		} else if doc, err = EncodeItem(it); err != nil {
+			return err
 		}
 		writeIndentedItem(&buf, doc)
+		if buf.Len() > 1<<16 {
+			if _, err := w.Write(buf.Bytes()); err != nil {
+				return err
+			}
+			buf.Reset()
+		}
 	}
 	buf.Write(tail[len(resourceListHead):])
-	return buf.Bytes(), nil
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // byIdentity orders items as the SDK does: by "apiVersion kind namespace name".
