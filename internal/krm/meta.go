@@ -93,8 +93,7 @@ func quoteIfAmbiguous(n *yaml.Node) {
 	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 		return
 	}
-	probe := &yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}
-	if n.Value == "" || yaml.IsYaml1_1NonString(probe) || !isPlainString(n.Value) {
+	if n.Value == "" || !isPlainString(n.Value) || yaml.IsYaml1_1NonString(&yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}) {
 		n.Style = yaml.DoubleQuotedStyle
 		// JSON reads better single-quoted: no escaped quotes.
 		if strings.Contains(n.Value, `"`) && !strings.ContainsAny(n.Value, "'\n") {
