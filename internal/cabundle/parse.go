@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -38,7 +39,7 @@ func Parse(node *yaml.RNode) (*CABundle, error) {
 		return nil, joinErrs(errs)
 	}
 	if y.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("expected a mapping, got %s", describe(y))
+		return nil, fmt.Errorf("expected a mapping, got %s", yamlnode.Describe(y))
 	}
 	if api, kind := node.GetApiVersion(), node.GetKind(); kind != Kind || api != APIVersion {
 		return nil, fieldErr("apiVersion", "expected apiVersion %s, kind %s; got apiVersion %q, kind %q", APIVersion, Kind, api, kind)
@@ -109,7 +110,7 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", describe(n)))
+			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", yamlnode.Describe(n)))
 			return
 		}
 		fields := jsonFields(t)
@@ -124,7 +125,7 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", describe(n)))
+			*errs = append(*errs, fieldErr(path, "expected a mapping, got %s", yamlnode.Describe(n)))
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -132,12 +133,12 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, errs *[]error) {
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			*errs = append(*errs, fieldErr(path, "expected a string, got %s", describe(n)))
+			*errs = append(*errs, fieldErr(path, "expected a string, got %s", yamlnode.Describe(n)))
 			return
 		}
 		switch n.Tag {
 		case yaml.NodeTagInt, yaml.NodeTagFloat, yaml.NodeTagBool:
-			*errs = append(*errs, fieldErr(path, "expected a string, got %s (quote it)", describe(n)))
+			*errs = append(*errs, fieldErr(path, "expected a string, got %s (quote it)", yamlnode.Describe(n)))
 		}
 	}
 }
@@ -170,26 +171,6 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
-}
-
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case yaml.NodeTagInt:
-			return "the number " + n.Value
-		case yaml.NodeTagFloat:
-			return "the number " + n.Value
-		case yaml.NodeTagBool:
-			return "the boolean " + n.Value
-		}
-		return fmt.Sprintf("the scalar %q", n.Value)
-	}
-	return "an unexpected node"
 }
 
 func typeName(t reflect.Type) string {

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -141,7 +142,7 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 		return errors.Join(errs...)
 	}
 	if specNode.Value.YNode().Kind != yaml.MappingNode {
-		errs = append(errs, fmt.Errorf("spec: expected a mapping, got %s", nodeKind(specNode.Value.YNode())))
+		errs = append(errs, fmt.Errorf("spec: expected a mapping, got %s", yamlnode.Describe(specNode.Value.YNode())))
 		return errors.Join(errs...)
 	}
 	raw, err := specNode.Value.MarshalJSON()
@@ -153,18 +154,6 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.ScalarNode:
-		return "a scalar"
-	}
-	return "something else"
 }
 
 // strictJSON decodes raw into v, refusing unknown fields, and rewrites encoding/json's

@@ -3,6 +3,7 @@ package krm
 import (
 	"fmt"
 
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -27,7 +28,7 @@ func ReadMetadataMap(obj *yaml.RNode, field string) (map[string]string, error) {
 		return out, nil
 	}
 	if n := meta.Value.YNode(); n.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("metadata: expected a mapping, got %s", describeNode(n))
+		return nil, fmt.Errorf("metadata: expected a mapping, got %s", yamlnode.Describe(n))
 	}
 	f := meta.Value.Field(field)
 	if f == nil || yaml.IsMissingOrNull(f.Value) {
@@ -35,15 +36,15 @@ func ReadMetadataMap(obj *yaml.RNode, field string) (map[string]string, error) {
 	}
 	m := f.Value.YNode()
 	if m.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("metadata.%s: expected a mapping, got %s", field, describeNode(m))
+		return nil, fmt.Errorf("metadata.%s: expected a mapping, got %s", field, yamlnode.Describe(m))
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("metadata.%s: expected string keys, got %s", field, describeNode(k))
+			return nil, fmt.Errorf("metadata.%s: expected string keys, got %s", field, yamlnode.Describe(k))
 		}
 		if v.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("metadata.%s.%s: expected a string, got %s", field, k.Value, describeNode(v))
+			return nil, fmt.Errorf("metadata.%s.%s: expected a string, got %s", field, k.Value, yamlnode.Describe(v))
 		}
 		if v.Tag == yaml.NodeTagNull {
 			out[k.Value] = ""
@@ -52,22 +53,4 @@ func ReadMetadataMap(obj *yaml.RNode, field string) (map[string]string, error) {
 		out[k.Value] = v.Value
 	}
 	return out, nil
-}
-
-// describeNode names the kind of a YAML node for a message.
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias (*" + n.Value + ")"
-	case yaml.ScalarNode:
-		if n.Tag == yaml.NodeTagNull {
-			return "null"
-		}
-		return fmt.Sprintf("the scalar %q", n.Value)
-	}
-	return "an unexpected node"
 }
