@@ -7,6 +7,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/controlplane"
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
 
@@ -15,7 +16,7 @@ func render(t *testing.T, input []byte) []byte {
 	t.Helper()
 	out, ok := krmtest.Run(t, Run, input)
 	if !ok {
-		t.Fatalf("function failed:\n%s", results(out))
+		t.Fatalf("function failed:\n%s", istiocorpus.Results(out))
 	}
 	return out
 }

@@ -1,39 +1,12 @@
 package annotations
 
 import (
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"sigs.k8s.io/yaml"
 )
-
-// corpusDir locates Istio's injection golden corpus: $MESHFN_ISTIO_CORPUS, or
-// the shared checkout next to the repository.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MESHFN_ISTIO_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "istio-inject-corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
-		t.Skipf("Istio injection corpus not found at %s (set MESHFN_ISTIO_CORPUS): %v", dir, err)
-	}
-	return dir
-}
-
-func readYAMLFile(t *testing.T, path string, into any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, into); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
 
 // fullErrorFromNotes extracts the complete upstream message recorded in a
 // case's notes ("...; full error: \"failed to run injection template: <msg>\"").
@@ -56,22 +29,17 @@ func fullErrorFromNotes(t *testing.T, notes string) string {
 // annotation, and checks the expected (lower-cased) substring as well as the
 // full message recorded in the case notes.
 func TestCorpusBadTrafficAnnotations(t *testing.T) {
-	root := corpusDir(t)
-	dirs, err := filepath.Glob(filepath.Join(root, "cases", "traffic-annotations-bad-*"))
-	if err != nil {
-		t.Fatal(err)
+	var cases []istiocorpus.Case
+	for _, c := range istiocorpus.Cases(t) {
+		if strings.HasPrefix(c.Name, "traffic-annotations-bad-") {
+			cases = append(cases, c)
+		}
 	}
-	sort.Strings(dirs)
-	if len(dirs) == 0 {
-		t.Skipf("no traffic-annotations-bad-* cases under %s", root)
+	if len(cases) == 0 {
+		t.Skipf("no traffic-annotations-bad-* cases under %s", istiocorpus.Dir(t))
 	}
-	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var c struct {
-				ExpectedError string `json:"expectedError"`
-				Notes         string `json:"notes"`
-			}
-			readYAMLFile(t, filepath.Join(dir, "case.yaml"), &c)
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
 			if c.ExpectedError == "" {
 				t.Fatal("case has no expectedError")
 			}
@@ -84,7 +52,7 @@ func TestCorpusBadTrafficAnnotations(t *testing.T) {
 					} `json:"template"`
 				} `json:"spec"`
 			}
-			readYAMLFile(t, filepath.Join(dir, "input.yaml"), &deployment)
+			istiocorpus.ReadYAML(t, c.InputPath(), &deployment)
 			err := Validate(deployment.Spec.Template.Metadata.Annotations)
 			if err == nil {
 				t.Fatalf("Validate accepted %v", deployment.Spec.Template.Metadata.Annotations)

@@ -3,7 +3,6 @@ package builtin_test
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krmtest"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -118,11 +118,10 @@ var differentialCases = []variation{
 // default settings) and with the built-in ones, over variations of values, mesh config,
 // annotations and labels, with native sidecars on and off: the pods must be the same.
 func TestSameAsIstioTemplates(t *testing.T) {
-	settingsDir := filepath.Join(corpusDir(t), "settings", "default")
-	injector := readDocs(t, filepath.Join(settingsDir, "istio-sidecar-injector.yaml"))[0].GetDataMap()
-	baseMesh := readDocs(t, filepath.Join(settingsDir, "istio.yaml"))[0].GetDataMap()["mesh"]
+	defaults := istiocorpus.ReadSettings(t, "default")
+	baseMesh := defaults.Mesh
 	var istioConfig map[string]any
-	if err := sigsyaml.Unmarshal([]byte(injector["config"]), &istioConfig); err != nil {
+	if err := sigsyaml.Unmarshal([]byte(defaults.Config), &istioConfig); err != nil {
 		t.Fatal(err)
 	}
 	istioConfig["templates"] = withBuiltin(istioConfig["templates"].(map[string]any))
@@ -131,12 +130,12 @@ func TestSameAsIstioTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range differentialCases {
-		values := withValues(t, injector["values"], v.values)
+		values := withValues(t, defaults.Values, v.values)
 		mesh := baseMesh
 		if v.mesh != nil {
 			mesh = v.mesh(mesh)
 		}
-		istio := settings(t, inject.Sources{Config: injector["config"], Values: values, Mesh: mesh})
+		istio := settings(t, inject.Sources{Config: defaults.Config, Values: values, Mesh: mesh})
 		ours := settings(t, inject.Sources{Config: string(builtinConfig), Values: values, Mesh: mesh})
 		for _, native := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/native=%t", v.name, native), func(t *testing.T) {
@@ -235,7 +234,7 @@ func injectSample(s *inject.Settings, v variation, native bool) (any, error) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		return nil, err
 	}
-	return withoutEmpty(out), nil
+	return istiocorpus.Normalize(out), nil
 }
 
 // samplePod has two application containers with TCP and UDP ports and probes.

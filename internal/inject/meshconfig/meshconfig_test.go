@@ -1,32 +1,16 @@
 package meshconfig
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"sigs.k8s.io/yaml"
 
 	meshv1 "istio.io/api/mesh/v1alpha1"
 )
-
-// corpusDir locates Istio's injection corpus: MESHFN_ISTIO_CORPUS, or
-// /work/shared/istio-inject-corpus seen from this package. The test is
-// skipped when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MESHFN_ISTIO_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "istio-inject-corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "settings")); err != nil {
-		t.Skipf("Istio injection corpus not found at %s (set MESHFN_ISTIO_CORPUS): %v", dir, err)
-	}
-	return dir
-}
 
 // parseEffective decodes a mesh-effective.yaml (Istio's protomarshal.ToYAML
 // output) strictly with protojson, independently of the code under test.
@@ -41,26 +25,6 @@ func parseEffective(t *testing.T, text string) *meshv1.MeshConfig {
 		t.Fatalf("mesh-effective.yaml: %v", err)
 	}
 	return mc
-}
-
-// configMapMesh returns data.mesh of a ConfigMap manifest.
-func configMapMesh(t *testing.T, path string) string {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cm struct {
-		Data map[string]string `json:"data"`
-	}
-	if err := yaml.Unmarshal(raw, &cm); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	mesh, ok := cm.Data["mesh"]
-	if !ok {
-		t.Fatalf("%s: no data.mesh", path)
-	}
-	return mesh
 }
 
 // requireEqual fails with a line diff of the protojson forms when the
@@ -116,38 +80,25 @@ func lineDiff(a, b string) string {
 // Default() and requires the MeshConfig Istio used (mesh-effective.yaml). It
 // also checks that applying defaults again to mesh-effective.yaml is stable.
 func TestCorpusSettings(t *testing.T) {
-	dir := corpusDir(t)
-	entries, err := os.ReadDir(filepath.Join(dir, "settings"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	total, equal := 0, 0
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		total++
-		sdir := filepath.Join(dir, "settings", e.Name())
-		ok := t.Run(e.Name(), func(t *testing.T) {
-			effText, err := os.ReadFile(filepath.Join(sdir, "mesh-effective.yaml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := parseEffective(t, string(effText))
+	all := istiocorpus.AllSettings(t)
+	equal := 0
+	for _, s := range all {
+		ok := t.Run(s.ID, func(t *testing.T) {
+			want := parseEffective(t, s.MeshEffective)
 
-			got, err := Apply(configMapMesh(t, filepath.Join(sdir, "istio.yaml")), Default())
+			got, err := Apply(s.Mesh, Default())
 			if err != nil {
 				t.Fatalf("Apply(data.mesh, Default()): %v", err)
 			}
 			requireEqual(t, "Apply(data.mesh, Default())", want, got)
 
-			again, err := Apply(string(effText), Default())
+			again, err := Apply(s.MeshEffective, Default())
 			if err != nil {
 				t.Fatalf("Apply(mesh-effective, Default()): %v", err)
 			}
 			requireEqual(t, "Apply(mesh-effective, Default())", want, again)
 
-			fromEmpty, err := Apply(string(effText), &meshv1.MeshConfig{})
+			fromEmpty, err := Apply(s.MeshEffective, &meshv1.MeshConfig{})
 			if err != nil {
 				t.Fatalf("Apply(mesh-effective, empty): %v", err)
 			}
@@ -157,10 +108,10 @@ func TestCorpusSettings(t *testing.T) {
 			equal++
 		}
 	}
-	if total == 0 {
-		t.Fatalf("no settings directories in %s", dir)
+	if len(all) == 0 {
+		t.Fatalf("no settings directories in %s", istiocorpus.Dir(t))
 	}
-	t.Logf("%d/%d settings produce Istio's effective mesh config", equal, total)
+	t.Logf("%d/%d settings produce Istio's effective mesh config", equal, len(all))
 }
 
 // TestDefaultIsValid checks that Default() passes Istio's validation and is a

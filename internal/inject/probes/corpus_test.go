@@ -9,32 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
-
-// corpusDir locates Istio's injection golden corpus: $MESHFN_ISTIO_CORPUS, or
-// the shared checkout next to the repository.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MESHFN_ISTIO_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "istio-inject-corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
-		t.Skipf("Istio injection corpus not found at %s (set MESHFN_ISTIO_CORPUS): %v", dir, err)
-	}
-	return dir
-}
-
-type corpusCase struct {
-	Settings string `json:"settings"`
-}
 
 // corpusSettings are the two injector settings Rewrite depends on.
 type corpusSettings struct {
@@ -42,38 +24,22 @@ type corpusSettings struct {
 	rewriteByDflt bool
 }
 
-func readYAML(t *testing.T, path string, into any) {
+func loadSettings(t *testing.T, id string) corpusSettings {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, into); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-func loadSettings(t *testing.T, dir string) corpusSettings {
-	t.Helper()
+	s := istiocorpus.ReadSettings(t, id)
 	var mesh struct {
 		DefaultConfig struct {
 			StatusPort int32 `json:"statusPort"`
 		} `json:"defaultConfig"`
 	}
-	readYAML(t, filepath.Join(dir, "mesh-effective.yaml"), &mesh)
-	var cm struct {
-		Data struct {
-			Values string `json:"values"`
-		} `json:"data"`
-	}
-	readYAML(t, filepath.Join(dir, "istio-sidecar-injector.yaml"), &cm)
+	istiocorpus.ReadYAML(t, filepath.Join(s.Dir, istiocorpus.MeshEffectiveFile), &mesh)
 	var values struct {
 		SidecarInjectorWebhook struct {
 			RewriteAppHTTPProbe bool `json:"rewriteAppHTTPProbe"`
 		} `json:"sidecarInjectorWebhook"`
 	}
-	if err := json.Unmarshal([]byte(cm.Data.Values), &values); err != nil {
-		t.Fatalf("%s values: %v", dir, err)
+	if err := json.Unmarshal([]byte(s.Values), &values); err != nil {
+		t.Fatalf("%s values: %v", s.Dir, err)
 	}
 	return corpusSettings{mesh.DefaultConfig.StatusPort, values.SidecarInjectorWebhook.RewriteAppHTTPProbe}
 }
@@ -167,21 +133,18 @@ func proberValue(c *corev1.Container) (string, bool) {
 // output. The annotations deciding the rewrite are taken from the expected
 // pod, since injection templates may add them.
 func TestCorpus(t *testing.T) {
-	root := corpusDir(t)
-	dirs, err := filepath.Glob(filepath.Join(root, "cases", "*", "expected.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	var cases []istiocorpus.Case
+	for _, c := range istiocorpus.Cases(t) {
+		if c.ExpectedError == "" {
+			cases = append(cases, c)
+		}
 	}
-	sort.Strings(dirs)
 	withProbers := 0
-	for _, exp := range dirs {
-		dir := filepath.Dir(exp)
-		t.Run(filepath.Base(dir), func(t *testing.T) {
-			var cc corpusCase
-			readYAML(t, filepath.Join(dir, "case.yaml"), &cc)
-			settings := loadSettings(t, filepath.Join(root, "settings", cc.Settings))
-			inputs := podTemplates(t, filepath.Join(dir, "input.yaml"))
-			outputs := podTemplates(t, exp)
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			settings := loadSettings(t, c.Settings)
+			inputs := podTemplates(t, c.InputPath())
+			outputs := podTemplates(t, c.ExpectedPath())
 			if len(inputs) != len(outputs) {
 				t.Skipf("%d input workloads, %d expected", len(inputs), len(outputs))
 			}
@@ -192,7 +155,7 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
-	if withProbers == 0 && len(dirs) > 0 {
+	if withProbers == 0 && len(cases) > 0 {
 		t.Error("no corpus case carried ISTIO_KUBE_APP_PROBERS")
 	}
 }

@@ -41,10 +41,10 @@ var gatewayControllerTemplates = map[string]bool{
 func samplePodData(t *testing.T, s corpusSettings, native bool) sidecarTemplateData {
 	t.Helper()
 	values := map[string]any{}
-	if err := json.Unmarshal([]byte(s.values), &values); err != nil {
-		t.Fatalf("settings %s: data.values: %v", s.id, err)
+	if err := json.Unmarshal([]byte(s.Values), &values); err != nil {
+		t.Fatalf("settings %s: data.values: %v", s.ID, err)
 	}
-	mc := meshEffective(t, s.dir)
+	mc := meshEffective(t, s)
 	return sidecarTemplateData{
 		TypeMeta:       metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
 		DeploymentMeta: types.NamespacedName{Namespace: "shop", Name: "web"},
@@ -89,17 +89,17 @@ func TestCorpusTemplatesRender(t *testing.T) {
 				}
 				tmpl, err := Parse(name, s.templates[name], Options{})
 				if err != nil {
-					t.Errorf("settings %s, template %s: %v", s.id, name, err)
+					t.Errorf("settings %s, template %s: %v", s.ID, name, err)
 					continue
 				}
 				var out strings.Builder
 				if err := tmpl.Execute(&out, &data); err != nil {
-					t.Errorf("settings %s, template %s, native sidecars %v: %v", s.id, name, native, err)
+					t.Errorf("settings %s, template %s, native sidecars %v: %v", s.ID, name, native, err)
 					continue
 				}
 				var pod map[string]any
 				if err := yaml.Unmarshal([]byte(out.String()), &pod); err != nil {
-					t.Errorf("settings %s, template %s: output is not YAML: %v\n%s", s.id, name, err, out.String())
+					t.Errorf("settings %s, template %s: output is not YAML: %v\n%s", s.ID, name, err, out.String())
 				}
 				rendered++
 			}

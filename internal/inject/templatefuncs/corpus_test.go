@@ -2,88 +2,46 @@ package templatefuncs
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"text/template/parse"
 
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"google.golang.org/protobuf/encoding/protojson"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	"sigs.k8s.io/yaml"
 )
 
-// The injection golden corpus (Istio's own test data and chart output).
-const (
-	corpusEnv        = "MESHFN_ISTIO_CORPUS"
-	corpusRelPath    = "../../../../shared/istio-inject-corpus"
-	injectorFileName = "istio-sidecar-injector.yaml"
-)
-
-// corpusSettings is one settings directory of the corpus.
+// corpusSettings is one settings directory of the corpus, with the templates of
+// its injector config.
 type corpusSettings struct {
-	id        string
-	dir       string
+	istiocorpus.Settings
 	templates map[string]string
-	values    string // data.values: the values JSON
 }
 
-// corpusDir locates the corpus, or skips the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv(corpusEnv)
-	if dir == "" {
-		dir = corpusRelPath
-	}
-	if _, err := os.Stat(filepath.Join(dir, "settings")); err != nil {
-		t.Skipf("Istio injection corpus not found at %s (set %s to its location): %v", dir, corpusEnv, err)
-	}
-	return dir
-}
-
-// loadCorpusSettings reads every settings/*/istio-sidecar-injector.yaml.
+// loadCorpusSettings reads every settings directory and the templates of its
+// data.config.
 func loadCorpusSettings(t *testing.T) []corpusSettings {
 	t.Helper()
-	root := corpusDir(t)
-	files, err := filepath.Glob(filepath.Join(root, "settings", "*", injectorFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatalf("no settings/*/%s under %s", injectorFileName, root)
-	}
-	sort.Strings(files)
 	var all []corpusSettings
-	for _, f := range files {
-		all = append(all, readInjectorConfigMap(t, f))
+	for _, s := range istiocorpus.AllSettings(t) {
+		var cfg struct {
+			Templates map[string]string `json:"templates"`
+		}
+		if err := yaml.Unmarshal([]byte(s.Config), &cfg); err != nil {
+			t.Fatalf("settings %s: data.config: %v", s.ID, err)
+		}
+		if len(cfg.Templates) == 0 {
+			t.Fatalf("settings %s: data.config has no templates", s.ID)
+		}
+		all = append(all, corpusSettings{Settings: s, templates: cfg.Templates})
+	}
+	if len(all) == 0 {
+		t.Fatalf("no settings under %s", istiocorpus.Dir(t))
 	}
 	return all
-}
-
-func readInjectorConfigMap(t *testing.T, file string) corpusSettings {
-	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cm struct {
-		Data map[string]string `json:"data"`
-	}
-	if err := yaml.Unmarshal(raw, &cm); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	var cfg struct {
-		Templates map[string]string `json:"templates"`
-	}
-	if err := yaml.Unmarshal([]byte(cm.Data["config"]), &cfg); err != nil {
-		t.Fatalf("%s: data.config: %v", file, err)
-	}
-	if len(cfg.Templates) == 0 {
-		t.Fatalf("%s: data.config has no templates", file)
-	}
-	dir := filepath.Dir(file)
-	return corpusSettings{id: filepath.Base(dir), dir: dir, templates: cfg.Templates, values: cm.Data["values"]}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -100,7 +58,7 @@ func TestCorpusTemplatesParse(t *testing.T) {
 	for _, s := range loadCorpusSettings(t) {
 		for _, name := range sortedKeys(s.templates) {
 			if _, err := Parse(name, s.templates[name], Options{}); err != nil {
-				t.Errorf("settings %s, template %s: %v", s.id, name, err)
+				t.Errorf("settings %s, template %s: %v", s.ID, name, err)
 			}
 			count++
 		}
@@ -159,7 +117,7 @@ func TestCorpusTemplateFunctionsExist(t *testing.T) {
 	for _, s := range loadCorpusSettings(t) {
 		for _, name := range sortedKeys(s.templates) {
 			for fn := range calledFunctions(s.templates[name]) {
-				used[fn] = append(used[fn], s.id+"/"+name)
+				used[fn] = append(used[fn], s.ID+"/"+name)
 			}
 		}
 	}
@@ -192,7 +150,7 @@ func crossCheckWithParseTrees(t *testing.T, scanned map[string][]string) {
 				for fn := range treeIdentifiers(tt.Tree.Root, map[string]bool{}) {
 					seen[fn] = true
 					if scanned[fn] == nil {
-						t.Errorf("%s/%s calls %q, which the text scan missed", s.id, name, fn)
+						t.Errorf("%s/%s calls %q, which the text scan missed", s.ID, name, fn)
 					}
 				}
 			}
@@ -248,38 +206,18 @@ func treeBranchIdentifiers(b *parse.BranchNode, ids map[string]bool) {
 	treeIdentifiers(b.ElseList, ids)
 }
 
-// meshEffective reads a settings directory's complete MeshConfig.
-func meshEffective(t *testing.T, dir string) *meshv1.MeshConfig {
+// meshEffective decodes a settings directory's complete MeshConfig.
+func meshEffective(t *testing.T, s corpusSettings) *meshv1.MeshConfig {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "mesh-effective.yaml"))
+	js, err := yaml.YAMLToJSON([]byte(s.MeshEffective))
 	if err != nil {
-		t.Fatal(err)
-	}
-	js, err := yaml.YAMLToJSON(raw)
-	if err != nil {
-		t.Fatalf("%s: %v", dir, err)
+		t.Fatalf("%s: %v", s.Dir, err)
 	}
 	mc := &meshv1.MeshConfig{}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(js, mc); err != nil {
-		t.Fatalf("%s: mesh-effective.yaml: %v", dir, err)
+		t.Fatalf("%s: mesh-effective.yaml: %v", s.Dir, err)
 	}
 	return mc
-}
-
-// settingsCases reads the case names listed in a settings directory's source.yaml.
-func settingsCases(t *testing.T, dir string) []string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "source.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var src struct {
-		Cases []string `json:"cases"`
-	}
-	if err := yaml.Unmarshal(raw, &src); err != nil {
-		t.Fatalf("%s: source.yaml: %v", dir, err)
-	}
-	return src.Cases
 }
 
 // proxyConfigEnvValues returns the values of the PROXY_CONFIG variables an
@@ -300,20 +238,19 @@ func proxyConfigEnvValues(text string) []string {
 // of the cases using those settings (cases that override the proxy config
 // with an annotation are left out).
 func TestCorpusProtoToJSON(t *testing.T) {
-	root := corpusDir(t)
 	compared := 0
 	for _, s := range loadCorpusSettings(t) {
-		got := protoToJSON(meshEffective(t, s.dir).GetDefaultConfig())
-		for _, c := range settingsCases(t, s.dir) {
-			caseDir := filepath.Join(root, "cases", c)
-			input, err := os.ReadFile(filepath.Join(caseDir, "input.yaml"))
+		got := protoToJSON(meshEffective(t, s).GetDefaultConfig())
+		for _, name := range s.Cases {
+			c := istiocorpus.ReadCase(t, name)
+			input, err := os.ReadFile(c.InputPath())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if strings.Contains(string(input), "proxy.istio.io/config") {
 				continue
 			}
-			expected, err := os.ReadFile(filepath.Join(caseDir, "expected.yaml"))
+			expected, err := os.ReadFile(c.ExpectedPath())
 			if os.IsNotExist(err) {
 				continue // the case expects an error
 			} else if err != nil {
@@ -322,7 +259,7 @@ func TestCorpusProtoToJSON(t *testing.T) {
 			for _, want := range proxyConfigEnvValues(string(expected)) {
 				compared++
 				if got != want {
-					t.Errorf("settings %s, case %s: protoToJSON = %s, Istio rendered %s", s.id, c, got, want)
+					t.Errorf("settings %s, case %s: protoToJSON = %s, Istio rendered %s", s.ID, name, got, want)
 				}
 			}
 		}
