@@ -120,3 +120,18 @@ func TestWrittenBackToFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestUninjectWithoutRecord: a workload injected by something else (it has Istio's status
+// annotation but no revert patch) is left alone with a warning, not mangled.
+func TestUninjectWithoutRecord(t *testing.T) {
+	hooks := revisionWebhooks(t, controlplane.Spec{Revision: strp("default")})
+	in := packageWith(t, hooks, namespace("istio-injection: enabled"), "",
+		"sidecar.istio.io/status: '{\"containers\":[\"istio-proxy\"]}'", "", "action: uninject")
+	out := render(t, in)
+	if got, want := deployment(t, out), deployment(t, in); got != want {
+		t.Errorf("the workload changed:\n%s", krmtest.Diff(want, got))
+	}
+	if !strings.Contains(string(out), "cannot be restored exactly") {
+		t.Errorf("no warning about the missing revert patch:\n%s", out)
+	}
+}

@@ -162,6 +162,11 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		c.original = originalValue
 	}
 	if d.spec.Action == ActionUninject {
+		if _, injected := inject.ParseStatus(current.Annotations); injected && record == "" {
+			rl.Warningf(w.item, w.prefix()+"was injected without meshfn's %s annotation, so it cannot be restored exactly; left as it is",
+				RevertAnnotation)
+			return change{}, outcomeSkipped
+		}
 		return c.revert(rl, original, "injection removed")
 	}
 	v, err := d.decide(w, original)
