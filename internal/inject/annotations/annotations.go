@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	"istio.io/api/annotation"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
@@ -64,7 +65,8 @@ func Check(name, value string) error {
 }
 
 // Validate checks the annotations Istio's injector validates and returns nil
-// or a *MultiError with one entry per invalid annotation, formatted as
+// or a *proxyconfig.MultiError (Istio's go-multierror list) with one entry
+// per invalid annotation, formatted as
 // "invalid value '<value>' for annotation '<name>': <reason>". Istio visits
 // the annotations in map order, so with several problems the order of its
 // entries varies; here they are sorted by annotation name.
@@ -76,14 +78,17 @@ func Validate(annotations map[string]string) error {
 		}
 	}
 	sort.Strings(names)
-	var errs *MultiError
+	var problems []error
 	for _, name := range names {
 		value := annotations[name]
 		if err := checkers[name](value); err != nil {
-			errs = appendErrors(errs, fmt.Errorf("invalid value '%s' for annotation '%s': %v", value, name, err))
+			problems = append(problems, fmt.Errorf("invalid value '%s' for annotation '%s': %v", value, name, err))
 		}
 	}
-	return orNil(errs)
+	if len(problems) == 0 {
+		return nil
+	}
+	return &proxyconfig.MultiError{Errors: problems}
 }
 
 func checkInterceptionMode(mode string) error {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 )
 
 var validateCases = []struct {
@@ -136,7 +138,7 @@ func TestValidate(t *testing.T) {
 
 func TestValidateErrorType(t *testing.T) {
 	err := Validate(map[string]string{"sidecar.istio.io/interceptionMode": "x", "prometheus.istio.io/merge-metrics": "x"})
-	var m *MultiError
+	var m *proxyconfig.MultiError
 	if !errors.As(err, &m) || len(m.Errors) != 2 {
 		t.Fatalf("want a *MultiError with 2 entries, got %#v", err)
 	}

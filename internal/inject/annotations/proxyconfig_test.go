@@ -1,7 +1,6 @@
 package annotations
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,30 +133,5 @@ func TestProxyConfigAnnotation(t *testing.T) {
 				t.Errorf("\n got  %q\n want %q", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestErrorHelpers(t *testing.T) {
-	a, b, c := errors.New("a"), errors.New("b"), errors.New("c")
-	if got := appendErrors(a, nil, appendErrors(nil, b, c)); len(got.Errors) != 3 || got.Errors[0] != a {
-		t.Errorf("appendErrors did not flatten: %#v", got.Errors)
-	}
-	if got := prefixed(appendErrors(nil, a, b), "p:").Error(); got != list("p: a", "p: b") {
-		t.Errorf("prefixed list = %q", got)
-	}
-	if got := prefixed(a, "x{{err}}:").Error(); got != "xa: a" {
-		t.Errorf("prefixed placeholder = %q", got)
-	}
-	if prefixed(nil, "p") != nil || orNil(&MultiError{}) != nil || orNil(nil) != nil {
-		t.Error("nil handling")
-	}
-	if got := joinOne(nil, a); got != a {
-		t.Errorf("joinOne(nil, a) = %v", got)
-	}
-	if got := joinOne(a, b).Error(); got != list("a", "b") {
-		t.Errorf("joinOne(a, b) = %q", got)
-	}
-	if !errors.Is(appendErrors(nil, a, b), b) {
-		t.Error("errors.Is does not see list entries")
 	}
 }

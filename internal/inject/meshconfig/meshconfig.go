@@ -1,8 +1,9 @@
 // Package meshconfig reproduces how Istio builds the effective MeshConfig:
-// its built-in defaults (mesh.DefaultMeshConfig / mesh.DefaultProxyConfig),
-// how the `mesh` text of the `istio` ConfigMap is applied over them
-// (mesh.ApplyMeshConfig, including the validation it runs), and how the pod
-// annotation proxy.istio.io/config is merged into the proxy defaults
+// its built-in defaults (mesh.DefaultMeshConfig; the proxy defaults and
+// proxy config validation come from package proxyconfig), how the `mesh`
+// text of the `istio` ConfigMap is applied over them (mesh.ApplyMeshConfig,
+// including the validation it runs), and how the pod annotation
+// proxy.istio.io/config is merged into the proxy defaults
 // (mesh.ApplyProxyConfig).
 //
 // The defaults and rules follow Istio at the commit of the injection test
@@ -19,26 +20,10 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	networkingv1 "istio.io/api/networking/v1alpha3"
 )
-
-// DefaultProxyConfig returns Istio's default ProxyConfig (mesh.DefaultProxyConfig):
-// the proxy settings used when the mesh config does not override them.
-func DefaultProxyConfig() *meshv1.ProxyConfig {
-	return &meshv1.ProxyConfig{
-		ConfigPath:               "./etc/istio/proxy",
-		ClusterName:              &meshv1.ProxyConfig_ServiceCluster{ServiceCluster: "istio-proxy"},
-		DrainDuration:            durationpb.New(45 * time.Second),
-		TerminationDrainDuration: durationpb.New(5 * time.Second),
-		ProxyAdminPort:           15000,
-		ControlPlaneAuthPolicy:   meshv1.AuthenticationPolicy_MUTUAL_TLS,
-		DiscoveryAddress:         "istiod.istio-system.svc:15012",
-		BinaryPath:               "/usr/local/bin/envoy",
-		StatNameLength:           189,
-		StatusPort:               15020,
-	}
-}
 
 // Default returns the MeshConfig Istio uses when nothing is configured
 // (mesh.DefaultMeshConfig). Every call returns a new object.
@@ -57,7 +42,7 @@ func Default() *meshv1.MeshConfig {
 		InboundTrafficPolicy:           &meshv1.MeshConfig_InboundTrafficPolicy{Mode: meshv1.MeshConfig_InboundTrafficPolicy_PASSTHROUGH},
 		LocalityLbSetting:              &networkingv1.LocalityLoadBalancerSetting{Enabled: wrapperspb.Bool(true)},
 		Certificates:                   []*meshv1.Certificate{},
-		DefaultConfig:                  DefaultProxyConfig(),
+		DefaultConfig:                  proxyconfig.Default(),
 		RootNamespace:                  "istio-system",
 		ProxyListenPort:                15001,
 		ProxyInboundListenPort:         15006,

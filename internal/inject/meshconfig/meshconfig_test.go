@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -125,7 +126,7 @@ func TestDefaultIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireEqual(t, "Apply(\"\", Default())", Default(), got)
-	if !proto.Equal(Default().DefaultConfig, DefaultProxyConfig()) {
-		t.Error("Default().DefaultConfig differs from DefaultProxyConfig()")
+	if !proto.Equal(Default().DefaultConfig, proxyconfig.Default()) {
+		t.Error("Default().DefaultConfig differs from proxyconfig.Default()")
 	}
 }

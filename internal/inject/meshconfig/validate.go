@@ -3,15 +3,13 @@ package meshconfig
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	networkingv1 "istio.io/api/networking/v1alpha3"
 )
@@ -34,42 +32,47 @@ func (p *problems) add(prefix string, err error) {
 	*p = append(*p, err)
 }
 
+// addEach records every entry of a *proxyconfig.MultiError as a problem of
+// its own, and any other error as one problem.
+func (p *problems) addEach(err error) {
+	var list *proxyconfig.MultiError
+	if errors.As(err, &list) {
+		*p = append(*p, list.Errors...)
+		return
+	}
+	p.add("", err)
+}
+
 func (p *problems) addf(format string, args ...any) {
 	*p = append(*p, fmt.Errorf(format, args...))
 }
 
 func (p problems) err() error { return errors.Join(p...) }
 
-var (
-	dns1123LabelRe   = regexp.MustCompile(`^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
-	wildcardPrefixRe = regexp.MustCompile(`^(\*|(\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$`)
-)
+var wildcardPrefixRe = regexp.MustCompile(`^(\*|(\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$`)
 
 const (
-	maxLabelLength = 63
 	topologyRegion = "topology.kubernetes.io/region"
 	topologyZone   = "topology.kubernetes.io/zone"
 	topologySubzon = "topology.istio.io/subzone"
 )
 
-func isDNS1123Label(s string) bool {
-	return len(s) <= maxLabelLength && dns1123LabelRe.MatchString(s)
-}
-
 func isWildcardDNS1123Label(s string) bool {
-	return len(s) <= maxLabelLength && wildcardPrefixRe.MatchString(s)
+	return len(s) <= proxyconfig.MaxDNS1123LabelLength && wildcardPrefixRe.MatchString(s)
 }
 
-// validateMeshConfig returns the errors Istio's ValidateMeshConfig reports.
+// validateMeshConfig returns the errors Istio's ValidateMeshConfig reports,
+// one problem a line; the defaultConfig checks are proxyconfig.Validate's,
+// each of its entries a problem of its own.
 func validateMeshConfig(mc *meshv1.MeshConfig) error {
 	var p problems
-	p.add("invalid proxy listen port:", validatePort(int(mc.ProxyListenPort)))
+	p.add("invalid proxy listen port:", proxyconfig.ValidatePort(int(mc.ProxyListenPort)))
 	p.add("invalid connect timeout:", validateConnectTimeout(mc.ConnectTimeout))
 	p.add("invalid protocol detection timeout:", validateProtocolDetectionTimeout(mc.ProtocolDetectionTimeout))
 	if mc.DefaultConfig == nil {
 		p.addf("missing default config")
 	} else {
-		p.add("", validateProxyConfig(mc.DefaultConfig))
+		p.addEach(proxyconfig.Validate(mc.DefaultConfig))
 	}
 	p.add("", validateLocalityLbSetting(mc.LocalityLbSetting))
 	p.add("", validateZoneAwareLbSetting(mc.ZoneAwareLbSetting))
@@ -95,20 +98,8 @@ func validateMeshConfig(mc *meshv1.MeshConfig) error {
 	return p.err()
 }
 
-// validateDuration requires at least 1ms and millisecond precision.
-func validateDuration(pd *durationpb.Duration) error {
-	d := pd.AsDuration()
-	if d < time.Millisecond {
-		return errors.New("duration must be greater than 1ms")
-	}
-	if d%time.Millisecond != 0 {
-		return errors.New("only durations to ms precision are supported")
-	}
-	return nil
-}
-
 func validateConnectTimeout(pd *durationpb.Duration) error {
-	if err := validateDuration(pd); err != nil {
+	if err := proxyconfig.ValidateDuration(pd); err != nil {
 		return err
 	}
 	if d := pd.AsDuration(); d < time.Millisecond || d > time.Hour {
@@ -125,40 +116,6 @@ func validateProtocolDetectionTimeout(pd *durationpb.Duration) error {
 	return nil
 }
 
-func validatePort(port int) error {
-	if port < 1 || port > 65535 {
-		return fmt.Errorf("port number %d must be in the range 1..65535", port)
-	}
-	return nil
-}
-
-func validateFQDN(name string) error {
-	if len(name) > 255 {
-		return fmt.Errorf("domain name %q too long (max 255)", name)
-	}
-	if name == "" {
-		return errors.New("empty domain name not allowed")
-	}
-	return validateDNSLabels(name)
-}
-
-func validateDNSLabels(domain string) error {
-	parts := strings.Split(domain, ".")
-	tld := parts[len(parts)-1]
-	if _, err := strconv.Atoi(tld); err == nil {
-		return fmt.Errorf("domain name %q invalid (top level domain %q cannot be all-numeric)", domain, tld)
-	}
-	for i, label := range parts {
-		if i == len(parts)-1 && label == "" {
-			return nil
-		}
-		if !isDNS1123Label(label) {
-			return fmt.Errorf("domain name %q invalid (label %q invalid)", domain, label)
-		}
-	}
-	return nil
-}
-
 func validateWildcardDomain(domain string) error {
 	if len(domain) > 255 {
 		return fmt.Errorf("domain name %q too long (max 255)", domain)
@@ -171,7 +128,7 @@ func validateWildcardDomain(domain string) error {
 		return fmt.Errorf("domain name %q invalid (label %q invalid)", domain, first)
 	}
 	if hasRest {
-		return validateDNSLabels(rest)
+		return proxyconfig.ValidateDNS1123Labels(rest)
 	}
 	return nil
 }
@@ -185,30 +142,8 @@ func validateTrustDomain(domain string) error {
 		if i == len(parts)-1 && label == "" {
 			return nil
 		}
-		if !isDNS1123Label(label) {
+		if !proxyconfig.IsDNS1123Label(label) {
 			return fmt.Errorf("trust domain name %q invalid", domain)
-		}
-	}
-	return nil
-}
-
-// validateProxyAddress checks a host:port address whose host is a DNS name
-// or an IP address.
-func validateProxyAddress(addr string) error {
-	host, portText, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("unable to split %q: %v", addr, err)
-	}
-	port, err := strconv.Atoi(portText)
-	if err != nil {
-		return fmt.Errorf("port (%s) is not a number: %v", portText, err)
-	}
-	if err := validatePort(port); err != nil {
-		return err
-	}
-	if validateFQDN(host) != nil {
-		if _, err := netip.ParseAddr(host); err != nil {
-			return fmt.Errorf("%q is not a valid hostname or an IP address", host)
 		}
 	}
 	return nil
@@ -288,4 +223,57 @@ func checkFailover(from, to, sameMsg, slashMsg, starMsg string) error {
 		p.addf("%s", starMsg)
 	}
 	return p.err()
+}
+
+// validateLocalities rejects malformed or overlapping locality names
+// (region[/zone[/subzone]], optionally ending in a single '*').
+func validateLocalities(localities []string) error {
+	seen := map[string]map[string]map[string]bool{}
+	overlap := func(l string) error { return fmt.Errorf("locality %s overlap with previous specified ones", l) }
+	for _, l := range localities {
+		if n := strings.Count(l, "*"); n > 1 || (n == 1 && !strings.HasSuffix(l, "*")) {
+			return fmt.Errorf("locality %s wildcard '*' number can not exceed 1 and must be in the end", l)
+		}
+		if _, ok := seen["*"]; ok {
+			return overlap(l)
+		}
+		parts := strings.SplitN(l, "/", 3)
+		for _, part := range parts {
+			if part == "" {
+				return fmt.Errorf("locality %s must not contain empty region/zone/subzone info", l)
+			}
+		}
+		region := parts[0]
+		zones, regionSeen := seen[region]
+		if len(parts) == 1 {
+			if regionSeen {
+				return overlap(l)
+			}
+			seen[region] = map[string]map[string]bool{"*": {"*": true}}
+			continue
+		}
+		if !regionSeen {
+			zones = map[string]map[string]bool{}
+			seen[region] = zones
+		} else if _, ok := zones["*"]; ok {
+			return overlap(l)
+		}
+		zone := parts[1]
+		subzones, zoneSeen := zones[zone]
+		if len(parts) == 2 {
+			if zoneSeen {
+				return overlap(l)
+			}
+			zones[zone] = map[string]bool{"*": true}
+			continue
+		}
+		if !zoneSeen {
+			subzones = map[string]bool{}
+			zones[zone] = subzones
+		} else if subzones["*"] || subzones[parts[2]] {
+			return overlap(l)
+		}
+		subzones[parts[2]] = true
+	}
+	return nil
 }
