@@ -41,7 +41,7 @@ golden: build tools
 ## bench: Go benchmarks, then whole-process time and peak memory against a no-op floor
 bench: build
 	$(GO) build -o $(BIN)/ ./tests/bench/noop
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN)
 
 vet:

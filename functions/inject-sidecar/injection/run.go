@@ -1,7 +1,6 @@
 package injection
 
 import (
-	"encoding/json"
 	"reflect"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
@@ -10,6 +9,7 @@ import (
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/yamlpatch"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -281,19 +281,16 @@ func setRecord(pod map[string]any, record string) {
 	annotations[RevertAnnotation] = record
 }
 
-// podValue is the pod's metadata and spec as generic JSON values.
+// podValue is the pod's metadata and spec as generic values, as the unstructured
+// converter gives them (JSON's shapes; integers as int64).
 func podValue(pod *corev1.Pod) (map[string]any, error) {
-	b, err := json.Marshal(struct {
-		Metadata any `json:"metadata"`
-		Spec     any `json:"spec"`
-	}{pod.ObjectMeta, pod.Spec})
+	v, err := runtime.DefaultUnstructuredConverter.ToUnstructured(pod)
 	if err != nil {
 		return nil, err
 	}
-	var v map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, err
-	}
+	delete(v, "status")
+	delete(v, "apiVersion")
+	delete(v, "kind")
 	dropEmptyResources(v)
 	return v, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -118,8 +119,40 @@ func listWorkloads(list *yaml.RNode) ([]workload, error) {
 	return out, nil
 }
 
-// pod reads the template as a typed Pod (metadata and spec).
+// pod reads the template as a typed Pod (metadata and spec): straight from the YAML
+// values when they convert cleanly, else through JSON, whose errors name the field.
 func (w workload) pod() (*corev1.Pod, error) {
+	if pod, ok := w.podFromValues(); ok {
+		return pod, nil
+	}
+	return w.podFromJSON()
+}
+
+// podFromValues converts the decoded YAML with the unstructured converter, without JSON text.
+func (w workload) podFromValues() (*corev1.Pod, bool) {
+	values := map[string]any{}
+	for key, holder := range map[string]*yaml.RNode{"metadata": w.metaHolder, "spec": w.template} {
+		f := holder.Field(key)
+		if f == nil || f.Value.IsNil() {
+			continue
+		}
+		var v any
+		if err := f.Value.YNode().Decode(&v); err != nil {
+			return nil, false
+		}
+		if _, ok := v.(map[string]any); !ok {
+			return nil, false
+		}
+		values[key] = v
+	}
+	pod := &corev1.Pod{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(values, pod); err != nil {
+		return nil, false
+	}
+	return pod, true
+}
+
+func (w workload) podFromJSON() (*corev1.Pod, error) {
 	var raw struct {
 		Metadata json.RawMessage `json:"metadata"`
 		Spec     json.RawMessage `json:"spec"`
