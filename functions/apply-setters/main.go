@@ -11,5 +11,20 @@ import (
 )
 
 func main() {
-	os.Exit(krm.Main(setters.Run))
+	os.Exit(krm.Main(setters.Run, usage))
 }
+
+const usage = `apply-setters: a KRM function that applies kpt setters: fields commented
+"# kpt-set: ${name}" take the values of the config's data, as the kpt functions catalog's
+apply-setters v0.2 does, for pipelines that run functions as executables.
+
+It reads a ResourceList on standard input and writes one on standard output.
+
+Config: a ConfigMap whose data holds the setter values.
+
+Examples:
+  kpt fn eval --exec apply-setters . -- revision=asm-1-28
+  kpt fn render --allow-exec .   # with "exec: apply-setters" and a configMap in the Kptfile
+
+Documentation: functions/apply-setters/README.md
+`

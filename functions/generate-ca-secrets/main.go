@@ -13,5 +13,22 @@ import (
 )
 
 func main() {
-	os.Exit(krm.Main(casecrets.Run))
+	os.Exit(krm.Main(casecrets.Run, usage))
 }
+
+const usage = `generate-ca-secrets: a KRM function that turns the CABundle resources of an
+offline CA (written by hsm-tool bundle export) into the Secrets istiod reads, after checking
+them as istiod does: Secret istio-ca-cert (flow hsm-plugin), or Secret cacerts and an
+ExternalSecret that adds the CA key from the operator's store (flow plugged-in).
+
+It reads a ResourceList on standard input and writes one on standard output.
+
+Config: CASecrets (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
+  renewBefore (720h), bundles (default: every CABundle in the package).
+
+Examples:
+  kpt fn render --allow-exec blueprints/offline-ca
+  kpt fn eval --exec generate-ca-secrets --fn-config casecrets.yaml .
+
+Documentation: functions/generate-ca-secrets/README.md
+`

@@ -10,5 +10,26 @@ import (
 )
 
 func main() {
-	os.Exit(krm.Main(injection.Run))
+	os.Exit(krm.Main(injection.Run, usage))
 }
+
+const usage = `inject-sidecar: a KRM function that injects the Istio sidecar into the workloads of
+a package at render time, deciding per workload as the cluster's injector would (namespace and
+pod labels, the revisions' webhooks, the injector's policy), with the revision's injector
+ConfigMaps from the package or the built-in injector. Re-rendering changes nothing; a changed
+revision re-injects; action=uninject restores the workloads.
+
+It reads a ResourceList on standard input and writes one on standard output.
+
+Config: SidecarInjection (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
+  mode (webhook | always), action (inject | uninject), revision, namespaces, defaultNamespace
+  (default), nativeSidecars (auto | true | false), kubernetesVersion, hub, tag,
+  compliancePolicy, cluster, network, platform (openshift).
+
+Examples:
+  kpt fn eval --exec inject-sidecar . -- kubernetesVersion=1.33
+  kpt fn eval --exec inject-sidecar . -- mode=always revision=asm-1-27
+  kpt fn eval --exec inject-sidecar . -- action=uninject
+
+Documentation: functions/inject-sidecar/README.md
+`

@@ -17,8 +17,15 @@ const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceLis
 
 // Main runs f as a KRM function on standard input and output and returns the process exit
 // code. Error results are also written to standard error: kpt shows the results, but
-// kustomize shows only what a failing plugin printed there.
-func Main(f Func) int {
+// kustomize shows only what a failing plugin printed there. With -h or --help it prints
+// usage and exits.
+func Main(f Func, usage string) int {
+	for _, arg := range os.Args[1:] {
+		if arg == "-h" || arg == "--help" {
+			fmt.Fprint(os.Stdout, usage)
+			return 0
+		}
+	}
 	in, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "failed to read the ResourceList: %v\n", err)

@@ -37,3 +37,13 @@ func TestMalformedInput(t *testing.T) {
 		}
 	}
 }
+
+// TestHelp: every function explains itself with --help, and exits 0.
+func TestHelp(t *testing.T) {
+	for _, f := range functions {
+		out, ok := run(t, t.TempDir(), filepath.Join(functionBin(t), f), "--help")
+		if !ok || !strings.HasPrefix(out, f+":") || !strings.Contains(out, "ResourceList") || !strings.Contains(out, "Examples:") {
+			t.Errorf("%s --help (ok=%v):\n%s", f, ok, out)
+		}
+	}
+}

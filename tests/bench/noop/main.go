@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	os.Exit(krm.Main(func(*krm.ResourceList) error { return nil }))
+	os.Exit(krm.Main(func(*krm.ResourceList) error { return nil }, "noop: a KRM function that changes nothing (the benchmark floor).\n"))
 }
