@@ -3,11 +3,10 @@ package templatefuncs
 import (
 	"encoding/json"
 	"reflect"
-	"time"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/protoadapt"
-	"google.golang.org/protobuf/types/known/durationpb"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	"sigs.k8s.io/yaml"
 )
@@ -103,20 +102,6 @@ func isNilPointer(m proto.Message) bool {
 	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
-// Istio's built-in proxy defaults (mesh.DefaultProxyConfig) for the fields
-// withoutProxyDefaults compares.
-const (
-	defaultConfigPath       = "./etc/istio/proxy"
-	defaultBinaryPath       = "/usr/local/bin/envoy"
-	defaultServiceCluster   = "istio-proxy"
-	defaultDiscoveryAddress = "istiod.istio-system.svc:15012"
-	defaultProxyAdminPort   = 15000
-	defaultStatNameLength   = 189
-	defaultStatusPort       = 15020
-	defaultDrainDuration    = 45 * time.Second
-	defaultTerminationDrain = 5 * time.Second
-)
-
 // withoutProxyDefaults returns m unchanged unless it is a non-nil
 // *ProxyConfig; then it returns a copy in which the fields Istio checks are
 // cleared when they equal Istio's defaults, to keep the rendered config
@@ -131,34 +116,35 @@ func withoutProxyDefaults(m proto.Message) proto.Message {
 		return m
 	}
 	pc := proto.Clone(orig).(*meshv1.ProxyConfig)
-	if pc.ConfigPath == defaultConfigPath {
+	d := proxyconfig.Default()
+	if pc.ConfigPath == d.ConfigPath {
 		pc.ConfigPath = ""
 	}
-	if pc.BinaryPath == defaultBinaryPath {
+	if pc.BinaryPath == d.BinaryPath {
 		pc.BinaryPath = ""
 	}
-	if pc.ControlPlaneAuthPolicy == meshv1.AuthenticationPolicy_MUTUAL_TLS {
+	if pc.ControlPlaneAuthPolicy == d.ControlPlaneAuthPolicy {
 		pc.ControlPlaneAuthPolicy = meshv1.AuthenticationPolicy_NONE
 	}
-	if sc, ok := pc.ClusterName.(*meshv1.ProxyConfig_ServiceCluster); ok && sc.ServiceCluster == defaultServiceCluster {
+	if sc, ok := pc.ClusterName.(*meshv1.ProxyConfig_ServiceCluster); ok && sc.ServiceCluster == d.GetServiceCluster() {
 		pc.ClusterName = nil
 	}
-	if proto.Equal(pc.DrainDuration, durationpb.New(defaultDrainDuration)) {
+	if proto.Equal(pc.DrainDuration, d.DrainDuration) {
 		pc.DrainDuration = nil
 	}
-	if proto.Equal(pc.TerminationDrainDuration, durationpb.New(defaultTerminationDrain)) {
+	if proto.Equal(pc.TerminationDrainDuration, d.TerminationDrainDuration) {
 		pc.TerminationDrainDuration = nil
 	}
-	if pc.DiscoveryAddress == defaultDiscoveryAddress {
+	if pc.DiscoveryAddress == d.DiscoveryAddress {
 		pc.DiscoveryAddress = ""
 	}
-	if pc.ProxyAdminPort == defaultProxyAdminPort {
+	if pc.ProxyAdminPort == d.ProxyAdminPort {
 		pc.ProxyAdminPort = 0
 	}
-	if pc.StatNameLength == defaultStatNameLength {
+	if pc.StatNameLength == d.StatNameLength {
 		pc.StatNameLength = 0
 	}
-	if pc.StatusPort == defaultStatusPort {
+	if pc.StatusPort == d.StatusPort {
 		pc.StatusPort = 0
 	}
 	return pc
