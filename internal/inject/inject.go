@@ -40,6 +40,9 @@ type Request struct {
 	ProxyUID, ProxyGID int64
 	// OpenShift applies the webhook's OpenShift rule to a user-supplied istio-proxy user.
 	OpenShift bool
+	// ProxyConfigs are the networking.istio.io ProxyConfig resources the webhook merges
+	// into the proxy config (not in kube-inject mode, which has none).
+	ProxyConfigs []ProxyConfigResource
 }
 
 // Result is an injected pod and what the templates added, for the status annotation.
@@ -86,26 +89,23 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 	return res, nil
 }
 
-// effectiveConfig returns the mesh config the templates see and the proxy config: the
-// mesh's defaultConfig with the pod's proxy.istio.io/config annotation applied.
+// effectiveConfig returns the mesh config the templates see and the proxy config: for the
+// webhook, the mesh's defaultConfig with ProxyConfig resources and the pod's
+// proxy.istio.io/config annotation (webhookProxyConfig); for kube-inject, the annotation
+// applied to the mesh config itself (an invalid one is an error).
 func (s *Settings) effectiveConfig(req Request, res *Result) (*meshv1.MeshConfig, *meshv1.ProxyConfig, error) {
+	if !req.KubeInject {
+		return s.Mesh, s.webhookProxyConfig(req, res), nil
+	}
 	pca, ok := req.Pod.Annotations[annotationProxyConfig]
 	if !ok {
 		return s.Mesh, s.Mesh.GetDefaultConfig(), nil
 	}
 	withPod, err := meshconfig.ApplyProxyConfig(pca, s.Mesh)
 	if err != nil {
-		if req.KubeInject {
-			return nil, nil, fmt.Errorf("annotation %s: %w", annotationProxyConfig, err)
-		}
-		// The webhook ignores an annotation it cannot read.
-		res.Warnings = append(res.Warnings, fmt.Sprintf("annotation %s is ignored, as Istio ignores it: %v", annotationProxyConfig, err))
-		return s.Mesh, s.Mesh.GetDefaultConfig(), nil
+		return nil, nil, fmt.Errorf("annotation %s: %w", annotationProxyConfig, err)
 	}
-	if req.KubeInject {
-		return withPod, withPod.GetDefaultConfig(), nil
-	}
-	return s.Mesh, withPod.GetDefaultConfig(), nil
+	return withPod, withPod.GetDefaultConfig(), nil
 }
 
 // clusterAndNetwork returns the proxy environment the injector sets from its values, its

@@ -31,6 +31,8 @@ type decider struct {
 	namespaces map[string]map[string]string
 	// nsAnnotations are namespace annotations, read on OpenShift.
 	nsAnnotations map[string]map[string]string
+	// proxyConfigs are the package's ProxyConfig resources, which the webhook applies.
+	proxyConfigs []inject.ProxyConfigResource
 	// builtin holds the built-in injector of revisions without ConfigMaps, built on first
 	// use (workloads are decided in parallel).
 	builtinMu sync.Mutex
@@ -133,6 +135,9 @@ func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta 
 		Pod: pod, Namespace: ns, TypeMeta: typeMeta, DeployMeta: deployMeta,
 		NativeSidecars: d.spec.nativeDecision(), KubeInject: kubeInject,
 		ProxyEnvs: env, CompliancePolicy: d.spec.CompliancePolicy,
+	}
+	if !kubeInject {
+		req.ProxyConfigs = d.proxyConfigs
 	}
 	if d.spec.Platform == "openshift" {
 		req.OpenShift = true

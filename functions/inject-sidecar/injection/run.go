@@ -86,6 +86,12 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 				istio.RevisionLabelValue(spec.Revision))
 		}
 	}
+	if spec.Mode == ModeWebhook {
+		if d.proxyConfigs, err = readProxyConfigs(rl.Items, spec.DefaultNamespace); err != nil {
+			rl.Errorf(nil, "%v", err)
+			return nil, false
+		}
+	}
 	for _, ns := range spec.Namespaces {
 		d.namespaces[ns.Name] = ns.Labels
 		d.nsAnnotations[ns.Name] = ns.Annotations
