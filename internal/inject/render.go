@@ -71,7 +71,7 @@ func inboundTrafficPolicyMode(mesh *meshv1.MeshConfig) string {
 }
 
 // render runs the selected templates in order. It returns the pod with every template
-// merged on top, and the templates alone merged onto an empty pod (what was injected).
+// merged on top, and what the templates alone inject, by name.
 func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod *corev1.Pod, err error) {
 	defaults, aliases := s.Config.DefaultTemplates, s.Config.Aliases
 	if req.KubeInject {
@@ -108,13 +108,47 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 	return merged, templatePod, nil
 }
 
-// overlayTemplate adds a rendered template to what the templates inject. Onto an empty pod,
-// a patch without strategic-merge directives merges to itself, so it is only decoded.
+// overlayTemplate adds a rendered template to what the templates inject. Only the names
+// of what they inject are used (the status annotation, overrides, the native-sidecar move),
+// so onto an empty pod a patch without strategic-merge directives, which merges to itself,
+// is read for names only.
 func (s *Settings) overlayTemplate(templatePod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
 	if isEmptyPod(templatePod) && !hasDirectives(patch) {
-		return decodePod(patch)
+		return injectedNames(patch), nil
 	}
 	return overlayMap(templatePod, runtime.DeepCopyJSON(patch))
+}
+
+// injectedNames is a pod holding only the names of the containers, init containers,
+// volumes and image pull secrets of a rendered template.
+func injectedNames(patch map[string]any) *corev1.Pod {
+	spec, _ := patch["spec"].(map[string]any)
+	names := func(key string) []string {
+		var out []string
+		list, _ := spec[key].([]any)
+		for _, e := range list {
+			if m, ok := e.(map[string]any); ok {
+				if n, ok := m["name"].(string); ok {
+					out = append(out, n)
+				}
+			}
+		}
+		return out
+	}
+	pod := &corev1.Pod{}
+	for _, n := range names("containers") {
+		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: n})
+	}
+	for _, n := range names("initContainers") {
+		pod.Spec.InitContainers = append(pod.Spec.InitContainers, corev1.Container{Name: n})
+	}
+	for _, n := range names("volumes") {
+		pod.Spec.Volumes = append(pod.Spec.Volumes, corev1.Volume{Name: n})
+	}
+	for _, n := range names("imagePullSecrets") {
+		pod.Spec.ImagePullSecrets = append(pod.Spec.ImagePullSecrets, corev1.LocalObjectReference{Name: n})
+	}
+	return pod
 }
 
 func isEmptyPod(p *corev1.Pod) bool {
