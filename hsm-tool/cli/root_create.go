@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
@@ -88,6 +89,19 @@ func createRoot(store hsm.Store, label string, alg hsm.KeyAlgorithm, opts ca.Roo
 	if err != nil {
 		return nil, fmt.Errorf("failed to generate the root key pair %q: %w", label, err)
 	}
+	cert, err := selfSign(store, label, tmpl, signer)
+	if err != nil {
+		// Leave no half-made root behind: the label is free for a new attempt.
+		if derr := store.DeleteKeyPair(label); derr != nil {
+			return nil, errors.Join(err, fmt.Errorf("failed to remove the new key pair %q: %w", label, derr))
+		}
+		return nil, err
+	}
+	return cert, nil
+}
+
+// selfSign signs the root certificate with its key on the token and stores it there.
+func selfSign(store hsm.Store, label string, tmpl *x509.Certificate, signer crypto.Signer) (*x509.Certificate, error) {
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, signer.Public(), signer)
 	if err != nil {
 		return nil, fmt.Errorf("failed to sign the root certificate on the token: %w", err)

@@ -188,3 +188,23 @@ func TestSignRefusesBadRequests(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteKeyPair(t *testing.T) {
+	forEach(t, func(t *testing.T, s hsm.Store) {
+		if _, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteKeyPair("doomed"); err != nil {
+			t.Fatalf("DeleteKeyPair: %v", err)
+		}
+		if _, err := s.Signer("doomed"); !errors.Is(err, hsm.ErrNotFound) {
+			t.Errorf("the deleted key is still there: %v", err)
+		}
+		if err := s.DeleteKeyPair("doomed"); !errors.Is(err, hsm.ErrNotFound) {
+			t.Errorf("deleting twice: %v, want ErrNotFound", err)
+		}
+		if _, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256); err != nil {
+			t.Errorf("the label is not free again: %v", err)
+		}
+	})
+}

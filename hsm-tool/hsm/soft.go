@@ -213,6 +213,26 @@ func (s *SoftStore) Certificate(label string) (*x509.Certificate, error) {
 	return cert, nil
 }
 
+// DeleteKeyPair removes the key pair labelled label.
+func (s *SoftStore) DeleteKeyPair(label string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.objects[:0]
+	deleted := 0
+	for _, o := range s.objects {
+		if o.label == label && (o.class == "CKO_PRIVATE_KEY" || o.class == "CKO_PUBLIC_KEY") {
+			deleted++
+			continue
+		}
+		kept = append(kept, o)
+	}
+	s.objects = kept
+	if deleted == 0 {
+		return fmt.Errorf("no key pair labelled %q: %w", label, ErrNotFound)
+	}
+	return nil
+}
+
 // find returns the first object with label and, unless class is empty, class.
 // The caller holds s.mu.
 func (s *SoftStore) find(label, class string) *softObject {

@@ -35,6 +35,10 @@ type Store interface {
 	ImportCertificate(label string, cert *x509.Certificate) error
 	// Certificate returns the certificate labelled label.
 	Certificate(label string) (*x509.Certificate, error)
+	// DeleteKeyPair destroys the private and public keys labelled label (not a
+	// certificate of that label): how a ceremony step that failed half-way cleans up.
+	// It fails with ErrNotFound when there is no such key.
+	DeleteKeyPair(label string) error
 }
 
 // AEAD is AES-256-GCM computed by the store with a key it holds: 12-byte
