@@ -13,7 +13,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,13 +176,13 @@ func (b *CABundle) Node() *yaml.RNode {
 		kind = Kind
 	}
 	annotations := []krm.Field{krm.F(krm.LocalConfigAnnotation, "true")}
-	for _, k := range sortedKeys(b.Metadata.Annotations) {
+	for _, k := range slices.Sorted(maps.Keys(b.Metadata.Annotations)) {
 		if k != krm.LocalConfigAnnotation {
 			annotations = append(annotations, krm.F(k, b.Metadata.Annotations[k]))
 		}
 	}
 	var labels []krm.Field
-	for _, k := range sortedKeys(b.Metadata.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(b.Metadata.Labels)) {
 		labels = append(labels, krm.F(k, b.Metadata.Labels[k]))
 	}
 	meta := []krm.Field{krm.F("name", b.Metadata.Name), krm.F("namespace", optional(b.Metadata.Namespace))}
@@ -243,15 +244,6 @@ func optional(s string) any {
 		return nil
 	}
 	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // IsCABundle reports whether obj claims to be a CABundle: kind CABundle in the meshfn.dev

@@ -4,6 +4,7 @@ import (
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
+	"slices"
 )
 
 // FunctionName is the function's name, stamped on what it generates.
@@ -23,7 +24,7 @@ func Run(rl *krm.ResourceList) error {
 		return nil
 	}
 	r := newRevision(spec)
-	if r.EnableNamespacesByDefault && r.name != "" && !hasTag(r.Tags, istio.DefaultRevision) {
+	if r.EnableNamespacesByDefault && r.name != "" && !slices.Contains(r.Tags, istio.DefaultRevision) {
 		rl.Warningf(rl.Config, "enableNamespacesByDefault has no effect: revision %q is neither the default revision nor tagged \"default\"", r.name)
 	}
 
@@ -57,13 +58,4 @@ func configIdentity(src fnconfig.Source, r revision) string {
 		id += "/" + r.revLabel
 	}
 	return id
-}
-
-func hasTag(tags []string, tag string) bool {
-	for _, t := range tags {
-		if t == tag {
-			return true
-		}
-	}
-	return false
 }

@@ -82,7 +82,7 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("re-applying the pod's own istio-proxy/istio-init settings: %w", err)
 	}
-	if err := s.postProcess(merged, templatePod, req, mesh, proxyEnvs); err != nil {
+	if err := s.postProcess(merged, templatePod, req, mesh, proxyConfig, proxyEnvs); err != nil {
 		return nil, err
 	}
 	res.Pod = merged

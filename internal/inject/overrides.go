@@ -2,6 +2,7 @@ package inject
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 
 	meshv1 "istio.io/api/mesh/v1alpha1"
@@ -36,7 +37,7 @@ func reapplyOverrides(final, original, templatePod *corev1.Pod, proxyConfig *mes
 			func(n string) *corev1.Container { return findInPod(n, original) }},
 	} {
 		for _, c := range kind.templated {
-			if contains(kind.previous, c.Name) {
+			if slices.Contains(kind.previous, c.Name) {
 				continue
 			}
 			match := findContainer(c.Name, kind.recorded)
@@ -119,13 +120,4 @@ func adjustInitContainerUser(final, original *corev1.Pod, proxyConfig *meshv1.Pr
 			return
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

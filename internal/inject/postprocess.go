@@ -3,7 +3,6 @@ package inject
 import (
 	"sort"
 
-	"github.com/meshfn/meshfn/internal/inject/meshconfig"
 	"github.com/meshfn/meshfn/internal/inject/probes"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
@@ -12,7 +11,8 @@ import (
 // postProcess is what the injector does after merging the templates, that templates
 // cannot: cluster and network env, Prometheus merge, probe rewriting, the status
 // annotation, and the order of containers.
-func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *meshv1.MeshConfig, proxyEnvs map[string]string) error {
+func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *meshv1.MeshConfig, proxyConfig *meshv1.ProxyConfig,
+	proxyEnvs map[string]string) error {
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
@@ -42,7 +42,7 @@ func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *
 			pod.Annotations[k] = v
 		}
 	}
-	return s.reorder(pod, req, mesh)
+	return s.reorder(pod, proxyConfig)
 }
 
 // setEnvLast replaces the container's env vars named in kv and appends them, sorted.
@@ -66,19 +66,10 @@ func setEnvLast(c *corev1.Container, kv map[string]string) {
 
 // reorder puts istio-proxy last among containers (first when the application must wait
 // for the proxy), and orders init containers so iptables setup does not cut off others.
-func (s *Settings) reorder(pod *corev1.Pod, req Request, mesh *meshv1.MeshConfig) error {
-	mc := mesh
-	if pca, ok := req.Pod.Annotations[annotationProxyConfig]; ok {
-		withPod, err := meshconfig.ApplyProxyConfig(pca, mesh)
-		if err != nil {
-			if req.KubeInject {
-				return err
-			}
-		} else {
-			mc = withPod
-		}
-	}
-	hold := mc.GetDefaultConfig().GetHoldApplicationUntilProxyStarts().GetValue()
+func (s *Settings) reorder(pod *corev1.Pod, proxyConfig *meshv1.ProxyConfig) error {
+	// The effective proxy config already holds the pod's proxy.istio.io/config (ProxyConfig
+	// resources cannot set holdApplicationUntilProxyStarts), so it is not parsed again.
+	hold := proxyConfig.GetHoldApplicationUntilProxyStarts().GetValue()
 	if v, _ := s.Values.Bool("global", "proxy", "holdApplicationUntilProxyStarts"); v {
 		hold = true
 	}

@@ -9,7 +9,8 @@ package inject
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -95,7 +96,7 @@ func NewSettings(revision string, src Sources, opts templatefuncs.Options) (*Set
 
 func parseTemplates(raw map[string]string, opts templatefuncs.Options) (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(raw))
-	for _, name := range sortedKeys(raw) {
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
 		t, err := templatefuncs.Parse(name, raw[name], opts)
 		if err != nil {
 			return nil, fmt.Errorf("parsing injection template %q: %w", name, err)
@@ -123,7 +124,7 @@ func (s *Settings) selectors(field string, in []metav1.LabelSelector) []labels.S
 }
 
 // TemplateNames lists the templates the settings define.
-func (s *Settings) TemplateNames() []string { return sortedKeys(s.Config.Templates) }
+func (s *Settings) TemplateNames() []string { return slices.Sorted(maps.Keys(s.Config.Templates)) }
 
 // HasTemplate reports whether the settings define a template of that name.
 func (s *Settings) HasTemplate(name string) bool { _, ok := s.templates[name]; return ok }
@@ -147,13 +148,4 @@ func (s *Settings) selectTemplates(annotations map[string]string, defaults []str
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

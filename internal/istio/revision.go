@@ -4,6 +4,7 @@ package istio
 
 import (
 	"fmt"
+	"slices"
 
 	"istio.io/api/label"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -62,11 +63,4 @@ func ValidateRevision(rev string) error {
 }
 
 // IsSystemNamespace reports whether ns is one of Kubernetes' own namespaces.
-func IsSystemNamespace(ns string) bool {
-	for _, s := range SystemNamespaces {
-		if ns == s {
-			return true
-		}
-	}
-	return false
-}
+func IsSystemNamespace(ns string) bool { return slices.Contains(SystemNamespaces, ns) }

@@ -1,7 +1,7 @@
 package meshconfig
 
 import (
-	"strings"
+	"github.com/meshfn/meshfn/internal/krmtest"
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
@@ -38,43 +38,8 @@ func requireEqual(t *testing.T, what string, want, got proto.Message) bool {
 	opts := protojson.MarshalOptions{Multiline: true, Indent: "  "}
 	w, _ := opts.Marshal(want)
 	g, _ := opts.Marshal(got)
-	t.Errorf("%s: not equal (- want, + got):\n%s", what, lineDiff(string(w), string(g)))
+	t.Errorf("%s: not equal (- want, + got):\n%s", what, krmtest.Diff(string(w), string(g)))
 	return false
-}
-
-// lineDiff renders a minimal line diff (longest common subsequence).
-func lineDiff(a, b string) string {
-	al := strings.Split(a, "\n")
-	bl := strings.Split(b, "\n")
-	lcs := make([][]int, len(al)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(bl)+1)
-	}
-	for i := len(al) - 1; i >= 0; i-- {
-		for j := len(bl) - 1; j >= 0; j-- {
-			if al[i] == bl[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var sb strings.Builder
-	i, j := 0, 0
-	for i < len(al) || j < len(bl) {
-		switch {
-		case i < len(al) && j < len(bl) && al[i] == bl[j]:
-			sb.WriteString("  " + al[i] + "\n")
-			i, j = i+1, j+1
-		case j < len(bl) && (i == len(al) || lcs[i][j+1] >= lcs[i+1][j]):
-			sb.WriteString("+ " + bl[j] + "\n")
-			j++
-		default:
-			sb.WriteString("- " + al[i] + "\n")
-			i++
-		}
-	}
-	return sb.String()
 }
 
 // TestCorpusSettings applies every settings/<id>/istio.yaml data.mesh over
