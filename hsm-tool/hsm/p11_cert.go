@@ -29,12 +29,8 @@ func (t *Token) ImportCertificate(label string, cert *x509.Certificate) error {
 		return fmt.Errorf("failed to import certificate %q: failed to encode the serial number: %w", label, err)
 	}
 	err = t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
-		used, err := labelInUse(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE))
-		if err != nil {
+		if err := checkLabelFree(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE)); err != nil {
 			return err
-		}
-		if used {
-			return ErrExists
 		}
 		id, err := keyIDFor(ctx, sh, cert.PublicKey)
 		if err != nil {

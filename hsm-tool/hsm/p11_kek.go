@@ -19,12 +19,8 @@ func (t *Token) GenerateKEK(label string) error {
 		return fmt.Errorf("failed to generate KEK: %w", err)
 	}
 	err := t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
-		used, err := labelInUse(ctx, sh, label, nil)
-		if err != nil {
+		if err := checkLabelFree(ctx, sh, label, nil); err != nil {
 			return err
-		}
-		if used {
-			return ErrExists
 		}
 		tmpl := append([]*pkcs11.Attribute{
 			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_SECRET_KEY),
@@ -34,7 +30,7 @@ func (t *Token) GenerateKEK(label string) error {
 			pkcs11.NewAttribute(pkcs11.CKA_ID, randomID()),
 		}, policyTemplate(kekPolicy)...)
 		mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}
-		_, err = ctx.GenerateKey(sh, mech, tmpl)
+		_, err := ctx.GenerateKey(sh, mech, tmpl)
 		return err
 	})
 	if err != nil {

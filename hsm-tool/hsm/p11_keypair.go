@@ -36,12 +36,8 @@ func (t *Token) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Signer, 
 	}
 	var signer *tokenSigner
 	err := t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
-		used, err := labelInUse(ctx, sh, label, nil)
-		if err != nil {
+		if err := checkLabelFree(ctx, sh, label, nil); err != nil {
 			return err
-		}
-		if used {
-			return ErrExists
 		}
 		mech, pubTmpl, privTmpl, err := keyPairTemplates(label, alg)
 		if err != nil {

@@ -151,11 +151,17 @@ func labelTemplate(label string, class *uint) []*pkcs11.Attribute {
 	return tmpl
 }
 
-// labelInUse reports whether an object with label (and class, if non-nil)
-// exists.
-func labelInUse(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, label string, class *uint) (bool, error) {
+// checkLabelFree fails with ErrExists when an object with label (and class,
+// if non-nil) exists.
+func checkLabelFree(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, label string, class *uint) error {
 	hs, err := findObjects(ctx, sh, labelTemplate(label, class))
-	return len(hs) > 0, err
+	if err != nil {
+		return err
+	}
+	if len(hs) > 0 {
+		return ErrExists
+	}
+	return nil
 }
 
 // findOne returns the single object of class labelled label: ErrNotFound when

@@ -62,6 +62,19 @@ func forEach(t *testing.T, f func(t *testing.T, s hsm.Store)) {
 }
 
 // randomBytes returns n random bytes.
+// newKEK generates a KEK labelled "kek" in s and returns it.
+func newKEK(t *testing.T, s hsm.Store) hsm.AEAD {
+	t.Helper()
+	if err := s.GenerateKEK("kek"); err != nil {
+		t.Fatalf("GenerateKEK: %v", err)
+	}
+	aead, err := s.KEK("kek")
+	if err != nil {
+		t.Fatalf("KEK: %v", err)
+	}
+	return aead
+}
+
 func randomBytes(t *testing.T, n int) []byte {
 	t.Helper()
 	b := make([]byte, n)
@@ -102,13 +115,7 @@ func wantAttrs(t *testing.T, o hsm.Object, want map[string]bool) {
 
 func TestKEKSealOpenRoundTrip(t *testing.T) {
 	forEach(t, func(t *testing.T, s hsm.Store) {
-		if err := s.GenerateKEK("kek"); err != nil {
-			t.Fatalf("GenerateKEK: %v", err)
-		}
-		aead, err := s.KEK("kek")
-		if err != nil {
-			t.Fatalf("KEK: %v", err)
-		}
+		aead := newKEK(t, s)
 		if aead.NonceSize() != 12 || aead.Overhead() != 16 {
 			t.Fatalf("NonceSize, Overhead = %d, %d; want 12, 16", aead.NonceSize(), aead.Overhead())
 		}
@@ -140,13 +147,7 @@ func TestKEKSealOpenRoundTrip(t *testing.T) {
 
 func TestKEKOpenRejectsTampering(t *testing.T) {
 	forEach(t, func(t *testing.T, s hsm.Store) {
-		if err := s.GenerateKEK("kek"); err != nil {
-			t.Fatalf("GenerateKEK: %v", err)
-		}
-		aead, err := s.KEK("kek")
-		if err != nil {
-			t.Fatalf("KEK: %v", err)
-		}
+		aead := newKEK(t, s)
 		nonce, aad, pt := randomBytes(t, 12), []byte("aad"), []byte("secret share")
 		ct, err := aead.Seal(nonce, pt, aad)
 		if err != nil {

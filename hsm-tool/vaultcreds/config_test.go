@@ -134,9 +134,7 @@ func TestFetchFieldVariants(t *testing.T) {
 	}
 	srv := vaulttest.New(t, vc)
 	read := func(path string) (*vaultcreds.Credentials, error) {
-		cfg := tokenConfig(srv, testToken)
-		cfg.SecretPath = path
-		return vaultcreds.Fetch(context.Background(), cfg)
+		return vaultcreds.Fetch(context.Background(), pathConfig(path)(t, srv))
 	}
 	if c, err := read("asm-c1/numeric"); err != nil || string(c.PIN) != "123456" || c.ClientKey != nil {
 		t.Errorf("numeric PIN: %+v, %v", c, err)

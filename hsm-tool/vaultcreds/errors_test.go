@@ -70,22 +70,14 @@ func TestFetchErrors(t *testing.T) {
 		wantMsg: []string{"permission denied reading asm-c1/hsm (check the policy of the token/role)"},
 		check:   loginRevoked,
 	}, {
-		name: "404 KV v2",
-		config: func(_ *testing.T, s *vaulttest.Server) vaultcreds.Config {
-			cfg := tokenConfig(s, testToken)
-			cfg.SecretPath = "asm-c1/missing"
-			return cfg
-		},
+		name:    "404 KV v2",
+		config:  pathConfig("asm-c1/missing"),
 		wantErr: vaultcreds.ErrNotFound,
 		wantMsg: []string{"no secret at asm-c1/missing"},
 	}, {
-		name:  "404 KV v1",
-		vault: kvVersion(1),
-		config: func(_ *testing.T, s *vaulttest.Server) vaultcreds.Config {
-			cfg := tokenConfig(s, testToken)
-			cfg.SecretPath = "asm-c1/missing"
-			return cfg
-		},
+		name:    "404 KV v1",
+		vault:   kvVersion(1),
+		config:  pathConfig("asm-c1/missing"),
 		wantErr: vaultcreds.ErrNotFound,
 		wantMsg: []string{"no secret at asm-c1/missing"},
 	}, {
@@ -94,12 +86,8 @@ func TestFetchErrors(t *testing.T) {
 		wantErr: vaultcreds.ErrNotFound,
 		wantMsg: []string{"no secret at asm-c1/hsm"},
 	}, {
-		name: "404 for a path with a data/ segment explains the path form",
-		config: func(_ *testing.T, s *vaulttest.Server) vaultcreds.Config {
-			cfg := tokenConfig(s, testToken)
-			cfg.SecretPath = "asm-c1/data/hsm"
-			return cfg
-		},
+		name:    "404 for a path with a data/ segment explains the path form",
+		config:  pathConfig("asm-c1/data/hsm"),
 		wantErr: vaultcreds.ErrNotFound,
 		wantMsg: []string{"no secret at asm-c1/data/hsm", "without a data/ segment"},
 	}, {

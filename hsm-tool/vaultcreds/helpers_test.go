@@ -73,6 +73,16 @@ func tokenConfig(srv *vaulttest.Server, token string) vaultcreds.Config {
 	}
 }
 
+// pathConfig is a token Config for srv that reads the secret at path instead of
+// testSecretPath.
+func pathConfig(path string) func(*testing.T, *vaulttest.Server) vaultcreds.Config {
+	return func(_ *testing.T, srv *vaulttest.Server) vaultcreds.Config {
+		cfg := tokenConfig(srv, testToken)
+		cfg.SecretPath = path
+		return cfg
+	}
+}
+
 // appRoleConfig is a Config for srv with AppRole auth and the given secret id.
 func appRoleConfig(t *testing.T, srv *vaulttest.Server, secretID string) vaultcreds.Config {
 	return vaultcreds.Config{
