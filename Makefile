@@ -1,9 +1,12 @@
 # meshfn: build, render, test.
 #
 #   make render   render the repository's root kpt package with the functions built from source
-#   make test     every test: unit, golden, end to end with the real kpt and kustomize
+#   make test     every test: unit, golden, end to end with the real kpt, kustomize and podman
 #
 # Tools the tests need are installed on first use; Go tools are built into .cache/tools.
+# The blueprints name the function images (ghcr.io/meshfn/NAME:VERSION); `make render`
+# runs the same pipelines with the binaries from bin/ instead (exec mode), so it needs no
+# container runtime. `make images` builds the images with podman or docker.
 
 SHELL := /bin/bash
 GO ?= go
@@ -13,26 +16,58 @@ KPT_VERSION := 1.0.0-beta.56
 KUSTOMIZE_VERSION := v5.8.2
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
 FUNCTIONS := generate-revision set-namespace-revision inject-sidecar generate-ca-secrets apply-setters
+VERSION := $(shell cat VERSION)
+REGISTRY := ghcr.io/meshfn
+IMAGE_CONTEXTS := $(CURDIR)/out/images
 SOFTHSM_MODULE := /usr/lib/softhsm/libsofthsm2.so
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build render test golden bench check-kpt tools system-deps vet clean
+# Podman on hosts without CAP_SYS_RESOURCE or with a hybrid cgroup layout needs settings;
+# this workplace keeps them beside the repository.
+PODMAN_CONF := $(wildcard $(CURDIR)/../shared/podman/containers.conf)
+ifneq ($(PODMAN_CONF),)
+export CONTAINERS_CONF ?= $(PODMAN_CONF)
+endif
+
+.PHONY: all build render render-containers images test golden bench check-kpt tools system-deps vet clean
 
 all: build
 
 ## build: the function binaries and hsm-tool, into bin/
 build:
-	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS)) ./hsm-tool
+	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS)) ./hsm-tool ./hack/render-exec
 
-## render: render the root package (every blueprint) with the exec functions from bin/
+## render: render the root package (every blueprint) with the functions from bin/ (exec mode)
 render: check-kpt build
-	kpt fn render --allow-exec --truncate-output=false .
+	render-exec -bin $(BIN) . -- --truncate-output=false
 
-## test: every test, with the tools they need
+## render-containers: render the root package with the function images, as users do
+render-containers: check-kpt images
+	KPT_FN_RUNTIME=$$(hack/container-runtime) kpt fn render --image-pull-policy never --truncate-output=false .
+
+## images: one image per function, ghcr.io/meshfn/NAME:$(VERSION), FROM scratch, with podman or docker
+images:
+	@runtime=$$(hack/container-runtime); \
+	if [ -z "$$runtime" ]; then echo "make images: neither podman nor docker can run here (Debian: apt-get install podman runc)" >&2; exit 1; fi; \
+	for f in $(FUNCTIONS); do \
+		ctx=$(IMAGE_CONTEXTS)/$$f; mkdir -p $$ctx && cp image/passwd $$ctx/passwd && \
+		CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $$ctx/function ./functions/$$f && \
+		$$runtime build -q -f image/Containerfile --build-arg FUNCTION=$$f --build-arg VERSION=$(VERSION) \
+			-t $(REGISTRY)/$$f:$(VERSION) $$ctx >/dev/null && \
+		$$runtime run --rm --network none --user nobody $(REGISTRY)/$$f:$(VERSION) --help >/dev/null || \
+		{ echo "make images: building or running $(REGISTRY)/$$f:$(VERSION) with $$runtime failed" >&2; exit 1; }; \
+		echo "$$runtime: built $(REGISTRY)/$$f:$(VERSION)"; \
+	done
+
+## test: every test, with the tools they need; container mode where podman or docker runs
 test: check-kpt system-deps build tools vet
-	MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+	@runtime=$$(hack/container-runtime); \
+	if [ -n "$$runtime" ]; then $(MAKE) --no-print-directory images || exit 1; \
+	else echo "NOTE: no container runtime runs here: the container-mode tests will be skipped"; fi; \
+	MESHFN_CONTAINER_RUNTIME=$$runtime MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
+		$(GO) test -count=1 ./...
 
 ## golden: rewrite every golden file from the current output (then review the diff)
 golden: build tools
@@ -54,13 +89,20 @@ check-kpt:
 
 tools: $(KUSTOMIZE)
 
-## system-deps: Debian packages the tests use (SoftHSM2, a real PKCS#11 token for hsm-tool)
+## system-deps: Debian packages the tests use: SoftHSM2 (a real PKCS#11 token for hsm-tool),
+## openssl, and podman with runc (function containers)
 system-deps:
 	@if [ ! -e $(SOFTHSM_MODULE) ] || ! command -v softhsm2-util >/dev/null; then \
 		echo "installing softhsm2 (a PKCS#11 token for the hsm-tool tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; \
 	fi
 	@command -v openssl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+	@if ! command -v podman >/dev/null && ! hack/container-runtime | grep -q .; then \
+		if command -v apt-get >/dev/null; then echo "installing podman and runc (function containers)"; \
+			$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null \
+			|| echo "NOTE: podman could not be installed: the container-mode tests will be skipped"; \
+		else echo "NOTE: no apt-get to install podman: the container-mode tests will be skipped"; fi; \
+	fi
 
 $(KUSTOMIZE):
 	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)

@@ -20,8 +20,9 @@ func TestWholeMeshPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "control-plane-revision.yaml", string(cpr))
-	edit(t, filepath.Join(dir, "Kptfile"), "    - exec: set-namespace-revision\n",
-		"    - exec: generate-revision\n      configPath: control-plane-revision.yaml\n    - exec: set-namespace-revision\n")
+	edit(t, filepath.Join(dir, "Kptfile"), "    - image: ghcr.io/meshfn/set-namespace-revision:"+version(t)+"\n",
+		"    - image: ghcr.io/meshfn/generate-revision:"+version(t)+"\n      configPath: control-plane-revision.yaml\n"+
+			"    - image: ghcr.io/meshfn/set-namespace-revision:"+version(t)+"\n")
 	out := render(t, dir)
 	if strings.Contains(out, "assuming those Istio installs") {
 		t.Errorf("inject-sidecar did not use the generated webhooks:\n%s", out)

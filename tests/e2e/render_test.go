@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
 // blueprint copies blueprints/NAME into a fresh folder and returns it.
@@ -34,30 +38,35 @@ func rootPackage(t *testing.T) string {
 	return dir
 }
 
+// render renders the package in dir in exec mode, with the functions built from this
+// repository in place of the images its Kptfiles name, as `make render` does.
 func render(t *testing.T, dir string) string {
 	t.Helper()
-	kptPath(t)
-	out, ok := run(t, dir, "kpt", "fn", "render", "--allow-exec", "--truncate-output=false", ".")
+	out, ok := tryRender(t, dir)
 	if !ok {
 		t.Fatalf("kpt fn render failed in %s:\n%s", dir, out)
 	}
 	return out
 }
 
+// tryRender renders like render and returns kpt's output and whether it succeeded.
+func tryRender(t *testing.T, dir string) (string, bool) {
+	t.Helper()
+	kptPath(t)
+	var out bytes.Buffer
+	err := kptexec.Render(dir, kptexec.Options{
+		Args: []string{"--truncate-output=false"}, Env: toolEnv(t), Stdout: &out, Stderr: &out,
+	})
+	if err != nil {
+		fmt.Fprintln(&out, err)
+	}
+	return out.String(), err == nil
+}
+
 // TestCommittedPackagesAreRendered is the check users copy into CI: rendering the
 // committed packages changes nothing, and neither does rendering them a second time.
 func TestCommittedPackagesAreRendered(t *testing.T) {
-	pkgs := map[string]func(*testing.T) string{
-		"root": rootPackage,
-	}
-	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "blueprints"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		pkgs["blueprints/"+name] = func(t *testing.T) string { return blueprint(t, name) }
-	}
+	pkgs := packagesToRender(t)
 	for name, copyPkg := range pkgs {
 		t.Run(name, func(t *testing.T) {
 			dir := copyPkg(t)
@@ -146,7 +155,7 @@ func TestFailingRenderLeavesFilesUntouched(t *testing.T) {
 			dir := blueprint(t, c.pkg)
 			c.breakIt(t, dir)
 			before := snapshot(t, dir)
-			out, ok := run(t, dir, "kpt", "fn", "render", "--allow-exec", "--truncate-output=false", ".")
+			out, ok := tryRender(t, dir)
 			if ok {
 				t.Fatalf("render succeeded on broken input:\n%s", out)
 			}

@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/meshfn/meshfn/internal/kptexec"
+)
+
+// version is the release the images are tagged with, from the repository's VERSION file.
+func version(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot(t), "VERSION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// containerRuntime returns the runtime `make test` built the images with
+// (MESHFN_CONTAINER_RUNTIME), or skips: container mode runs wherever podman or docker can
+// run containers, and `make test` says when none can.
+func containerRuntime(t *testing.T) string {
+	t.Helper()
+	runtime := os.Getenv("MESHFN_CONTAINER_RUNTIME")
+	if runtime == "" {
+		t.Skip("container mode skipped: MESHFN_CONTAINER_RUNTIME is not set; `make test` sets it and builds the images (make images) where podman or docker can run containers")
+	}
+	for _, f := range functions {
+		image := kptexec.ImagePrefix + f + ":" + version(t)
+		if out, err := exec.Command(runtime, "image", "inspect", image).CombinedOutput(); err != nil {
+			t.Fatalf("image %s is not built (make images): %v\n%s", image, err, out)
+		}
+	}
+	return runtime
+}
+
+// renderContainers renders the package in dir with the function images, as users do.
+func renderContainers(t *testing.T, runtime, dir string) string {
+	t.Helper()
+	cmd := exec.Command(kptPath(t), "fn", "render", "--image-pull-policy", "never", "--truncate-output=false", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "KPT_FN_RUNTIME="+runtime)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kpt fn render with %s failed in %s: %v\n%s", runtime, dir, err, out.String())
+	}
+	return out.String()
+}
+
+// packagesToRender are the root package and every blueprint, each copied by its function.
+func packagesToRender(t *testing.T) map[string]func(*testing.T) string {
+	pkgs := map[string]func(*testing.T) string{"root": rootPackage}
+	entries, err := os.ReadDir(filepath.Join(repoRoot(t), "blueprints"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		pkgs["blueprints/"+name] = func(t *testing.T) string { return blueprint(t, name) }
+	}
+	return pkgs
+}
+
+// TestContainerModeMatchesExecMode renders every blueprint and the root package twice,
+// once with the images through the container runtime and once with the binaries (exec
+// mode), and requires the same files. Each package is rendered as committed, and changed:
+// every revision setter moved to another revision and everything generated removed, so
+// that each function really has work to do.
+func TestContainerModeMatchesExecMode(t *testing.T) {
+	runtime := containerRuntime(t)
+	variants := map[string]func(t *testing.T, dir string){
+		"committed": func(*testing.T, string) {},
+		"changed":   moveRevisionsAndRemoveGenerated,
+	}
+	for name, copyPkg := range packagesToRender(t) {
+		for variant, change := range variants {
+			t.Run(name+"/"+variant, func(t *testing.T) {
+				inContainers, withExec := copyPkg(t), copyPkg(t)
+				change(t, inContainers)
+				change(t, withExec)
+				before := snapshot(t, inContainers)
+				out := renderContainers(t, runtime, inContainers)
+				if !strings.Contains(out, `[RUNNING] "ghcr.io/meshfn/`) {
+					t.Errorf("kpt did not run the images:\n%s", out)
+				}
+				render(t, withExec)
+				got := snapshot(t, inContainers)
+				if d := diffTrees(snapshot(t, withExec), got); d != "" {
+					t.Fatalf("container mode and exec mode rendered different files:\n%s", d)
+				}
+				if variant == "changed" && diffTrees(before, got) == "" {
+					t.Errorf("the changed package rendered to itself: the test exercised nothing")
+				}
+			})
+		}
+	}
+}
+
+// moveRevisionsAndRemoveGenerated points every Kptfile's revision setter at asm-1-28 and
+// removes every generated/ folder.
+func moveRevisionsAndRemoveGenerated(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "generated" {
+			if err := os.RemoveAll(path); err != nil {
+				return err
+			}
+			return filepath.SkipDir
+		}
+		if d.Name() == "Kptfile" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(path, bytes.ReplaceAll(b, []byte("revision: asm-1-27"), []byte("revision: asm-1-28")), 0o644)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBlueprintsNameReleasedImages checks that every pipeline in the blueprints and the
+// root package names one of meshfn's functions by its image, tagged with VERSION, and
+// that each function's metadata.yaml names the same image.
+func TestBlueprintsNameReleasedImages(t *testing.T) {
+	root := repoRoot(t)
+	want := version(t)
+	known := map[string]bool{}
+	for _, f := range functions {
+		known[f] = true
+		meta := readFile(t, filepath.Join(root, "functions", f), "metadata.yaml")
+		if !strings.Contains(meta, "image: "+kptexec.ImagePrefix+f+"\n") {
+			t.Errorf("functions/%s/metadata.yaml does not name the image %s%s", f, kptexec.ImagePrefix, f)
+		}
+	}
+	entry := regexp.MustCompile(`(?m)^\s*- (image|exec): (\S+)`)
+	kptfiles, _ := filepath.Glob(filepath.Join(root, "blueprints", "*", "Kptfile"))
+	kptfiles = append(kptfiles, filepath.Join(root, "Kptfile"))
+	steps := 0
+	for _, kf := range kptfiles {
+		b, err := os.ReadFile(kf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range entry.FindAllStringSubmatch(string(b), -1) {
+			steps++
+			ref, ok := strings.CutPrefix(m[2], kptexec.ImagePrefix)
+			name, tag, _ := strings.Cut(ref, ":")
+			if m[1] != "image" || !ok || !known[name] || tag != want {
+				t.Errorf("%s: pipeline step %q: want image %sNAME:%s for one of %v", kf, m[2], kptexec.ImagePrefix, want, functions)
+			}
+		}
+	}
+	if steps == 0 {
+		t.Fatal("found no pipeline steps in the blueprints")
+	}
+}
