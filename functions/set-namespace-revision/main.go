@@ -4,7 +4,8 @@
 //
 //	kubectl label namespace NS istio-injection- istio.io/rev=REV --overwrite
 //
-// Run it with kpt (exec or image) or as a kustomize KRM exec transformer.
+// It runs as the image ghcr.io/meshfn/set-namespace-revision or as this executable, with
+// kpt or as a kustomize KRM transformer.
 package main
 
 import (
@@ -21,15 +22,20 @@ func main() {
 const usage = `set-namespace-revision: a KRM function that labels Namespaces for an Istio
 control-plane revision: istio.io/rev=REV, and the legacy istio-injection label removed.
 
-It reads a ResourceList on standard input and writes one on standard output.
+It reads a ResourceList on standard input and writes one on standard output. It runs as
+the image ghcr.io/meshfn/set-namespace-revision:v0.1.0 or as this executable (make build
+puts it in bin/); both do the same.
 
 Config: NamespaceRevision (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
-  revision (required), namespaces (names), selector (a label selector), controlPlaneNamespace
+  revision (required), namespaces (names, comma-separated in a ConfigMap), selector (a
+  label selector; a string such as 'env=prod' in a ConfigMap), controlPlaneNamespace
   (istio-system). System namespaces and the control-plane namespace change only when named.
 
 Examples:
-  kpt fn eval --exec set-namespace-revision . -- revision=asm-1-28 namespaces=bookinfo
+  kpt fn eval --image ghcr.io/meshfn/set-namespace-revision:v0.1.0 . -- revision=asm-1-28 namespaces=bookinfo
   kpt fn eval --exec set-namespace-revision . -- revision=asm-1-28 'selector=mesh=on'
+  kpt fn render .              # with "image: ghcr.io/meshfn/set-namespace-revision:v0.1.0" in the Kptfile
+  kpt fn render --allow-exec . # with "exec: set-namespace-revision" in the Kptfile
 
 Documentation: functions/set-namespace-revision/README.md
 `
