@@ -73,11 +73,14 @@ test: check-kpt system-deps build tools vet
 golden: build tools
 	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
 
-## bench: Go benchmarks, then whole-process time and peak memory against a no-op floor
+## bench: Go benchmarks, whole-process time and peak memory against a no-op floor, then a
+## whole kpt fn render of 10,000 workloads in exec mode and (where a runtime runs) container mode
 bench: build
-	$(GO) build -o $(BIN)/ ./tests/bench/noop
+	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/timefn ./tests/bench/pipeline
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN)
+	@runtime=$$(hack/container-runtime); if [ -n "$$runtime" ]; then $(MAKE) --no-print-directory images || exit 1; fi; \
+	pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$$runtime"
 
 vet:
 	$(GO) vet ./...

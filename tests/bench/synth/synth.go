@@ -30,21 +30,27 @@ func (p Package) Write(w io.Writer) error {
 	}
 	for i := 0; i < p.Deployments; i++ {
 		ns := i % p.Namespaces
-		bw.item(fmt.Sprintf(deployment, i, ns, ns, i, i, i, i, i))
+		bw.item(Deployment(i, fmt.Sprintf("ns-%d", ns), fmt.Sprintf("ns-%d/app-%d.yaml", ns, i)))
 	}
 	bw.printf("functionConfig:\n")
 	bw.indent(p.Config, "  ")
 	return bw.err
 }
 
+// Deployment is the manifest of synthetic Deployment app-I in a namespace, annotated
+// with its file path when path is not empty (as in a ResourceList).
+func Deployment(i int, namespace, path string) string {
+	meta := fmt.Sprintf("  name: app-%d\n  namespace: %s\n", i, namespace)
+	if path != "" {
+		meta += "  annotations:\n    config.kubernetes.io/path: " + path + "\n"
+	}
+	return fmt.Sprintf(deployment, meta, i, i, i, i)
+}
+
 const deployment = `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: app-%d
-  namespace: ns-%d
-  annotations:
-    config.kubernetes.io/path: ns-%d/app-%d.yaml
-spec:
+%sspec:
   replicas: 2 # two replicas
   selector:
     matchLabels:
