@@ -20,17 +20,21 @@ MutatingWebhookConfiguration istio-sidecar-injector-REV, ValidatingWebhookConfig
 istio-validator-REV-NAMESPACE, and revision tags. Objects it generated before and no longer
 generates are pruned.
 
-It reads a ResourceList on standard input and writes one on standard output.
+It reads a ResourceList on standard input and writes one on standard output. It runs as
+the image ghcr.io/meshfn/generate-revision:v0.1.0 or as this executable (make build puts
+it in bin/); both do the same.
 
 Config: ControlPlaneRevision (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
   revision (required; "default" is the default revision), namespace (istio-system), tags,
-  enableNamespacesByDefault, failurePolicy (Fail), reinvocationPolicy (Never), caBundle,
-  injectionURL, injectionPath (/inject), validation (true), validationURL,
-  validationFailurePolicy (Ignore).
+  enableNamespacesByDefault (false), failurePolicy (Fail), reinvocationPolicy (Never),
+  caBundle, injectionURL, injectionPath (/inject), validation (true; false with
+  injectionURL), validationURL, validationFailurePolicy (Ignore; Fail with caBundle).
 
 Examples:
-  kpt fn eval --exec generate-revision . -- revision=asm-1-27 tags=prod-stable
-  kpt fn render --allow-exec .   # with "exec: generate-revision" in the Kptfile pipeline
+  kpt fn eval --image ghcr.io/meshfn/generate-revision:v0.1.0 . -- revision=asm-1-27 tags=prod-stable
+  kpt fn eval --exec generate-revision --fn-config control-plane-revision.yaml .
+  kpt fn render .              # with "image: ghcr.io/meshfn/generate-revision:v0.1.0" in the Kptfile
+  kpt fn render --allow-exec . # with "exec: generate-revision" in the Kptfile
 
 Documentation: functions/generate-revision/README.md
 `
