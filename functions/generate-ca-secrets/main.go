@@ -21,14 +21,18 @@ offline CA (written by hsm-tool bundle export) into the Secrets istiod reads, af
 them as istiod does: Secret istio-ca-cert (flow hsm-plugin), or Secret cacerts and an
 ExternalSecret that adds the CA key from the operator's store (flow plugged-in).
 
-It reads a ResourceList on standard input and writes one on standard output.
+It reads a ResourceList on standard input and writes one on standard output. It runs as
+the image ghcr.io/meshfn/generate-ca-secrets:v0.1.0 or as this executable (make build puts
+it in bin/); both do the same.
 
 Config: CASecrets (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
   renewBefore (720h), bundles (default: every CABundle in the package).
 
 Examples:
-  kpt fn render --allow-exec blueprints/offline-ca
+  kpt fn eval --image ghcr.io/meshfn/generate-ca-secrets:v0.1.0 --fn-config casecrets.yaml .
   kpt fn eval --exec generate-ca-secrets --fn-config casecrets.yaml .
+  kpt fn render .              # with "image: ghcr.io/meshfn/generate-ca-secrets:v0.1.0" in the Kptfile
+  kpt fn render --allow-exec . # with "exec: generate-ca-secrets" in the Kptfile
 
 Documentation: functions/generate-ca-secrets/README.md
 `
