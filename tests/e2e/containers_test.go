@@ -166,4 +166,29 @@ func TestBlueprintsNameReleasedImages(t *testing.T) {
 	if steps == 0 {
 		t.Fatal("found no pipeline steps in the blueprints")
 	}
+
+	// The docs, help texts and examples name the same release.
+	docs, _ := filepath.Glob(filepath.Join(root, "functions", "*", "*"))
+	docs = append(docs, filepath.Join(root, "README.md"))
+	err := filepath.WalkDir(filepath.Join(root, "examples"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			docs = append(docs, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := regexp.MustCompile(regexp.QuoteMeta(kptexec.ImagePrefix) + `([a-z0-9-]+):([A-Za-z0-9._-]+)`)
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			continue // a folder
+		}
+		for _, m := range ref.FindAllStringSubmatch(string(b), -1) {
+			if known[m[1]] && m[2] != want {
+				t.Errorf("%s names %s; the release is %s (VERSION)", doc, m[0], want)
+			}
+		}
+	}
 }
