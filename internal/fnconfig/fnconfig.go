@@ -138,7 +138,11 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 	}
 	specNode := config.Field("spec")
 	if specNode == nil || specNode.Value.IsNilOrEmpty() {
-		errs = append(errs, errors.New("spec: missing"))
+		// No settings: every field takes its default, and the function's own checks
+		// name the fields it cannot do without.
+		if err := strictJSON([]byte("{}"), spec, "spec."); err != nil {
+			errs = append(errs, err)
+		}
 		return errors.Join(errs...)
 	}
 	if specNode.Value.YNode().Kind != yaml.MappingNode {

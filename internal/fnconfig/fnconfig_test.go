@@ -82,7 +82,7 @@ func TestDecode(t *testing.T) {
 		{name: "unknown kind", config: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n", wantErr: `unsupported kind "Secret"`},
 		{name: "wrong apiVersion", config: "apiVersion: fn.meshfn.dev/v2\nkind: Test\nmetadata:\n  name: t\nspec:\n  name: a\n", wantErr: `unsupported apiVersion "fn.meshfn.dev/v2"`},
 		{name: "settings outside spec", config: typed("  name: a\n") + "name: b\n", wantErr: `unknown field "name" (settings go under spec)`},
-		{name: "no spec", config: "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\n", wantErr: "spec: missing"},
+		{name: "no spec: defaults, then the required fields are named", config: "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\n", wantErr: "spec.name: required"},
 		{name: "spec not a mapping", config: typed("  - a\n"), wantErr: "spec: expected a mapping, got a list"},
 		{name: "unknown field", config: typed("  name: a\n  nmae: b\n"), wantErr: "unknown field spec.nmae"},
 		{name: "wrong type", config: typed("  name: a\n  count: many\n"), wantErr: "spec.count: expected an integer, got string"},
