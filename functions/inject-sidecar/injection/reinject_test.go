@@ -135,3 +135,22 @@ func TestUninjectWithoutRecord(t *testing.T) {
 		t.Errorf("no warning about the missing revert patch:\n%s", out)
 	}
 }
+
+// TestAssumedInstallsReportedOnlyWhenInjecting: without webhooks in the package, injecting
+// says which Istio installs it assumed; uninjecting assumes nothing and says nothing of it.
+func TestAssumedInstallsReportedOnlyWhenInjecting(t *testing.T) {
+	const assumed = "the package holds no injection webhooks"
+	original := packageWith(t, nil, namespace("istio-injection: enabled"), "", "", "", "")
+	injected := render(t, original)
+	if !strings.Contains(string(injected), assumed) {
+		t.Fatalf("injecting without webhooks does not report the assumed installs:\n%s", istiocorpus.Results(injected))
+	}
+	withoutResults, _, _ := strings.Cut(string(injected), "\nresults:\n") // the first run's, carried over
+	uninjected := render(t, []byte(strings.Replace(withoutResults+"\n", "    mode: webhook", "    action: uninject", 1)))
+	if strings.Contains(string(uninjected), assumed) {
+		t.Errorf("uninject reports assumed installs:\n%s", istiocorpus.Results(uninjected))
+	}
+	if got, want := deployment(t, uninjected), deployment(t, original); got != want {
+		t.Errorf("uninject did not restore the Deployment:\n%s", krmtest.Diff(want, got))
+	}
+}

@@ -81,7 +81,7 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 			rl.Errorf(nil, "%v", err)
 			return nil, false
 		}
-		if d.webhooks.synthesized {
+		if d.webhooks.synthesized && spec.Action == ActionInject {
 			rl.Infof(nil, "the package holds no injection webhooks: assuming those Istio installs for revision %s",
 				istio.RevisionLabelValue(spec.Revision))
 		}
