@@ -76,17 +76,17 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 			rl.Warningf(d.injectors.source[rev], "%s", w)
 		}
 	}
-	if spec.Mode == ModeWebhook {
+	// Only deciding whether to inject reads the webhooks and ProxyConfigs; uninject
+	// restores what the workload's own record says.
+	if spec.Mode == ModeWebhook && spec.Action == ActionInject {
 		if d.webhooks, err = readWebhooks(rl.Items, spec.Revision); err != nil {
 			rl.Errorf(nil, "%v", err)
 			return nil, false
 		}
-		if d.webhooks.synthesized && spec.Action == ActionInject {
+		if d.webhooks.synthesized {
 			rl.Infof(nil, "the package holds no injection webhooks: assuming those Istio installs for revision %s",
 				istio.RevisionLabelValue(spec.Revision))
 		}
-	}
-	if spec.Mode == ModeWebhook {
 		if d.proxyConfigs, err = readProxyConfigs(rl.Items, spec.DefaultNamespace); err != nil {
 			rl.Errorf(nil, "%v", err)
 			return nil, false
