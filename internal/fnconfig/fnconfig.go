@@ -138,11 +138,8 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 	}
 	specNode := config.Field("spec")
 	if specNode == nil || specNode.Value.IsNilOrEmpty() {
-		// No settings: every field takes its default, and the function's own checks
+		// No settings: every field keeps its default, and the function's own checks
 		// name the fields it cannot do without.
-		if err := strictJSON([]byte("{}"), spec, "spec."); err != nil {
-			errs = append(errs, err)
-		}
 		return errors.Join(errs...)
 	}
 	if specNode.Value.YNode().Kind != yaml.MappingNode {
