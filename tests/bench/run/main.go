@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,20 +104,13 @@ func writePackage(path string, deployments, namespaces int) error {
 
 // injectOnce writes the function's output on the input to a file.
 func injectOnce(binary, input, output string) error {
-	in, err := os.Open(input)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
 	out, err := os.Create(output)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(binary)
-	cmd.Stdin, cmd.Stdout = in, out
-	if err := cmd.Run(); err != nil {
+	if _, _, err := runOn(binary, input, out); err != nil {
 		out.Close()
-		return fmt.Errorf("%s: %w", filepath.Base(binary), err)
+		return err
 	}
 	return out.Close()
 }
@@ -127,29 +121,41 @@ func measure(binary, input string, runs int) (measurement, error) {
 	var walls []time.Duration
 	var m measurement
 	for i := 0; i < runs; i++ {
-		in, err := os.Open(input)
+		wall, maxRSS, err := runOn(binary, input, discard{})
 		if err != nil {
 			return m, err
 		}
-		cmd := exec.Command(binary)
-		cmd.Stdin = in
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = discard{}, &stderr
-		start := time.Now()
-		err = cmd.Run()
-		wall := time.Since(start)
-		in.Close()
-		if err != nil {
-			return m, fmt.Errorf("%s: %v\n%s", filepath.Base(binary), err, stderr.String())
-		}
 		walls = append(walls, wall)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > m.maxRSS {
-			m.maxRSS = ru.Maxrss
-		}
+		m.maxRSS = max(m.maxRSS, maxRSS)
 	}
 	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
 	m.wall = walls[len(walls)/2]
 	return m, nil
+}
+
+// runOn runs the binary once with the input file on standard input and its output to
+// stdout, and returns its wall time and peak resident memory (KiB).
+func runOn(binary, input string, stdout io.Writer) (time.Duration, int64, error) {
+	in, err := os.Open(input)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer in.Close()
+	cmd := exec.Command(binary)
+	cmd.Stdin = in
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %v\n%s", filepath.Base(binary), err, stderr.String())
+	}
+	var maxRSS int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = ru.Maxrss
+	}
+	return wall, maxRSS, nil
 }
 
 type discard struct{}
