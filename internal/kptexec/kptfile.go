@@ -9,7 +9,6 @@
 package kptexec
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -33,61 +32,58 @@ type Images map[string]string
 // Kptfile already runs by exec, or names with two different images, is an error: the
 // rewrite could not be undone exactly.
 func ToExec(kptfile []byte) ([]byte, Images, error) {
-	lines := strings.SplitAfter(string(kptfile), "\n")
 	images := Images{}
 	var execs []string
-	for i, line := range lines {
-		body, nl := strings.CutSuffix(line, "\n")
-		if m := execLine.FindStringSubmatch(body); m != nil {
+	var err error
+	out := mapLines(kptfile, func(line string) string {
+		if m := execLine.FindStringSubmatch(line); m != nil {
 			execs = append(execs, m[2])
-			continue
+			return line
 		}
-		m := imageLine.FindStringSubmatch(body)
+		m := imageLine.FindStringSubmatch(line)
 		if m == nil {
-			continue
+			return line
 		}
 		ref := ImagePrefix + m[2] + ":" + m[3]
-		if prev, ok := images[m[2]]; ok && prev != ref {
-			return nil, nil, fmt.Errorf("function %s is named by two images, %s and %s", m[2], prev, ref)
+		if prev, ok := images[m[2]]; ok && prev != ref && err == nil {
+			err = fmt.Errorf("function %s is named by two images, %s and %s", m[2], prev, ref)
 		}
 		images[m[2]] = ref
-		lines[i] = m[1] + "exec: " + m[2]
-		if nl {
-			lines[i] += "\n"
-		}
+		return m[1] + "exec: " + m[2]
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, name := range execs {
 		if _, ok := images[name]; ok {
 			return nil, nil, fmt.Errorf("function %s is run both by exec and as image %s", name, images[name])
 		}
 	}
-	return []byte(strings.Join(lines, "")), images, nil
+	return out, images, nil
 }
 
 // ToImages undoes ToExec: every exec entry naming a function in images becomes that
 // image reference again. The rest of the Kptfile, including what kpt itself rewrote
 // while rendering, is kept.
 func ToImages(kptfile []byte, images Images) []byte {
-	if len(images) == 0 {
-		return kptfile
-	}
-	lines := bytes.SplitAfter(kptfile, []byte("\n"))
-	for i, line := range lines {
-		body, nl := bytes.CutSuffix(line, []byte("\n"))
-		m := execLine.FindSubmatch(body)
-		if m == nil {
-			continue
+	return mapLines(kptfile, func(line string) string {
+		if m := execLine.FindStringSubmatch(line); m != nil && images[m[2]] != "" {
+			return m[1] + "image: " + images[m[2]]
 		}
-		ref, ok := images[string(m[2])]
-		if !ok {
-			continue
-		}
-		out := append([]byte{}, m[1]...)
-		out = append(out, "image: "+ref...)
+		return line
+	})
+}
+
+// mapLines replaces each line of text (without its line break, which is kept) by f's
+// result.
+func mapLines(text []byte, f func(line string) string) []byte {
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(string(text), "\n") {
+		body, nl := strings.CutSuffix(line, "\n")
+		out.WriteString(f(body))
 		if nl {
-			out = append(out, '\n')
+			out.WriteByte('\n')
 		}
-		lines[i] = out
 	}
-	return bytes.Join(lines, nil)
+	return []byte(out.String())
 }
