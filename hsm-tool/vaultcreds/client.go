@@ -41,10 +41,15 @@ func newClient(cfg Config) (*api.Client, error) {
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	addr, err := url.Parse(cfg.Addr)
+	if err != nil {
+		return nil, newError(ErrConfig, fmt.Sprintf("invalid Vault address %q", cfg.Addr), nil)
+	}
 	httpClient := &http.Client{
-		Transport: transport,
+		Transport: &pinnedTransport{base: transport, addr: addr},
 		Timeout:   requestTimeout,
-		// vault/api follows Vault's redirects itself (once, never to http).
+		// No redirect is followed: not by net/http, not by vault/api
+		// (DisableRedirects), and pinnedTransport refuses any that get through.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	client, err := api.NewClient(&api.Config{
@@ -56,6 +61,9 @@ func newClient(cfg Config) (*api.Client, error) {
 		MaxRetryWait: maxRetryWait,
 		Backoff:      linearBackoff,
 		CheckRetry:   retryPolicy,
+		// vault/api would follow one redirect with the token (CheckRedirect above has
+		// no effect on it).
+		DisableRedirects: true,
 	})
 	if err != nil {
 		return nil, newError(ErrConfig, fmt.Sprintf("failed to create the Vault client for %s: %v", cfg.Addr, err), err)
@@ -91,13 +99,14 @@ func clientTLSConfig(caFile string) (*tls.Config, error) {
 
 // retryPolicy is vault/api's default retry policy, except that a 503 (a
 // sealed Vault does not recover within seconds) and a TLS failure (a
-// certificate or a plain-HTTP server does not change on retry) are final.
+// certificate or a plain-HTTP server does not change on retry) and a refused redirect
+// are final.
 func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if resp != nil && resp.StatusCode == http.StatusServiceUnavailable {
 		return false, nil
 	}
 	if err != nil {
-		if _, isTLS := tlsReason(err); isTLS || strings.Contains(err.Error(), plainHTTPAnswer) {
+		if _, isTLS := tlsReason(err); isTLS || strings.Contains(err.Error(), plainHTTPAnswer) || errors.Is(err, errRedirect) {
 			return false, err
 		}
 	}

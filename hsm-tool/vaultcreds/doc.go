@@ -11,6 +11,9 @@
 // secret and returns its fields as byte slices that the caller wipes with
 // Credentials.Zero once done.
 //
+// Requests go only to the scheme and host of Config.Addr: a redirect answer is an error,
+// never followed, so no credential reaches another host or plain http.
+//
 // No Vault setting is read from the environment: every one comes from
 // Config (the CLI maps VAULT_ADDR, VAULT_CACERT, VAULT_NAMESPACE and
 // VAULT_TOKEN onto it), and the token and namespace that vault/api would

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -196,6 +197,9 @@ func (f *fetcher) transportError(err error, op string) *Error {
 			"failed to verify the TLS certificate of Vault at %s (%s): set VAULT_CACERT to the PEM bundle "+
 				"of the CA that issued Vault's certificate", addr, reason), err)
 	}
+	if errors.Is(err, errRedirect) {
+		return newError(ErrVault, fmt.Sprintf("Vault at %s, %s: %s", addr, op, f.redact.clean(redirectReason(err))), err)
+	}
 	if strings.Contains(err.Error(), plainHTTPAnswer) {
 		return newError(ErrTLS, fmt.Sprintf(
 			"Vault at %s answered in plain HTTP, not TLS: check VAULT_ADDR (and VAULT_CACERT)", addr), err)
@@ -229,4 +233,13 @@ func tlsReason(err error) (string, bool) {
 		return verify.Err.Error(), true
 	}
 	return "", false
+}
+
+// redirectReason is the message of the errRedirect in err, without the URL error around it.
+func redirectReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
