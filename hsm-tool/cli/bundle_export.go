@@ -3,12 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
-	"github.com/meshfn/meshfn/hsm-tool/audit"
+	"github.com/meshfn/meshfn/hsm-tool/ceremony"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +34,24 @@ private key ever goes into it: for the plugged-in flow, name where the key is ke
       --ca-key-store vault --ca-key-remote-key asm-c1/ca --ca-key-remote-property ca-key.pem --package ca/`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.exportBundle(f)
+			r, err := f.request()
+			if err != nil {
+				return err
+			}
+			c, done, err := a.ceremony(false)
+			if err != nil {
+				return err
+			}
+			defer done()
+			out, err := c.ExportBundle(cmd.Context(), r)
+			if err != nil {
+				return err
+			}
+			for _, w := range out.Warnings {
+				fmt.Fprintln(a.stderr, "warning:", w)
+			}
+			fmt.Fprintf(a.stdout, "wrote %s (CA %s, expires %s)\n", out.Path, out.Bundle.Spec.Fingerprints.CACert, out.Bundle.Spec.NotAfter)
+			return nil
 		},
 	}
 	fl := export.Flags()
@@ -56,70 +70,33 @@ private key ever goes into it: for the plugged-in flow, name where the key is ke
 	return group("bundle", "Export the CA material for the pipeline", export)
 }
 
-func (a *app) exportBundle(f bundleFlags) error {
+// request checks the flags and turns them into the ceremony's request.
+func (f bundleFlags) request() (ceremony.BundleRequest, error) {
+	r := ceremony.BundleRequest{Cluster: f.cluster, Namespace: f.namespace, Flow: f.flow, Package: f.pkg,
+		CACert: f.caCert, CertChain: f.chain, RootCert: f.root}
 	if f.cluster == "" || f.pkg == "" {
-		return usageError{errors.New("--cluster and --package are required")}
+		return r, usageError{errors.New("--cluster and --package are required")}
 	}
-	b, err := f.build()
-	if err != nil {
-		return err
-	}
-	out := filepath.Join(f.pkg, "cabundle-"+f.cluster+".yaml")
-	entry := audit.Entry{Command: "bundle export", Files: []string{out}}
-	if err := b.FillInformational(); err != nil {
-		return a.record(entry, fmt.Errorf("failed to read the certificates: %w", err))
-	}
-	entry.Certificates = map[string]string{"caCert": b.Spec.Fingerprints.CACert, "root": b.Spec.Fingerprints.RootCert}
-	warnings, err := cabundle.Check(b, time.Now(), 30*24*time.Hour)
-	if err != nil {
-		return a.record(entry, fmt.Errorf("the bundle would not load in istiod: %w", err))
-	}
-	for _, w := range warnings {
-		fmt.Fprintln(a.stderr, "warning:", w)
-	}
-	text, err := b.Node().String()
-	if err == nil {
-		err = atomicfile.Write(out, []byte(text), atomicfile.Public)
-	}
-	if err == nil {
-		fmt.Fprintf(a.stdout, "wrote %s (CA %s, expires %s)\n", out, b.Spec.Fingerprints.CACert, b.Spec.NotAfter)
-	}
-	return a.record(entry, err)
-}
-
-// build reads the PEM files into a CABundle.
-func (f bundleFlags) build() (*cabundle.CABundle, error) {
-	read := func(flag, name string) (string, error) {
-		if flag == "" {
-			flag = filepath.Join(f.dir, name)
+	for _, p := range []struct {
+		to   *string
+		name string
+	}{{&r.CACert, ceremony.CACertFile}, {&r.CertChain, ceremony.CertChainFile}, {&r.RootCert, ceremony.RootCertFile}} {
+		if *p.to == "" {
+			*p.to = filepath.Join(f.dir, p.name)
 		}
-		b, err := os.ReadFile(flag)
-		if err != nil {
-			return "", fmt.Errorf("failed to read %s: %w", flag, err)
-		}
-		return string(b), nil
 	}
-	b := &cabundle.CABundle{APIVersion: cabundle.APIVersion, Kind: cabundle.Kind,
-		Metadata: cabundle.ObjectMeta{Name: f.cluster},
-		Spec:     cabundle.Spec{Cluster: f.cluster, Namespace: f.namespace, Flow: f.flow}}
-	var err error
-	if b.Spec.CACert, err = read(f.caCert, "ca-cert.pem"); err != nil {
-		return nil, err
-	}
-	if b.Spec.CertChain, err = read(f.chain, "cert-chain.pem"); err != nil {
-		return nil, err
-	}
-	if b.Spec.RootCert, err = read(f.root, "root-cert.pem"); err != nil {
-		return nil, err
-	}
-	if f.flow == cabundle.FlowPluggedIn {
+	switch f.flow {
+	case cabundle.FlowHSMPlugin:
+	case cabundle.FlowPluggedIn:
 		if f.storeName == "" || f.remoteKey == "" {
-			return nil, usageError{errors.New("the plugged-in flow needs --ca-key-store and --ca-key-remote-key: the key never goes into the bundle")}
+			return r, usageError{errors.New("the plugged-in flow needs --ca-key-store and --ca-key-remote-key: the key never goes into the bundle")}
 		}
-		b.Spec.CAKey = &cabundle.CAKey{ExternalSecret: &cabundle.ExternalSecretRef{
+		r.CAKey = &cabundle.CAKey{ExternalSecret: &cabundle.ExternalSecretRef{
 			SecretStoreRef: cabundle.SecretStoreRef{Name: f.storeName, Kind: f.storeKind},
 			RemoteRef:      cabundle.RemoteRef{Key: f.remoteKey, Property: f.remoteProperty},
 		}}
+	default:
+		return r, usageError{fmt.Errorf("--flow %q is not one of %v", f.flow, cabundle.Flows)}
 	}
-	return b, nil
+	return r, nil
 }

@@ -1,15 +1,9 @@
 package cli
 
 import (
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 
-	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
-	"github.com/meshfn/meshfn/hsm-tool/audit"
-	"github.com/meshfn/meshfn/hsm-tool/csrcrypt"
 	"github.com/spf13/cobra"
 )
 
@@ -30,32 +24,16 @@ func (a *app) csrDecryptCommand() *cobra.Command {
 			if in == "" || out == "" {
 				return usageError{errors.New("-f and -o are required")}
 			}
-			data, err := os.ReadFile(in)
-			if err != nil {
-				return fmt.Errorf("failed to read %s: %w", in, err)
-			}
-			enc, err := csrcrypt.Parse(data)
-			if err != nil {
-				return fmt.Errorf("failed to read the encrypted CSR in %s: %w", in, err)
-			}
-			s, err := a.openToken(cmd.Context())
+			c, done, err := a.ceremony(true)
 			if err != nil {
 				return err
 			}
-			defer s.close()
-			entry := audit.Entry{Command: "csr decrypt", Token: s.name, Keys: []string{enc.KEKID}, Files: []string{out}}
-			kek, err := s.store.KEK(enc.KEKID)
-			if err != nil {
-				return a.record(entry, fmt.Errorf("failed to find KEK %q on the token: %w", enc.KEKID, err))
+			defer done()
+			if err := c.DecryptCSR(cmd.Context(), in, out); err != nil {
+				return err
 			}
-			csrPEM, err := csrcrypt.Decrypt(enc, kek)
-			if err == nil {
-				err = atomicfile.Write(out, csrPEM, atomicfile.Public)
-			}
-			if err == nil {
-				fmt.Fprintf(a.stdout, "wrote %s\n", out)
-			}
-			return a.record(entry, err)
+			fmt.Fprintf(a.stdout, "wrote %s\n", out)
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&in, "file", "f", "", "the encrypted CSR: the Secret's .data as JSON, or the Secret")
@@ -77,40 +55,17 @@ additional data. The output is the Secret's .data form.`,
 			if in == "" || out == "" || kekID == "" {
 				return usageError{errors.New("--kek-id, -f and -o are required")}
 			}
-			csrPEM, err := os.ReadFile(in)
-			if err != nil {
-				return fmt.Errorf("failed to read %s: %w", in, err)
-			}
-			if block, _ := pem.Decode(csrPEM); block == nil || block.Type != "CERTIFICATE REQUEST" {
-				return fmt.Errorf("%s is not a PEM certificate request", in)
-			}
-			if csrID == "" {
-				csrID = "istiod-csr"
-			}
-			s, err := a.openToken(cmd.Context())
+			c, done, err := a.ceremony(true)
 			if err != nil {
 				return err
 			}
-			defer s.close()
-			entry := audit.Entry{Command: "csr encrypt", Token: s.name, Keys: []string{kekID}, Files: []string{out}}
-			kek, err := s.store.KEK(kekID)
-			if err != nil {
-				return a.record(entry, fmt.Errorf("failed to find KEK %q on the token: %w", kekID, err))
-			}
-			enc, err := csrcrypt.Encrypt(kekID, kek, csrPEM, csrID, rand.Reader)
-			var data []byte
-			if err == nil {
-				data, err = enc.Marshal()
-			}
-			if err == nil {
-				err = atomicfile.Write(out, data, atomicfile.Public)
-			}
-			return a.record(entry, err)
+			defer done()
+			return c.EncryptCSR(cmd.Context(), kekID, in, out, csrID)
 		},
 	}
 	cmd.Flags().StringVarP(&in, "file", "f", "", "the CSR to encrypt (PEM)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "where to write the encrypted CSR (JSON)")
 	cmd.Flags().StringVar(&kekID, "kek-id", "", "the KEK on the token")
-	cmd.Flags().StringVar(&csrID, "csr-id", "", "the CSR id bound to the ciphertext (default istiod-csr)")
+	cmd.Flags().StringVar(&csrID, "csr-id", "istiod-csr", "the CSR id bound to the ciphertext")
 	return cmd
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/spf13/cobra"
 )
 
@@ -22,18 +21,16 @@ existing object with the same id is never replaced.`,
 			if id == "" {
 				return usageError{errors.New("--kek-id is required")}
 			}
-			s, err := a.openToken(cmd.Context())
+			c, done, err := a.ceremony(true)
 			if err != nil {
 				return err
 			}
-			defer s.close()
-			err = s.store.GenerateKEK(id)
-			if err == nil {
-				fmt.Fprintf(a.stdout, "generated KEK %q on token %q\n", id, s.name)
-			} else {
-				err = fmt.Errorf("failed to generate KEK %q: %w", id, err)
+			defer done()
+			if err := c.GenerateKEK(cmd.Context(), id); err != nil {
+				return err
 			}
-			return a.record(audit.Entry{Command: "kek generate", Token: s.name, Keys: []string{id}}, err)
+			fmt.Fprintf(a.stdout, "generated KEK %q on token %q\n", id, c.Token)
+			return nil
 		},
 	}
 	gen.Flags().StringVar(&id, "kek-id", "", "id (label) of the new KEK; istiod's HSM plugin is configured with it")

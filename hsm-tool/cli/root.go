@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/spf13/cobra"
 )
 
@@ -70,19 +69,11 @@ Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.`,
 	a.token.register(root)
 	a.vault.register(root)
 	root.PersistentFlags().StringVar(&a.auditLog, "audit-log", os.Getenv("HSM_TOOL_AUDIT_LOG"),
-		"append one JSON line per operation to this file (env HSM_TOOL_AUDIT_LOG)")
+		"append a JSON line when an operation starts and one when it ends to this file, which must be writable before anything is done (env HSM_TOOL_AUDIT_LOG)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.tokenCommand(), a.kekCommand(), a.rootCACommand(), a.caCommand(), a.csrCommand(),
 		a.bundleCommand(), a.verifyCommand())
 	return root
-}
-
-// record writes the audit entry of an operation; a failure to audit fails the command.
-func (a *app) record(e audit.Entry, opErr error) error {
-	if err := (audit.Log{Path: a.auditLog}).Record(e, opErr); err != nil {
-		return errors.Join(opErr, err)
-	}
-	return opErr
 }
 
 // group is a command that only holds subcommands.

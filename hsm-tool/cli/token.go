@@ -7,7 +7,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/meshfn/meshfn/hsm-tool/audit"
+	"github.com/meshfn/meshfn/hsm-tool/ceremony"
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
 	"github.com/spf13/cobra"
 )
@@ -28,30 +31,74 @@ func (f *tokenFlags) register(root *cobra.Command) {
 	pf.StringVar(&f.pinFile, "pin-file", os.Getenv("P11_PIN_FILE"), "file holding the token's user PIN (env P11_PIN_FILE); or use Vault")
 }
 
-// session is an open token and what the audit log says about it.
-type session struct {
-	store hsm.Store
-	name  string
-	close func()
+// config checks the token flags and returns the token's configuration (without the
+// PIN) and its name for messages and the audit log. Mistakes are usage errors naming
+// the flags.
+func (f *tokenFlags) config() (hsm.Config, string, error) {
+	cfg := hsm.Config{Module: f.module, TokenLabel: f.label, LockDir: os.Getenv("HSM_TOOL_LOCK_DIR")}
+	if strings.TrimSpace(cfg.Module) == "" {
+		return cfg, "", usageError{errors.New("no PKCS#11 module: set --module or P11_LIB")}
+	}
+	name := cfg.TokenLabel
+	if f.slot != "" {
+		if cfg.TokenLabel != "" {
+			return cfg, "", usageError{fmt.Errorf("both --token-label (or P11_TOKEN) %q and --slot %s select a token: give one", cfg.TokenLabel, f.slot)}
+		}
+		n, err := strconv.ParseUint(f.slot, 10, 32)
+		if err != nil {
+			return cfg, "", usageError{fmt.Errorf("--slot %q is not a slot id", f.slot)}
+		}
+		s := uint(n)
+		cfg.Slot, name = &s, "slot "+f.slot
+	}
+	if cfg.TokenLabel == "" && cfg.Slot == nil {
+		return cfg, "", usageError{errors.New("no token: set --token-label (P11_TOKEN) or --slot")}
+	}
+	return cfg, name, nil
+}
+
+// ceremony checks the global flags, opens the audit log and returns the ceremony the
+// command runs its step in, and a function that closes the log. withToken says whether
+// the step uses the token.
+func (a *app) ceremony(withToken bool) (*ceremony.Ceremony, func(), error) {
+	c := &ceremony.Ceremony{Now: time.Now}
+	if withToken {
+		cfg, name, err := a.token.config()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := a.checkPINSource(); err != nil {
+			return nil, nil, err
+		}
+		c.Token = name
+		c.Open = func(ctx context.Context) (*ceremony.Session, error) { return a.openToken(ctx, cfg) }
+	}
+	log, err := audit.Open(a.auditLog, c.Now)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Audit = log
+	return c, func() { _ = log.Close() }, nil
+}
+
+// checkPINSource requires exactly one source of the PIN, and a usable Vault login when
+// it is Vault.
+func (a *app) checkPINSource() error {
+	fromVault := a.vault.secretPath != ""
+	switch {
+	case a.token.pinFile != "" && fromVault:
+		return usageError{errors.New("the PIN comes from --pin-file or from Vault (--vault-secret-path), not both")}
+	case fromVault:
+		_, err := a.vault.config()
+		return err
+	case a.token.pinFile == "":
+		return usageError{errors.New("no PIN source: set --pin-file (P11_PIN_FILE) or --vault-secret-path")}
+	}
+	return nil
 }
 
 // openToken opens the token with the PIN from --pin-file or Vault.
-func (a *app) openToken(ctx context.Context) (*session, error) {
-	cfg := hsm.Config{Module: a.token.module, TokenLabel: a.token.label}
-	if cfg.Module == "" {
-		return nil, usageError{errors.New("no PKCS#11 module: set --module or P11_LIB")}
-	}
-	if a.token.slot != "" {
-		n, err := strconv.ParseUint(a.token.slot, 10, 32)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--slot %q is not a slot id", a.token.slot)}
-		}
-		s := uint(n)
-		cfg.Slot = &s
-	}
-	if cfg.TokenLabel == "" && cfg.Slot == nil {
-		return nil, usageError{errors.New("no token: set --token-label (P11_TOKEN) or --slot")}
-	}
+func (a *app) openToken(ctx context.Context, cfg hsm.Config) (*ceremony.Session, error) {
 	pin, cleanup, err := a.pin(ctx)
 	if err != nil {
 		return nil, err
@@ -62,35 +109,23 @@ func (a *app) openToken(ctx context.Context) (*session, error) {
 		cleanup()
 		return nil, fmt.Errorf("failed to open the token: %w", err)
 	}
-	name := cfg.TokenLabel
-	if name == "" {
-		name = "slot " + a.token.slot
-	}
-	return &session{store: tok, name: name, close: func() { tok.Close(); cleanup() }}, nil
+	return &ceremony.Session{Store: tok, Close: func() { tok.Close(); cleanup() }}, nil
 }
 
-// pin returns the user PIN from exactly one source, and a cleanup for what reading it
-// left behind (Vault's client files).
+// pin returns the user PIN from its source, and a cleanup for what reading it left
+// behind (Vault's client files).
 func (a *app) pin(ctx context.Context) ([]byte, func(), error) {
-	fromVault := a.vault.secretPath != ""
-	switch {
-	case a.token.pinFile != "" && fromVault:
-		return nil, nil, usageError{errors.New("the PIN comes from --pin-file or from Vault (--vault-secret-path), not both")}
-	case a.token.pinFile != "":
-		b, err := os.ReadFile(a.token.pinFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("failed to read the PIN file: %w", err)
-		}
-		pin := []byte(strings.TrimRight(string(b), "\r\n"))
-		for i := range b {
-			b[i] = 0
-		}
-		if len(pin) == 0 {
-			return nil, nil, fmt.Errorf("the PIN file %s is empty", a.token.pinFile)
-		}
-		return pin, func() {}, nil
-	case fromVault:
+	if a.vault.secretPath != "" {
 		return a.vault.pin(ctx, a.stderr)
 	}
-	return nil, nil, usageError{errors.New("no PIN source: set --pin-file (P11_PIN_FILE) or --vault-secret-path")}
+	b, err := os.ReadFile(a.token.pinFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to read the PIN file: %w", err)
+	}
+	pin := []byte(strings.TrimRight(string(b), "\r\n"))
+	clear(b)
+	if len(pin) == 0 {
+		return nil, nil, fmt.Errorf("the PIN file %s is empty", a.token.pinFile)
+	}
+	return pin, func() {}, nil
 }

@@ -189,19 +189,26 @@ func TestSignRefusesBadRequests(t *testing.T) {
 	})
 }
 
-func TestDeleteKeyPair(t *testing.T) {
+// TestDestroyKeyPair: DestroyKeyPair removes exactly the objects GenerateKeyPair made,
+// and refuses a signer it did not create (Signer(label) finds objects anyone made).
+func TestDestroyKeyPair(t *testing.T) {
 	forEach(t, func(t *testing.T, s hsm.Store) {
-		if _, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256); err != nil {
+		signer, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DeleteKeyPair("doomed"); err != nil {
-			t.Fatalf("DeleteKeyPair: %v", err)
+		found, err := s.Signer("doomed")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DestroyKeyPair(found); err == nil {
+			t.Error("DestroyKeyPair accepted a signer found by label")
+		}
+		if err := s.DestroyKeyPair(signer); err != nil {
+			t.Fatalf("DestroyKeyPair: %v", err)
 		}
 		if _, err := s.Signer("doomed"); !errors.Is(err, hsm.ErrNotFound) {
-			t.Errorf("the deleted key is still there: %v", err)
-		}
-		if err := s.DeleteKeyPair("doomed"); !errors.Is(err, hsm.ErrNotFound) {
-			t.Errorf("deleting twice: %v, want ErrNotFound", err)
+			t.Errorf("the destroyed key is still there: %v", err)
 		}
 		if _, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256); err != nil {
 			t.Errorf("the label is not free again: %v", err)

@@ -50,5 +50,5 @@ func (t *Token) ImportCertificate(string, *x509.Certificate) error { return ErrN
 // Certificate fails with ErrNoPKCS11.
 func (t *Token) Certificate(string) (*x509.Certificate, error) { return nil, ErrNoPKCS11 }
 
-// DeleteKeyPair reports ErrNoPKCS11.
-func (t *Token) DeleteKeyPair(string) error { return ErrNoPKCS11 }
+// DestroyKeyPair reports ErrNoPKCS11.
+func (t *Token) DestroyKeyPair(crypto.Signer) error { return ErrNoPKCS11 }

@@ -28,7 +28,7 @@ func (t *Token) ImportCertificate(label string, cert *x509.Certificate) error {
 	if err != nil {
 		return fmt.Errorf("failed to import certificate %q: failed to encode the serial number: %w", label, err)
 	}
-	err = t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+	err = t.change(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
 		if err := checkLabelFree(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE)); err != nil {
 			return err
 		}
@@ -46,8 +46,11 @@ func (t *Token) ImportCertificate(label string, cert *x509.Certificate) error {
 			pkcs11.NewAttribute(pkcs11.CKA_SERIAL_NUMBER, serial),
 			pkcs11.NewAttribute(pkcs11.CKA_VALUE, cert.Raw),
 		}, policyTemplate(certificatePolicy)...)
-		_, err = ctx.CreateObject(sh, tmpl)
-		return err
+		h, err := ctx.CreateObject(sh, tmpl)
+		if err != nil {
+			return err
+		}
+		return keepIfAlone(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE), h)
 	})
 	if err != nil {
 		return fmt.Errorf("failed to import certificate %q: %w", label, err)

@@ -3,30 +3,48 @@
 package hsm
 
 import (
+	"crypto"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/miekg/pkcs11"
 )
 
-// DeleteKeyPair destroys the private and public keys labelled label on the token.
-func (t *Token) DeleteKeyPair(label string) error {
-	return t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
-		var handles []pkcs11.ObjectHandle
-		for _, class := range []uint{pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY} {
-			hs, err := findObjects(ctx, sh, labelTemplate(label, &class))
-			if err != nil {
-				return err
-			}
-			handles = append(handles, hs...)
-		}
-		if len(handles) == 0 {
-			return fmt.Errorf("no key pair labelled %q: %w", label, ErrNotFound)
-		}
-		for _, h := range handles {
+// DestroyKeyPair destroys, by handle, the two objects GenerateKeyPair created
+// for signer on this Token. Objects with the same label that this Token did
+// not create (another process's) are never touched.
+func (t *Token) DestroyKeyPair(signer crypto.Signer) error {
+	s, ok := signer.(*tokenSigner)
+	if !ok || !s.generated || s.tok != t {
+		return errors.New("failed to destroy a key pair: only a key pair this session generated can be destroyed")
+	}
+	return t.change(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+		var errs []error
+		for _, h := range []pkcs11.ObjectHandle{s.key, s.pubKey} {
 			if err := ctx.DestroyObject(sh, h); err != nil {
-				return fmt.Errorf("failed to destroy a key labelled %q: %w", label, err)
+				errs = append(errs, fmt.Errorf("failed to destroy the new key %q (object %d): %w", s.label, h, err))
 			}
 		}
-		return nil
+		return errors.Join(errs...)
 	})
+}
+
+// keepIfAlone is the check after creating objects: when other objects with
+// label (and class, if non-nil) exist beside the handles just created (mine),
+// a concurrent writer that does not honour the lock file got there too, so
+// mine are destroyed, by handle, and the result is ErrExists. Every writer
+// that runs it leaves at most the objects of one of them.
+func keepIfAlone(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, label string, class *uint, mine ...pkcs11.ObjectHandle) error {
+	hs, err := findObjects(ctx, sh, labelTemplate(label, class))
+	if err == nil && !slices.ContainsFunc(hs, func(h pkcs11.ObjectHandle) bool { return !slices.Contains(mine, h) }) {
+		return nil
+	}
+	for _, h := range mine {
+		_ = ctx.DestroyObject(sh, h)
+	}
+	if err != nil {
+		return err
+	}
+	return ErrExists
 }

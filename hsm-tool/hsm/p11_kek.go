@@ -18,7 +18,7 @@ func (t *Token) GenerateKEK(label string) error {
 	if err := checkLabel(label); err != nil {
 		return fmt.Errorf("failed to generate KEK: %w", err)
 	}
-	err := t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+	err := t.change(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
 		if err := checkLabelFree(ctx, sh, label, nil); err != nil {
 			return err
 		}
@@ -30,8 +30,11 @@ func (t *Token) GenerateKEK(label string) error {
 			pkcs11.NewAttribute(pkcs11.CKA_ID, randomID()),
 		}, policyTemplate(kekPolicy)...)
 		mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}
-		_, err := ctx.GenerateKey(sh, mech, tmpl)
-		return err
+		h, err := ctx.GenerateKey(sh, mech, tmpl)
+		if err != nil {
+			return err
+		}
+		return keepIfAlone(ctx, sh, label, nil, h)
 	})
 	if err != nil {
 		return fmt.Errorf("failed to generate KEK %q: %w", label, err)

@@ -35,7 +35,7 @@ func (t *Token) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Signer, 
 		return nil, fmt.Errorf("failed to generate key pair %q: %w", label, err)
 	}
 	var signer *tokenSigner
-	err := t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+	err := t.change(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
 		if err := checkLabelFree(ctx, sh, label, nil); err != nil {
 			return err
 		}
@@ -47,6 +47,9 @@ func (t *Token) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Signer, 
 		if err != nil {
 			return err
 		}
+		if err := keepIfAlone(ctx, sh, label, nil, privH, pubH); err != nil {
+			return err
+		}
 		pub, err := readPublicKey(ctx, sh, pubH)
 		if err != nil {
 			// Do not leave a half-usable key pair behind.
@@ -54,7 +57,7 @@ func (t *Token) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Signer, 
 			_ = ctx.DestroyObject(sh, pubH)
 			return err
 		}
-		signer = &tokenSigner{tok: t, key: privH, pub: pub, label: label}
+		signer = &tokenSigner{tok: t, key: privH, pubKey: pubH, generated: true, pub: pub, label: label}
 		return nil
 	})
 	if err != nil {

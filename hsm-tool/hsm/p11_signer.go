@@ -39,10 +39,12 @@ func (t *Token) Signer(label string) (crypto.Signer, error) {
 
 // tokenSigner signs with a private key that stays on the token.
 type tokenSigner struct {
-	tok   *Token
-	key   pkcs11.ObjectHandle
-	pub   crypto.PublicKey
-	label string
+	tok       *Token
+	key       pkcs11.ObjectHandle
+	pubKey    pkcs11.ObjectHandle // the public key object, set by GenerateKeyPair
+	generated bool                // created by this Token's GenerateKeyPair
+	pub       crypto.PublicKey
+	label     string
 }
 
 // Public returns the public key read from the token.

@@ -22,6 +22,7 @@ type Token struct {
 	session pkcs11.SessionHandle
 	slot    uint
 	label   string
+	lock    string // the lock file serializing changes to this token
 	pin     []byte
 	closed  bool
 }
@@ -71,11 +72,17 @@ func Open(cfg Config) (tok *Token, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open a read-write session on token %q: %w", label, err)
 	}
+	ti, err := mod.ctx.GetTokenInfo(slot)
+	if err != nil {
+		_ = mod.ctx.CloseSession(sh)
+		return nil, fmt.Errorf("failed to read token %q: %w", label, err)
+	}
 	if err := login(mod.ctx, sh, slot, label, cfg.PIN); err != nil {
 		_ = mod.ctx.CloseSession(sh)
 		return nil, err
 	}
-	return &Token{mod: mod, ctx: mod.ctx, session: sh, slot: slot, label: label, pin: cfg.PIN}, nil
+	lock := lockPath(cfg.LockDir, ti.ManufacturerID, ti.Model, ti.SerialNumber)
+	return &Token{mod: mod, ctx: mod.ctx, session: sh, slot: slot, label: label, lock: lock, pin: cfg.PIN}, nil
 }
 
 // Close logs out, closes the session, releases the module and zeroes the PIN.
@@ -110,6 +117,20 @@ func (t *Token) do(f func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error) error
 		return fmt.Errorf("token %q is closed", t.label)
 	}
 	return f(t.ctx, t.session)
+}
+
+// change runs f like do, holding the token's lock file as well: every operation
+// that creates or destroys objects goes through it, so that hsm-tool processes
+// change a token one at a time.
+func (t *Token) change(f func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error) error {
+	return t.do(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+		release, err := lockFile(t.lock)
+		if err != nil {
+			return err
+		}
+		defer release()
+		return f(ctx, sh)
+	})
 }
 
 // presentToken is a slot holding a token, for selection and error messages.

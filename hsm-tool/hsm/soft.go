@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -132,13 +133,14 @@ func (s *SoftStore) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Sign
 		return nil, fmt.Errorf("failed to generate key pair %q: %w", label, err)
 	}
 	id := randomID()
-	s.objects = append(s.objects,
-		&softObject{label: label, id: id, class: "CKO_PRIVATE_KEY", keyType: keyType,
+	created := []*softObject{
+		{label: label, id: id, class: "CKO_PRIVATE_KEY", keyType: keyType,
 			attrs: attrMap(privateKeyPolicy, generatedKeyAttrs), signer: key},
-		&softObject{label: label, id: id, class: "CKO_PUBLIC_KEY", keyType: keyType,
+		{label: label, id: id, class: "CKO_PUBLIC_KEY", keyType: keyType,
 			attrs: attrMap(publicKeyPolicy, []boolAttr{{"CKA_LOCAL", true}}), public: key.Public()},
-	)
-	return softSigner{key: key}, nil
+	}
+	s.objects = append(s.objects, created...)
+	return softSigner{key: key, store: s, objects: created}, nil
 }
 
 // softGenerate creates a Go key for alg.
@@ -213,23 +215,15 @@ func (s *SoftStore) Certificate(label string) (*x509.Certificate, error) {
 	return cert, nil
 }
 
-// DeleteKeyPair removes the key pair labelled label.
-func (s *SoftStore) DeleteKeyPair(label string) error {
+// DestroyKeyPair removes the two objects GenerateKeyPair created for signer.
+func (s *SoftStore) DestroyKeyPair(signer crypto.Signer) error {
+	ss, ok := signer.(softSigner)
+	if !ok || ss.store != s || len(ss.objects) == 0 {
+		return errors.New("failed to destroy a key pair: only a key pair this store generated can be destroyed")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kept := s.objects[:0]
-	deleted := 0
-	for _, o := range s.objects {
-		if o.label == label && (o.class == "CKO_PRIVATE_KEY" || o.class == "CKO_PUBLIC_KEY") {
-			deleted++
-			continue
-		}
-		kept = append(kept, o)
-	}
-	s.objects = kept
-	if deleted == 0 {
-		return fmt.Errorf("no key pair labelled %q: %w", label, ErrNotFound)
-	}
+	s.objects = slices.DeleteFunc(s.objects, func(o *softObject) bool { return slices.Contains(ss.objects, o) })
 	return nil
 }
 

@@ -64,7 +64,9 @@ func checkNonce(nonce []byte) error {
 // softSigner is SoftStore's signer: a Go key that accepts exactly the
 // requests the token signer accepts.
 type softSigner struct {
-	key crypto.Signer
+	key     crypto.Signer
+	store   *SoftStore    // set by GenerateKeyPair
+	objects []*softObject // the objects GenerateKeyPair created, for DestroyKeyPair
 }
 
 // Public returns the public key.

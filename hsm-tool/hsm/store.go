@@ -15,6 +15,12 @@ import (
 // by any object; ImportCertificate refuses a label used by another
 // certificate (a certificate may share the label of its key pair, as PKCS#11
 // tools expect). Lookups fail with ErrNotFound when nothing matches.
+//
+// Operations that create or destroy objects are serialized across processes
+// (Token holds a lock file per token while it changes it) and check after
+// creating that their object is the only one with its label, so that of
+// concurrent ceremonies creating the same label exactly one wins and the
+// others change nothing.
 type Store interface {
 	// Info describes the module, its slots, tokens and mechanisms.
 	Info() (Info, error)
@@ -35,10 +41,11 @@ type Store interface {
 	ImportCertificate(label string, cert *x509.Certificate) error
 	// Certificate returns the certificate labelled label.
 	Certificate(label string) (*x509.Certificate, error)
-	// DeleteKeyPair destroys the private and public keys labelled label (not a
-	// certificate of that label): how a ceremony step that failed half-way cleans up.
-	// It fails with ErrNotFound when there is no such key.
-	DeleteKeyPair(label string) error
+	// DestroyKeyPair destroys the private and public key objects that
+	// GenerateKeyPair created for signer in this Store, by handle: how a ceremony
+	// step that failed half-way cleans up. Objects another process created, even
+	// under the same label, are never touched. Any other signer is refused.
+	DestroyKeyPair(signer crypto.Signer) error
 }
 
 // AEAD is AES-256-GCM computed by the store with a key it holds: 12-byte
@@ -76,6 +83,10 @@ type Config struct {
 	// PIN is the user PIN. It is never logged nor put in errors. Open takes
 	// ownership of the slice: it is zeroed when Open fails and by Close.
 	PIN []byte
+	// LockDir is the folder of the lock files that serialize changes to a token
+	// across processes; empty means DefaultLockDir(). Every process that changes
+	// the token must use the same folder.
+	LockDir string
 }
 
 // validate checks the Config without touching the module.
