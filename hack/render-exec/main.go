@@ -2,24 +2,32 @@
 // images with the function binaries built from source (exec mode), for machines without a
 // container runtime. `make render` runs it on the repository's root package.
 //
-//	go run ./hack/render-exec [-bin DIR] [PACKAGE] [-- KPT-RENDER-FLAGS...]
+//	render-exec [-bin DIR] [PACKAGE] [-- KPT-RENDER-FLAGS...]
+//
+// The function binaries are taken from the folder render-exec itself is in (bin/ after
+// `make build`), so it works from any folder; -bin names another one.
 //
 // The package is rendered in a temporary copy whose Kptfiles say `exec: NAME` instead of
 // `image: ghcr.io/meshfn/NAME:VERSION`; the files kpt changed are written back with the
-// image references kept. The exit code is 1 when kpt fails, and then nothing is changed.
+// image references kept, each atomically, never through a symlink (a package holding one
+// is refused). The exit code is 1 when kpt fails, and then nothing is changed; an
+// interrupt (SIGINT, SIGTERM) before the write-back also changes nothing.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
 func main() {
-	bin := flag.String("bin", "bin", "folder holding the function binaries (put first on kpt's PATH)")
+	bin := flag.String("bin", ownFolder(), "folder holding the function binaries (put first on kpt's PATH)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: render-exec [-bin DIR] [PACKAGE] [-- KPT-RENDER-FLAGS...]\n\n")
 		flag.PrintDefaults()
@@ -32,19 +40,30 @@ func main() {
 	if len(kptArgs) > 0 && kptArgs[0] == "--" {
 		kptArgs = kptArgs[1:]
 	}
-	binDir, err := filepath.Abs(*bin)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "render-exec:", err)
-		os.Exit(1)
-	}
-	err = kptexec.Render(pkg, kptexec.Options{
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := kptexec.Render(ctx, pkg, kptexec.Options{
 		Args:   kptArgs,
-		Env:    append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH")),
+		Bin:    *bin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "render-exec:", err)
+		stop()
 		os.Exit(1)
 	}
+}
+
+// ownFolder is the folder of the render-exec executable (symlinks resolved), where
+// `make build` puts the function binaries too; "bin" if it cannot be found.
+func ownFolder() string {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return "bin"
+	}
+	return filepath.Dir(exe)
 }

@@ -1,12 +1,10 @@
 package kptexec
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +18,11 @@ type Options struct {
 	Kpt string
 	// Args are more arguments for `kpt fn render`, after --allow-exec.
 	Args []string
-	// Env is kpt's environment (os.Environ() when nil). Its PATH must find the function
-	// binaries, since exec entries name them without a folder.
+	// Bin is the folder holding the function binaries. When set, every meshfn function
+	// a Kptfile names must be there, and kpt's PATH starts with it.
+	Bin string
+	// Env is kpt's environment (os.Environ() when nil). Without Bin, its PATH must find
+	// the function binaries, since exec entries name them without a folder.
 	Env []string
 	// Stdout and Stderr receive kpt's output; discarded when nil.
 	Stdout, Stderr io.Writer
@@ -30,60 +31,155 @@ type Options struct {
 // Render renders the kpt package at dir in exec mode: it copies the package into a
 // temporary folder, rewrites the copy's meshfn image references into exec entries, runs
 // `kpt fn render --allow-exec` there, restores the image references and writes back the
-// files that changed, removing the files the render removed. When kpt fails, nothing in
-// dir is touched.
+// files that changed, removing the files the render removed. When kpt fails, or ctx is
+// done before the write-back, nothing in dir is touched.
+//
+// The write-back never leaves dir and never follows a symlink: a package holding one is
+// refused before anything runs. Each file is replaced atomically (a temporary file in
+// its folder, renamed over it), so a render killed while writing leaves every file as it
+// was or as rendered, and rendering again completes it; the temporary files and folder a
+// killed render left are removed by the next one.
 //
 // Top-level entries the package's .krmignore names (plain names or glob patterns), and
 // .git, are neither copied nor compared.
-func Render(dir string, opts Options) error {
+func Render(ctx context.Context, dir string, opts Options) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
+	unlock, err := lockPackage(dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	ignored, err := readIgnore(dir)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "meshfn-render-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	work := filepath.Join(tmp, filepath.Base(dir))
-
 	source, err := readTree(dir, ignored)
 	if err != nil {
 		return err
 	}
-	images := map[string]Images{}
-	for rel, f := range source {
-		data := f.data
-		if filepath.Base(rel) == "Kptfile" {
-			if data, images[rel], err = ToExec(data); err != nil {
-				return fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
-			}
-		}
-		if err := writeFile(filepath.Join(work, rel), data, f.mode); err != nil {
-			return err
-		}
+	pkg, err := openPackage(dir)
+	if err != nil {
+		return err
 	}
+	defer pkg.Close()
+	if err := pkg.removeAll(source.stale); err != nil {
+		return err
+	}
+	tmp, work, err := workDir(dir)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
 
-	kpt := opts.Kpt
-	if kpt == "" {
-		kpt = "kpt"
+	images, err := copyForExec(source.files, dir, work)
+	if err != nil {
+		return err
 	}
-	cmd := exec.Command(kpt, append(append([]string{"fn", "render", "--allow-exec"}, opts.Args...), ".")...)
-	cmd.Dir = work
-	cmd.Env = opts.Env
-	cmd.Stdout, cmd.Stderr = opts.Stdout, opts.Stderr
-	if err := cmd.Run(); err != nil {
+	if err := runKpt(ctx, work, images, opts); err != nil {
 		return fmt.Errorf("kpt fn render of %s (exec mode): %w", dir, err)
 	}
-
 	rendered, err := readTree(work, ignored)
 	if err != nil {
 		return err
 	}
+	changed, removed := changes(source.files, rendered.files, images)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := pkg.writeAll(changed); err != nil {
+		return err
+	}
+	return pkg.removeAll(removed)
+}
+
+// copyForExec writes the package's files into work, its Kptfiles' image references
+// rewritten to exec entries, and returns which references it replaced, by Kptfile.
+func copyForExec(files map[string]file, dir, work string) (map[string]Images, error) {
+	images := map[string]Images{}
+	for rel, f := range files {
+		data := f.data
+		if filepath.Base(rel) == "Kptfile" {
+			var err error
+			if data, images[rel], err = ToExec(data); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
+			}
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, rel)), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(work, rel), data, f.mode); err != nil {
+			return nil, err
+		}
+	}
+	return images, nil
+}
+
+// runKpt runs `kpt fn render --allow-exec` in work, with the function binaries from
+// opts.Bin (each function the Kptfiles name must be there) or from opts.Env's PATH.
+func runKpt(ctx context.Context, work string, images map[string]Images, opts Options) error {
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	if opts.Bin != "" {
+		bin, err := filepath.Abs(opts.Bin)
+		if err != nil {
+			return err
+		}
+		if err := checkBinaries(bin, images); err != nil {
+			return err
+		}
+		env = append(slices.Clip(env), "PATH="+bin+string(os.PathListSeparator)+getenv(env, "PATH"))
+	}
+	kpt := opts.Kpt
+	if kpt == "" {
+		kpt = "kpt"
+	}
+	cmd := exec.CommandContext(ctx, kpt, append(append([]string{"fn", "render", "--allow-exec"}, opts.Args...), ".")...)
+	cmd.Dir = work
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = opts.Stdout, opts.Stderr
+	return cmd.Run()
+}
+
+// checkBinaries makes sure that bin holds an executable for every function the Kptfiles
+// name by image, so that kpt does not fall back to another one on PATH.
+func checkBinaries(bin string, images map[string]Images) error {
+	var missing []string
+	for _, imgs := range images {
+		for name := range imgs {
+			fi, err := os.Stat(filepath.Join(bin, name))
+			if (err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0) && !slices.Contains(missing, name) {
+				missing = append(missing, name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("function binaries %s not found in %s (build them with `make build`, or pass -bin)",
+			strings.Join(missing, ", "), bin)
+	}
+	return nil
+}
+
+// getenv is the value of key in env (the last one wins, as in os/exec).
+func getenv(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+// changes compares the rendered files (image references restored) with the source:
+// the files to write, and those to remove.
+func changes(source, rendered map[string]file, images map[string]Images) (changed map[string]file, removed []string) {
+	changed = map[string]file{}
 	for rel, f := range rendered {
 		if filepath.Base(rel) == "Kptfile" {
 			f.data = ToImages(f.data, images[rel])
@@ -91,119 +187,12 @@ func Render(dir string, opts Options) error {
 		if old, ok := source[rel]; ok && bytes.Equal(old.data, f.data) {
 			continue
 		}
-		if err := writeFile(filepath.Join(dir, rel), f.data, f.mode); err != nil {
-			return err
-		}
+		changed[rel] = f
 	}
-	var removed []string
 	for rel := range source {
 		if _, ok := rendered[rel]; !ok {
 			removed = append(removed, rel)
 		}
 	}
-	return removeFiles(dir, removed)
-}
-
-type file struct {
-	data []byte
-	mode fs.FileMode
-}
-
-// readTree reads every regular file under dir by its path relative to dir, skipping .git
-// and the ignored top-level entries.
-func readTree(dir string, ignored []string) (map[string]file, error) {
-	files := map[string]file{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		if rel != "." && !strings.Contains(rel, string(filepath.Separator)) && isIgnored(d.Name(), ignored) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		files[rel] = file{data: data, mode: info.Mode().Perm()}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading package %s: %w", dir, err)
-	}
-	return files, nil
-}
-
-func isIgnored(name string, patterns []string) bool {
-	if name == ".git" {
-		return true
-	}
-	return slices.ContainsFunc(patterns, func(p string) bool {
-		ok, _ := filepath.Match(p, name)
-		return ok
-	})
-}
-
-// readIgnore reads the top-level names of the package's .krmignore (comments and blank
-// lines skipped, a leading or trailing slash dropped).
-func readIgnore(dir string) ([]string, error) {
-	f, err := os.Open(filepath.Join(dir, ".krmignore"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var patterns []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.Trim(strings.TrimSpace(sc.Text()), "/")
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		patterns = append(patterns, line)
-	}
-	return patterns, sc.Err()
-}
-
-func writeFile(path string, data []byte, mode fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, data, mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
-// removeFiles removes files under dir, then the folders they leave empty.
-func removeFiles(dir string, rels []string) error {
-	slices.Sort(rels)
-	for _, rel := range rels {
-		if err := os.Remove(filepath.Join(dir, rel)); err != nil {
-			return fmt.Errorf("removing %s: %w", filepath.Join(dir, rel), err)
-		}
-	}
-	for _, rel := range slices.Backward(rels) {
-		for d := filepath.Dir(rel); d != "."; d = filepath.Dir(d) {
-			if os.Remove(filepath.Join(dir, d)) != nil {
-				break // not empty (or already gone)
-			}
-		}
-	}
-	return nil
+	return changed, removed
 }

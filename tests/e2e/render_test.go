@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func tryRender(t *testing.T, dir string) (string, bool) {
 	t.Helper()
 	kptPath(t)
 	var out bytes.Buffer
-	err := kptexec.Render(dir, kptexec.Options{
+	err := kptexec.Render(context.Background(), dir, kptexec.Options{
 		Args: []string{"--truncate-output=false"}, Env: toolEnv(t), Stdout: &out, Stderr: &out,
 	})
 	if err != nil {

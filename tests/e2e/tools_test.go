@@ -19,7 +19,7 @@ import (
 var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters"}
 
 // binaries are every program the tests run, by name, with their package.
-var binaries = append(functionPackages(), [2]string{"hsm-tool", "./hsm-tool"})
+var binaries = append(functionPackages(), [2]string{"hsm-tool", "./hsm-tool"}, [2]string{"render-exec", "./hack/render-exec"})
 
 func functionPackages() [][2]string {
 	var out [][2]string

@@ -37,12 +37,19 @@ func copyTree(t testing.TB, src, dst string) {
 	}
 }
 
-// snapshot reads every file under dir, by slash path relative to dir.
+// snapshot reads every file under dir, by slash path relative to dir. A symlink is
+// recorded as "symlink -> TARGET", not followed.
 func snapshot(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
+			return err
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(path)
+			rel, _ := filepath.Rel(dir, path)
+			files[filepath.ToSlash(rel)] = "symlink -> " + target
 			return err
 		}
 		b, err := os.ReadFile(path)
@@ -126,9 +133,15 @@ func compareTreeGolden(t testing.TB, golden, dir string) {
 // run runs a tool in dir and returns its combined output and whether it succeeded.
 func run(t testing.TB, dir string, name string, args ...string) (string, bool) {
 	t.Helper()
+	return runEnv(t, dir, toolEnv(t), name, args...)
+}
+
+// runEnv is run with the environment env (after the test's own, so it wins).
+func runEnv(t testing.TB, dir string, env []string, name string, args ...string) (string, bool) {
+	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = toolEnv(t)
+	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
