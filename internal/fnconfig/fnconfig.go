@@ -194,9 +194,17 @@ func goTypeName(t reflect.Type) string {
 
 // decodeFlat maps the ConfigMap's data keys onto the spec's JSON field names. Scalars are
 // converted by the field's type; lists of strings may be written comma-separated; any
-// other structured value is written as YAML (or JSON) in the string.
+// other structured value is written as YAML (or JSON) in the string. A value that is not
+// a string (a mapping or a list in the ConfigMap itself) is an error naming its key.
 func decodeFlat(config *yaml.RNode, spec Spec) error {
-	data := config.GetDataMap()
+	var dataNode *yaml.Node
+	if f := config.Field("data"); f != nil {
+		dataNode = f.Value.YNode()
+	}
+	data, err := yamlnode.StringMap(dataNode, "data")
+	if err != nil {
+		return err
+	}
 	fields := jsonFields(reflect.TypeOf(spec))
 	keys := make([]string, 0, len(data))
 	for k := range data {

@@ -92,6 +92,15 @@ func TestDecode(t *testing.T) {
 		{name: "flat bad bool", config: configMap("  name: a\n  enabled: sometimes\n"), wantErr: `data.enabled: expected true or false, got "sometimes"`},
 		{name: "flat bad int", config: configMap("  name: a\n  count: x\n"), wantErr: `data.count: expected an integer, got "x"`},
 		{name: "flat bad YAML", config: configMap("  name: a\n  extra: \"[\"\n"), wantErr: "data.extra: expected YAML for a structured value"},
+		{name: "flat value a mapping", config: configMap("  name: {a: b}\n"), wantErr: "data.name: expected a string, got a mapping"},
+		{name: "flat value a list", config: configMap("  name: a\n  tags: [x, y]\n"), wantErr: `data.tags: expected a string, got a list (write it as a string: "[x, y]")`},
+		{name: "flat value an alias to a mapping", config: configMap("  name: a\n  extra: &e {key: k}\n  level: *e\n"),
+			wantErr: "data.extra: expected a string, got a mapping"},
+		{name: "flat values not strings, all named", config: configMap("  name: {a: b}\n  tags: [x]\n"),
+			wantErr: "data.name: expected a string, got a mapping (write it as a string: \"{a: b}\")\ndata.tags: expected a string, got a list"},
+		{name: "flat data a list", config: configMap("  - name\n"), wantErr: "data: expected a mapping, got a list"},
+		{name: "flat null value is empty", config: configMap("  name: a\n  tags: ~\n"), want: testSpec{Name: "a", Count: 1}},
+		{name: "flat alias to a scalar", config: configMap("  name: &n a\n  tags: *n\n"), want: testSpec{Name: "a", Count: 1, Tags: []string{"a"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

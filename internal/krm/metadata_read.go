@@ -34,23 +34,15 @@ func ReadMetadataMap(obj *yaml.RNode, field string) (map[string]string, error) {
 	if f == nil || yaml.IsMissingOrNull(f.Value) {
 		return out, nil
 	}
-	m := f.Value.YNode()
-	if m.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("metadata.%s: expected a mapping, got %s", field, yamlnode.Describe(m))
+	return yamlnode.StringMap(f.Value.YNode(), "metadata."+field)
+}
+
+// DataMap reads the data of a ConfigMap strictly: a value that is not a string (a mapping
+// or a list) is an error naming its key, where kyaml's GetDataMap reads it as "".
+func DataMap(cm *yaml.RNode) (map[string]string, error) {
+	f := cm.Field("data")
+	if f == nil {
+		return map[string]string{}, nil
 	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("metadata.%s: expected string keys, got %s", field, yamlnode.Describe(k))
-		}
-		if v.Kind != yaml.ScalarNode {
-			return nil, fmt.Errorf("metadata.%s.%s: expected a string, got %s", field, k.Value, yamlnode.Describe(v))
-		}
-		if v.Tag == yaml.NodeTagNull {
-			out[k.Value] = ""
-			continue
-		}
-		out[k.Value] = v.Value
-	}
-	return out, nil
+	return yamlnode.StringMap(f.Value.YNode(), "data")
 }

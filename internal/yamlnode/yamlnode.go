@@ -3,7 +3,9 @@
 package yamlnode
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -29,4 +31,61 @@ func Describe(n *yaml.Node) string {
 		return fmt.Sprintf("the scalar %q", n.Value)
 	}
 	return "an unexpected node"
+}
+
+// StringMap reads a mapping of strings, as Kubernetes has them (labels, annotations, a
+// ConfigMap's data), from its YAML node; path names the mapping in errors ("data").
+// A missing or null mapping is empty. Scalars of any tag read as their text, a null value
+// as "", and an alias as the scalar it points to. Every key whose value is not a scalar
+// (a mapping, a list, an alias to one) is an error naming it: reading it as "" would
+// silently drop a setting.
+func StringMap(n *yaml.Node, path string) (map[string]string, error) {
+	out := map[string]string{}
+	if n == nil || n.Tag == yaml.NodeTagNull {
+		return out, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s: expected a mapping, got %s", path, Describe(n))
+	}
+	var errs []error
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			errs = append(errs, fmt.Errorf("%s: expected string keys, got %s", path, Describe(k)))
+			continue
+		}
+		if v.Kind == yaml.AliasNode && v.Alias != nil && v.Alias.Kind == yaml.ScalarNode {
+			v = v.Alias
+		}
+		switch {
+		case v.Kind != yaml.ScalarNode:
+			errs = append(errs, fmt.Errorf("%s.%s: expected a string, got %s%s", path, k.Value, Describe(resolve(v)), asStringHint(v)))
+		case v.Tag == yaml.NodeTagNull:
+			out[k.Value] = ""
+		default:
+			out[k.Value] = v.Value
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// resolve is the node an alias points to, or n.
+func resolve(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+// asStringHint suggests writing a short flow-style list or mapping as a quoted string,
+// which is what a flat string map takes structured values as.
+func asStringHint(n *yaml.Node) string {
+	if n.Style&yaml.FlowStyle == 0 || n.Kind == yaml.AliasNode {
+		return ""
+	}
+	b, err := yaml.Marshal(n)
+	if err != nil || len(b) > 80 {
+		return ""
+	}
+	return fmt.Sprintf(" (write it as a string: %q)", strings.TrimSpace(string(b)))
 }

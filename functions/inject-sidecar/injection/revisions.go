@@ -52,6 +52,9 @@ func readInjectors(items []*yaml.RNode, env map[string]string) (injectors, error
 		if it.GetKind() != "ConfigMap" || it.GetApiVersion() != "v1" {
 			continue
 		}
+		if err := checkData(it); err != nil {
+			return inj, err
+		}
 		if rev, ok := revisionOf(it, meshConfigMap); ok && hasKey(it, "mesh") {
 			meshes[rev] = it.GetDataMap()["mesh"]
 		}
@@ -80,4 +83,18 @@ func readInjectors(items []*yaml.RNode, env map[string]string) (injectors, error
 func hasKey(cm *yaml.RNode, key string) bool {
 	_, ok := cm.GetDataMap()[key]
 	return ok
+}
+
+// checkData refuses an injector or mesh ConfigMap whose data holds a value that is not a
+// string, which GetDataMap would read as "" (the defaults, silently).
+func checkData(cm *yaml.RNode) error {
+	_, mesh := revisionOf(cm, meshConfigMap)
+	_, injector := revisionOf(cm, injectorConfigMap)
+	if !mesh && !injector {
+		return nil
+	}
+	if _, err := krm.DataMap(cm); err != nil {
+		return fmt.Errorf("%s: %w", krm.Describe(cm), err)
+	}
+	return nil
 }
