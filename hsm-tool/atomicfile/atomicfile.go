@@ -1,9 +1,10 @@
-// Package atomicfile writes files so that an interrupted run leaves either the old file or
-// the new one: the data goes to a temporary file in the same folder, is synced, gets its
-// mode, and is renamed over the target.
+// Package atomicfile writes files so that an interrupted run leaves either the old files
+// or the new ones: the data goes to temporary files in the target folders, is synced and
+// gets its mode, and only when every file is written are they renamed over the targets.
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,12 +16,81 @@ const (
 	Private os.FileMode = 0o600
 )
 
+// File is one file for WriteAll.
+type File struct {
+	Path string
+	Data []byte
+	Mode os.FileMode
+}
+
 // Write replaces path with data, atomically, with the given mode.
-func Write(path string, data []byte, mode os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+func Write(path string, data []byte, mode os.FileMode) error {
+	return WriteAll([]File{{Path: path, Data: data, Mode: mode}})
+}
+
+// WriteAll writes several files as one change, as far as a file system allows: it
+// creates missing folders, refuses a target that exists and is not a regular file (a
+// folder, a symlink), writes and syncs every file under a temporary name, and renames
+// them over their targets only when all are written. A failure before the renames
+// leaves every target as it was and no temporary file behind.
+func WriteAll(files []File) (err error) {
+	for _, f := range files {
+		if err := checkTarget(f.Path); err != nil {
+			return err
+		}
+	}
+	temps := make([]string, 0, len(files))
+	defer func() {
+		if err != nil {
+			for _, t := range temps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, f := range files {
+		tmp, err := writeTemp(f)
+		if err != nil {
+			return err
+		}
+		temps = append(temps, tmp)
+	}
+	for i, f := range files {
+		if err := os.Rename(temps[i], f.Path); err != nil {
+			temps = temps[i:] // the renamed ones are in place
+			return fmt.Errorf("failed to replace %s: %w", f.Path, err)
+		}
+	}
+	for _, dir := range folders(files) {
+		if d, derr := os.Open(dir); derr == nil {
+			_ = d.Sync()
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// checkTarget creates the folder of path and refuses a path that is not a regular file.
+func checkTarget(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("failed to create the folder of %s: %w", path, err)
+	}
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("failed to write %s: %w", path, err)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("failed to write %s: it exists and is not a regular file (%s)", path, st.Mode().Type())
+	}
+	return nil
+}
+
+// writeTemp writes f under a temporary name beside it and returns that name.
+func writeTemp(f File) (name string, err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("failed to create a temporary file beside %s: %w", path, err)
+		return "", fmt.Errorf("failed to create a temporary file beside %s: %w", f.Path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -28,47 +98,30 @@ func Write(path string, data []byte, mode os.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("failed to set the mode of %s: %w", path, err)
+	if err = tmp.Chmod(f.Mode); err != nil {
+		return "", fmt.Errorf("failed to set the mode of %s: %w", f.Path, err)
 	}
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("failed to write %s: %w", path, err)
+	if _, err = tmp.Write(f.Data); err != nil {
+		return "", fmt.Errorf("failed to write %s: %w", f.Path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("failed to sync %s: %w", path, err)
+		return "", fmt.Errorf("failed to sync %s: %w", f.Path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("failed to close %s: %w", path, err)
+		return "", fmt.Errorf("failed to close %s: %w", f.Path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("failed to replace %s: %w", path, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return tmp.Name(), nil
 }
 
-// WriteAll writes several files, each atomically; it checks first that every folder
-// exists, so a missing folder fails before any file is written.
-func WriteAll(files []File) error {
+// folders lists the folders of files, once each.
+func folders(files []File) []string {
+	seen := map[string]bool{}
+	var out []string
 	for _, f := range files {
-		if st, err := os.Stat(filepath.Dir(f.Path)); err != nil || !st.IsDir() {
-			return fmt.Errorf("failed to write %s: folder %s does not exist", f.Path, filepath.Dir(f.Path))
+		if d := filepath.Dir(f.Path); !seen[d] {
+			seen[d] = true
+			out = append(out, d)
 		}
 	}
-	for _, f := range files {
-		if err := Write(f.Path, f.Data, f.Mode); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// File is one file for WriteAll.
-type File struct {
-	Path string
-	Data []byte
-	Mode os.FileMode
+	return out
 }

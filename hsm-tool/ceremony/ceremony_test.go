@@ -231,3 +231,43 @@ func TestCeremonyOnSoftStore(t *testing.T) {
 		t.Errorf("csr sign's record lacks the fingerprints: %+v", recs[5])
 	}
 }
+
+// TestSignCSRIsAllOrNothing: when one output cannot be written, none is replaced; a
+// missing output folder is created. (Before the fix ca-cert.pem was replaced when
+// cert-chain.pem failed, and a missing --out-dir was an error.)
+func TestSignCSRIsAllOrNothing(t *testing.T) {
+	f := newFixture(t, hsm.NewSoftStore(), nil)
+	ctx := context.Background()
+	if _, err := f.c.CreateRoot(ctx, RootRequest{Label: "root", Algorithm: hsm.ECDSAP256, Out: f.path("root.pem")}); err != nil {
+		t.Fatal(err)
+	}
+	csr := f.writeCSR(t, "istiod.csr")
+	out := f.path("blocked")
+	if err := os.MkdirAll(filepath.Join(out, CertChainFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := []byte("the previous intermediate\n")
+	if err := os.WriteFile(filepath.Join(out, CACertFile), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.SignCSR(ctx, SignRequest{CSR: csr, Cluster: "c1", RootLabel: "root", OutDir: out}); err == nil {
+		t.Fatal("SignCSR succeeded with a folder in the way of cert-chain.pem")
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, CACertFile)); string(got) != string(old) {
+		t.Errorf("ca-cert.pem was replaced though cert-chain.pem could not be written")
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 2 {
+		t.Errorf("the output folder holds %d entries, want the 2 it had (no temporary file left)", len(entries))
+	}
+
+	fresh := f.path("new/c1")
+	if _, err := f.c.SignCSR(ctx, SignRequest{CSR: csr, Cluster: "c1", RootLabel: "root", OutDir: fresh}); err != nil {
+		t.Fatalf("SignCSR into a missing folder: %v", err)
+	}
+	for _, name := range []string{CACertFile, CertChainFile, RootCertFile} {
+		if _, err := os.Stat(filepath.Join(fresh, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
