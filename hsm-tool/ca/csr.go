@@ -11,19 +11,27 @@ import (
 
 var oidBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
 
-// ParseCSR reads one PEM "CERTIFICATE REQUEST" (or openssl's older "NEW
-// CERTIFICATE REQUEST") block, as csrcrypt.Decrypt returns it, and nothing
-// else. It does not check the signature; SignIntermediate does.
+// ParseCSR reads exactly one PEM "CERTIFICATE REQUEST" (or openssl's older
+// "NEW CERTIFICATE REQUEST") block, as csrcrypt.Decrypt returns it, and
+// nothing else: no text before or after it, no PEM headers, no second block.
+// It does not check the signature; SignIntermediate does.
 func ParseCSR(pemBytes []byte) (*x509.CertificateRequest, error) {
-	block, rest := pem.Decode(pemBytes)
+	trimmed := bytes.TrimLeft(pemBytes, " \t\r\n")
+	if !bytes.HasPrefix(trimmed, []byte("-----BEGIN ")) {
+		return nil, fmt.Errorf("failed to parse the CSR: no PEM block at the start (expected -----BEGIN CERTIFICATE REQUEST-----)")
+	}
+	block, rest := pem.Decode(trimmed)
 	if block == nil {
-		return nil, fmt.Errorf("failed to parse the CSR: no PEM block")
+		return nil, fmt.Errorf("failed to parse the CSR: the PEM block is truncated or corrupt")
 	}
 	if block.Type != "CERTIFICATE REQUEST" && block.Type != "NEW CERTIFICATE REQUEST" {
 		return nil, fmt.Errorf("failed to parse the CSR: the PEM block is a %q, not a CERTIFICATE REQUEST", block.Type)
 	}
+	if len(block.Headers) > 0 {
+		return nil, fmt.Errorf("failed to parse the CSR: the PEM block has headers; a CSR has none")
+	}
 	if len(bytes.TrimSpace(rest)) != 0 {
-		return nil, fmt.Errorf("failed to parse the CSR: unexpected data after the PEM block")
+		return nil, fmt.Errorf("failed to parse the CSR: unexpected data after the PEM block (one CSR per file)")
 	}
 	csr, err := x509.ParseCertificateRequest(block.Bytes)
 	if err != nil {

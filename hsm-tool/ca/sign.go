@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 )
@@ -81,9 +82,22 @@ func intermediateTemplate(csr *x509.CertificateRequest, cluster string, root *x5
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		SubjectKeyId:          ski,
 		AuthorityKeyId:        root.SubjectKeyId,
-		DNSNames:              csr.DNSNames,
+		DNSNames:              normalizeDNSNames(csr.DNSNames),
 		URIs:                  csr.URIs,
 	}, nil
+}
+
+// normalizeDNSNames issues DNS names as a resolver compares them: lower case, without
+// a trailing dot, each once, in the CSR's order.
+func normalizeDNSNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		n = strings.ToLower(strings.TrimSuffix(n, "."))
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // checkRoot requires a root that is a currently valid CA allowed to sign

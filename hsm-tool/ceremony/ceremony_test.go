@@ -13,6 +13,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,5 +270,48 @@ func TestSignCSRIsAllOrNothing(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(fresh, name)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestSignCSRParsesStrictlyAndNormalizesNames: a CSR file must hold exactly one CSR
+// block and nothing else, and the issued SANs are normalized (lower case, no trailing
+// dot, once each). (Before the fix only the first PEM block was read and
+// ISTIOD.istio-system.svc. was issued verbatim.)
+func TestSignCSRParsesStrictlyAndNormalizesNames(t *testing.T) {
+	f := newFixture(t, hsm.NewSoftStore(), nil)
+	ctx := context.Background()
+	if _, err := f.c.CreateRoot(ctx, RootRequest{Label: "root", Algorithm: hsm.ECDSAP256, Out: f.path("root.pem")}); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(f.writeCSR(t, "good.csr", "istiod.istio-system.svc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(good)
+	withHeader := pem.EncodeToMemory(&pem.Block{Type: block.Type, Headers: map[string]string{"X": "y"}, Bytes: block.Bytes})
+	for name, content := range map[string]string{
+		"two CSRs":      string(good) + string(good),
+		"text before":   "note: from istiod\n" + string(good),
+		"text after":    string(good) + "trailing\n",
+		"a key after":   string(good) + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+		"a PEM header":  string(withHeader),
+		"a certificate": strings.ReplaceAll(string(good), "CERTIFICATE REQUEST", "CERTIFICATE"),
+		"no PEM":        "hello\n",
+	} {
+		p := f.path(strings.ReplaceAll(name, " ", "-") + ".csr")
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.c.SignCSR(ctx, SignRequest{CSR: p, Cluster: "c1", RootLabel: "root", OutDir: f.path("out")}); err == nil {
+			t.Errorf("a CSR file with %s was signed", name)
+		}
+	}
+	csr := f.writeCSR(t, "upper.csr", "ISTIOD.istio-system.svc.", "istiod.istio-system.svc")
+	cert, err := f.c.SignCSR(ctx, SignRequest{CSR: csr, Cluster: "c1", RootLabel: "root", OutDir: f.path("out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"istiod.istio-system.svc"}; !slices.Equal(cert.DNSNames, want) {
+		t.Errorf("issued DNS SANs %q, want %q", cert.DNSNames, want)
 	}
 }

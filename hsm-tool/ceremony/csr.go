@@ -2,10 +2,10 @@ package ceremony
 
 import (
 	"context"
-	"encoding/pem"
 	"fmt"
 
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
+	"github.com/meshfn/meshfn/hsm-tool/ca"
 	"github.com/meshfn/meshfn/hsm-tool/csrcrypt"
 )
 
@@ -48,8 +48,8 @@ func (c *Ceremony) EncryptCSR(ctx context.Context, kekID, in, out, csrID string)
 		if err != nil {
 			return err
 		}
-		if block, _ := pem.Decode(csrPEM); block == nil || block.Type != "CERTIFICATE REQUEST" {
-			return fmt.Errorf("%s is not a PEM certificate request", in)
+		if _, err := ca.ParseCSR(csrPEM); err != nil {
+			return fmt.Errorf("%s: %w", in, err)
 		}
 		tok, err := s.token()
 		if err != nil {

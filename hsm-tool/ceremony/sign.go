@@ -3,7 +3,6 @@ package ceremony
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"path/filepath"
 
@@ -69,19 +68,15 @@ func (c *Ceremony) SignCSR(ctx context.Context, r SignRequest) (*x509.Certificat
 	return cert, nil
 }
 
-// readCSR reads the CSR file.
+// readCSR reads the CSR file: exactly one CSR, nothing else.
 func readCSR(path string) (*x509.CertificateRequest, error) {
 	data, err := readInput(path)
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "CERTIFICATE REQUEST" {
-		return nil, fmt.Errorf("%s holds no PEM certificate request", path)
-	}
-	csr, err := x509.ParseCertificateRequest(block.Bytes)
+	csr, err := ca.ParseCSR(data)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse the CSR in %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return csr, nil
 }

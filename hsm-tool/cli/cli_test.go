@@ -113,3 +113,36 @@ func TestCommandsOnSoftHSM(t *testing.T) {
 		t.Errorf("%d started records, want 6:\n%s", n, data)
 	}
 }
+
+// TestPINFileRefusedBeforeLogin: a PIN file readable by group or others, or larger than
+// any PIN, is refused before the token is asked (no login try spent on it). (Before the
+// fix both were read and sent to C_Login: the 0644 file opened the token.)
+func TestPINFileRefusedBeforeLogin(t *testing.T) {
+	cleanEnv(t)
+	module, _ := hsmtest.NewToken(t, "pins", "so-pin-1", "user-pin-1")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name    string
+		content string
+		mode    os.FileMode
+		want    string
+	}{
+		{"readable by others", "user-pin-1\n", 0o644, "readable by group or others"},
+		{"readable by group", "user-pin-1\n", 0o640, "readable by group or others"},
+		{"huge", strings.Repeat("user-pin-1", 1<<20), 0o600, "larger than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pin := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			if err := os.WriteFile(pin, []byte(tc.content), tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(pin, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			code, out := execute("--module", module, "--token-label", "pins", "--pin-file", pin, "token", "info")
+			if code != exitError || !strings.Contains(out, tc.want) || strings.Contains(out, "PIN incorrect") {
+				t.Errorf("exit %d, want %d and %q before any login:\n%s", code, exitError, tc.want, out)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/meshfn/meshfn/hsm-tool/ceremony"
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
+	"github.com/meshfn/meshfn/hsm-tool/secretfile"
 	"github.com/spf13/cobra"
 )
 
@@ -112,20 +113,19 @@ func (a *app) openToken(ctx context.Context, cfg hsm.Config) (*ceremony.Session,
 	return &ceremony.Session{Store: tok, Close: func() { tok.Close(); cleanup() }}, nil
 }
 
+// maxPIN bounds a PIN file: PKCS#11 tokens take PINs of at most a few hundred bytes.
+const maxPIN = 256
+
 // pin returns the user PIN from its source, and a cleanup for what reading it left
-// behind (Vault's client files).
+// behind (Vault's client files). A PIN file readable by group or others, or larger than
+// a PIN, is refused before the token sees it.
 func (a *app) pin(ctx context.Context) ([]byte, func(), error) {
 	if a.vault.secretPath != "" {
 		return a.vault.pin(ctx, a.stderr)
 	}
-	b, err := os.ReadFile(a.token.pinFile)
+	pin, err := secretfile.Read(a.token.pinFile, "PIN file", maxPIN)
 	if err != nil {
-		return nil, nil, fmt.Errorf("failed to read the PIN file: %w", err)
-	}
-	pin := []byte(strings.TrimRight(string(b), "\r\n"))
-	clear(b)
-	if len(pin) == 0 {
-		return nil, nil, fmt.Errorf("the PIN file %s is empty", a.token.pinFile)
+		return nil, nil, err
 	}
 	return pin, func() {}, nil
 }

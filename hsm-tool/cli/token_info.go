@@ -48,6 +48,10 @@ func (a *app) printTokenInfo(name string, r ceremony.TokenReport) {
 			}
 		}
 		sort.Strings(attrs)
-		fmt.Fprintf(out, "  %-14s %-8s label=%q id=%s %s\n", o.Class, o.KeyType, o.Label, o.ID, strings.Join(attrs, ","))
+		allowed := ""
+		if len(o.AllowedMechanisms) > 0 {
+			allowed = " allowed=" + strings.Join(o.AllowedMechanisms, ",")
+		}
+		fmt.Fprintf(out, "  %-14s %-8s label=%q id=%s%s %s\n", o.Class, o.KeyType, o.Label, o.ID, allowed, strings.Join(attrs, ","))
 	}
 }

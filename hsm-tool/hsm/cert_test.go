@@ -168,7 +168,8 @@ func TestObjectsNeverExposeValues(t *testing.T) {
 	typ := reflect.TypeOf(hsm.Object{})
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
-		if f.Type != reflect.TypeOf("") && f.Type != reflect.TypeOf(map[string]bool{}) {
+		names := f.Name == "AllowedMechanisms" && f.Type == reflect.TypeOf([]string{}) // CKM_ names
+		if f.Type != reflect.TypeOf("") && f.Type != reflect.TypeOf(map[string]bool{}) && !names {
 			t.Errorf("Object.%s has type %v; only strings and boolean attribute maps are allowed", f.Name, f.Type)
 		}
 	}

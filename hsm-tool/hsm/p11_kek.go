@@ -28,6 +28,7 @@ func (t *Token) GenerateKEK(label string) error {
 			pkcs11.NewAttribute(pkcs11.CKA_VALUE_LEN, kekKeyBytes),
 			pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
 			pkcs11.NewAttribute(pkcs11.CKA_ID, randomID()),
+			mechanismList(kekMechanisms),
 		}, policyTemplate(kekPolicy)...)
 		mech := []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}
 		h, err := ctx.GenerateKey(sh, mech, tmpl)

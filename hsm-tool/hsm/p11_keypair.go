@@ -82,9 +82,10 @@ func keyPairTemplates(label string, alg KeyAlgorithm) ([]*pkcs11.Mechanism, []*p
 		mech    uint
 		keyType uint
 		pubAlg  []*pkcs11.Attribute
+		allowed = ecPrivateMechanisms
 	)
 	if bits := alg.rsaBits(); bits > 0 {
-		mech, keyType = pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, pkcs11.CKK_RSA
+		mech, keyType, allowed = pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, pkcs11.CKK_RSA, rsaPrivateMechanisms
 		pubAlg = []*pkcs11.Attribute{
 			pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, bits),
 			pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{0x01, 0x00, 0x01}),
@@ -102,7 +103,7 @@ func keyPairTemplates(label string, alg KeyAlgorithm) ([]*pkcs11.Mechanism, []*p
 		pubAlg = []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params)}
 	}
 	pub := append(append(common(pkcs11.CKO_PUBLIC_KEY, keyType), pubAlg...), policyTemplate(publicKeyPolicy)...)
-	priv := append(common(pkcs11.CKO_PRIVATE_KEY, keyType), policyTemplate(privateKeyPolicy)...)
+	priv := append(append(common(pkcs11.CKO_PRIVATE_KEY, keyType), mechanismList(allowed)), policyTemplate(privateKeyPolicy)...)
 	return []*pkcs11.Mechanism{pkcs11.NewMechanism(mech, nil)}, pub, priv, nil
 }
 

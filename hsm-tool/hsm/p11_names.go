@@ -22,6 +22,8 @@ var boolAttrTypes = map[string]uint{
 	"CKA_TOKEN":               pkcs11.CKA_TOKEN,
 	"CKA_PRIVATE":             pkcs11.CKA_PRIVATE,
 	"CKA_MODIFIABLE":          pkcs11.CKA_MODIFIABLE,
+	"CKA_COPYABLE":            pkcs11.CKA_COPYABLE,
+	"CKA_DESTROYABLE":         pkcs11.CKA_DESTROYABLE,
 	"CKA_SENSITIVE":           pkcs11.CKA_SENSITIVE,
 	"CKA_ALWAYS_SENSITIVE":    pkcs11.CKA_ALWAYS_SENSITIVE,
 	"CKA_EXTRACTABLE":         pkcs11.CKA_EXTRACTABLE,
@@ -203,4 +205,28 @@ func policyTemplate(policy []boolAttr) []*pkcs11.Attribute {
 		tmpl = append(tmpl, pkcs11.NewAttribute(typ, a.value))
 	}
 	return tmpl
+}
+
+// mechanismList encodes CKA_ALLOWED_MECHANISMS: CK_MECHANISM_TYPE values, in the
+// module's CK_ULONG layout. It panics on a name missing from mechanismNames.
+func mechanismList(names []string) *pkcs11.Attribute {
+	var v []byte
+	for _, n := range names {
+		m, ok := mechanismByName(n)
+		if !ok {
+			panic("hsm: unknown mechanism " + n)
+		}
+		v = append(v, pkcs11.NewAttribute(pkcs11.CKA_ALLOWED_MECHANISMS, m).Value...)
+	}
+	return pkcs11.NewAttribute(pkcs11.CKA_ALLOWED_MECHANISMS, v)
+}
+
+// mechanismByName finds the CKM_ value of a name.
+func mechanismByName(name string) (uint, bool) {
+	for m, n := range mechanismNames {
+		if n == name {
+			return m, true
+		}
+	}
+	return 0, false
 }

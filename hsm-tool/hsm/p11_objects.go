@@ -64,6 +64,11 @@ func describeObject(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, h pkcs11.ObjectHan
 			o.KeyType = keyTypeName(kt)
 		}
 	}
+	if v, ok, err := readAttr(ctx, sh, h, pkcs11.CKA_ALLOWED_MECHANISMS); err != nil {
+		return o, err
+	} else if ok {
+		o.AllowedMechanisms = decodeMechanisms(v)
+	}
 	o.Attributes = map[string]bool{}
 	for _, name := range sortedBoolAttrNames() {
 		v, ok, err := readAttr(ctx, sh, h, boolAttrTypes[name])
@@ -182,3 +187,19 @@ func findOne(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, class uint, label string)
 
 // ulongPtr returns a pointer to a class constant, for labelTemplate.
 func ulongPtr(v uint) *uint { return &v }
+
+// decodeMechanisms reads a CK_MECHANISM_TYPE array by CKM_ name.
+func decodeMechanisms(v []byte) []string {
+	size := len(pkcs11.NewAttribute(0, uint(0)).Value)
+	var names []string
+	for i := 0; i+size <= len(v); i += size {
+		var m uint64
+		if size == 8 {
+			m = binary.NativeEndian.Uint64(v[i:])
+		} else {
+			m = uint64(binary.NativeEndian.Uint32(v[i:]))
+		}
+		names = append(names, mechanismName(uint(m)))
+	}
+	return names
+}

@@ -12,13 +12,19 @@ type boolAttr struct {
 //
 // Private keys and KEKs are explicitly denied every usage they do not need:
 // PKCS#11 modules (SoftHSM2 among them) otherwise default CKA_DECRYPT,
-// CKA_UNWRAP and CKA_DERIVE to true.
+// CKA_UNWRAP and CKA_DERIVE to true. No object can be changed after it is
+// created (CKA_MODIFIABLE false) or copied into one with other attributes
+// (CKA_COPYABLE false), and keys name the only mechanisms they serve
+// (CKA_ALLOWED_MECHANISMS, allowedMechanisms below): a KEK answers AES-GCM,
+// not AES-ECB or AES-CBC.
 var (
 	// kekPolicy: an AES-256 key for AES-GCM data encryption, never exported
 	// and never used to wrap, unwrap, sign or derive.
 	kekPolicy = []boolAttr{
 		{"CKA_TOKEN", true},
 		{"CKA_PRIVATE", true},
+		{"CKA_MODIFIABLE", false},
+		{"CKA_COPYABLE", false},
 		{"CKA_SENSITIVE", true},
 		{"CKA_EXTRACTABLE", false},
 		{"CKA_ENCRYPT", true},
@@ -35,6 +41,8 @@ var (
 	privateKeyPolicy = []boolAttr{
 		{"CKA_TOKEN", true},
 		{"CKA_PRIVATE", true},
+		{"CKA_MODIFIABLE", false},
+		{"CKA_COPYABLE", false},
 		{"CKA_SENSITIVE", true},
 		{"CKA_EXTRACTABLE", false},
 		{"CKA_SIGN", true},
@@ -49,6 +57,8 @@ var (
 	publicKeyPolicy = []boolAttr{
 		{"CKA_TOKEN", true},
 		{"CKA_PRIVATE", false},
+		{"CKA_MODIFIABLE", false},
+		{"CKA_COPYABLE", false},
 		{"CKA_VERIFY", true},
 		{"CKA_VERIFY_RECOVER", false},
 		{"CKA_ENCRYPT", false},
@@ -60,6 +70,7 @@ var (
 	certificatePolicy = []boolAttr{
 		{"CKA_TOKEN", true},
 		{"CKA_PRIVATE", false},
+		{"CKA_MODIFIABLE", false},
 	}
 )
 
@@ -81,3 +92,11 @@ func attrMap(lists ...[]boolAttr) map[string]bool {
 	}
 	return m
 }
+
+// Mechanisms the keys this package creates may be used with (CKA_ALLOWED_MECHANISMS),
+// by CKM_ name: exactly those Token uses.
+var (
+	kekMechanisms        = []string{"CKM_AES_GCM"}
+	ecPrivateMechanisms  = []string{"CKM_ECDSA"}
+	rsaPrivateMechanisms = []string{"CKM_RSA_PKCS", "CKM_RSA_PKCS_PSS"}
+)

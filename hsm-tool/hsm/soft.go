@@ -36,10 +36,12 @@ type softObject struct {
 	class   string // CKO_ name
 	keyType string // CKK_ name, keys only
 	attrs   map[string]bool
-	secret  []byte            // CKO_SECRET_KEY: the AES key
-	signer  crypto.Signer     // CKO_PRIVATE_KEY
-	public  crypto.PublicKey  // CKO_PUBLIC_KEY
-	cert    *x509.Certificate // CKO_CERTIFICATE
+	// mechanisms are the allowed mechanisms of a key (CKA_ALLOWED_MECHANISMS)
+	mechanisms []string
+	secret     []byte            // CKO_SECRET_KEY: the AES key
+	signer     crypto.Signer     // CKO_PRIVATE_KEY
+	public     crypto.PublicKey  // CKO_PUBLIC_KEY
+	cert       *x509.Certificate // CKO_CERTIFICATE
 }
 
 var _ Store = (*SoftStore)(nil)
@@ -72,11 +74,12 @@ func (s *SoftStore) Objects() ([]Object, error) {
 	out := make([]Object, 0, len(s.objects))
 	for _, o := range s.objects {
 		out = append(out, Object{
-			Label:      o.label,
-			ID:         hex.EncodeToString(o.id),
-			Class:      o.class,
-			KeyType:    o.keyType,
-			Attributes: maps.Clone(o.attrs),
+			Label:             o.label,
+			ID:                hex.EncodeToString(o.id),
+			Class:             o.class,
+			KeyType:           o.keyType,
+			Attributes:        maps.Clone(o.attrs),
+			AllowedMechanisms: slices.Clone(o.mechanisms),
 		})
 	}
 	sortObjects(out)
@@ -99,7 +102,7 @@ func (s *SoftStore) GenerateKEK(label string) error {
 	}
 	s.objects = append(s.objects, &softObject{
 		label: label, id: randomID(), class: "CKO_SECRET_KEY", keyType: "CKK_AES",
-		attrs: attrMap(kekPolicy, generatedKeyAttrs), secret: key,
+		attrs: attrMap(kekPolicy, generatedKeyAttrs), mechanisms: kekMechanisms, secret: key,
 	})
 	return nil
 }
@@ -135,12 +138,20 @@ func (s *SoftStore) GenerateKeyPair(label string, alg KeyAlgorithm) (crypto.Sign
 	id := randomID()
 	created := []*softObject{
 		{label: label, id: id, class: "CKO_PRIVATE_KEY", keyType: keyType,
-			attrs: attrMap(privateKeyPolicy, generatedKeyAttrs), signer: key},
+			attrs: attrMap(privateKeyPolicy, generatedKeyAttrs), mechanisms: privateMechanisms(keyType), signer: key},
 		{label: label, id: id, class: "CKO_PUBLIC_KEY", keyType: keyType,
 			attrs: attrMap(publicKeyPolicy, []boolAttr{{"CKA_LOCAL", true}}), public: key.Public()},
 	}
 	s.objects = append(s.objects, created...)
 	return softSigner{key: key, store: s, objects: created}, nil
+}
+
+// privateMechanisms are the allowed mechanisms of a private key of keyType.
+func privateMechanisms(keyType string) []string {
+	if keyType == "CKK_RSA" {
+		return rsaPrivateMechanisms
+	}
+	return ecPrivateMechanisms
 }
 
 // softGenerate creates a Go key for alg.

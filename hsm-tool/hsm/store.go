@@ -143,6 +143,9 @@ type Object struct {
 	// Attributes holds the boolean attributes the object has, by CKA_ name
 	// (CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_SIGN, CKA_DECRYPT, ...).
 	Attributes map[string]bool
+	// AllowedMechanisms is CKA_ALLOWED_MECHANISMS by CKM_ name; empty when the
+	// object has none (any mechanism its usage flags permit).
+	AllowedMechanisms []string
 }
 
 // KeyAlgorithm names a signing key type GenerateKeyPair can create.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
@@ -243,6 +244,10 @@ func TestKEKAttributes(t *testing.T) {
 			"CKA_ENCRYPT": true, "CKA_DECRYPT": true,
 			"CKA_WRAP": false, "CKA_UNWRAP": false,
 			"CKA_SIGN": false, "CKA_VERIFY": false, "CKA_DERIVE": false,
+			"CKA_MODIFIABLE": false, "CKA_COPYABLE": false,
 		})
+		if !slices.Equal(o.AllowedMechanisms, []string{"CKM_AES_GCM"}) {
+			t.Errorf("KEK allowed mechanisms = %v, want CKM_AES_GCM only", o.AllowedMechanisms)
+		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/vault/api"
 	approleauth "github.com/hashicorp/vault/api/auth/approle"
 	k8sauth "github.com/hashicorp/vault/api/auth/kubernetes"
+	"github.com/meshfn/meshfn/hsm-tool/secretfile"
 )
 
 // maxCredentialFile bounds the size of a secret-id or JWT file.
@@ -27,7 +28,14 @@ func (f *fetcher) loadAuthFiles() error {
 	var err error
 	switch a := f.cfg.Auth; {
 	case a.AppRole != nil:
-		f.loginSecret, err = readCredentialFile(a.AppRole.SecretIDFile, "AppRole secret-id file")
+		// The secret id is the AppRole's password: its file must be private. (A
+		// Kubernetes service-account token is projected readable by design.)
+		var id []byte
+		if id, err = secretfile.Read(a.AppRole.SecretIDFile, "AppRole secret-id file", maxCredentialFile); err != nil {
+			err = newError(ErrConfig, err.Error(), err)
+		}
+		f.loginSecret = string(id)
+		clear(id)
 	case a.Kubernetes != nil:
 		f.loginSecret, err = readCredentialFile(a.Kubernetes.JWTPath, "Kubernetes service-account token file")
 	}

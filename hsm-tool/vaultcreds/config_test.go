@@ -53,7 +53,14 @@ func TestFetchConfigErrors(t *testing.T) {
 		}), []string{"failed to read the AppRole secret-id file", "permission denied"}, os.Geteuid() == 0},
 		{"secret-id file is a directory", with(func(c *vaultcreds.Config) {
 			c.Auth.AppRole = &vaultcreds.AppRole{RoleID: testRoleID, SecretIDFile: t.TempDir()}
-		}), []string{"failed to read the AppRole secret-id file"}, false},
+		}), []string{"AppRole secret-id file", "not a regular file"}, false},
+		{"secret-id file readable by others", with(func(c *vaultcreds.Config) {
+			p := writeFile(t, "shared", testSecretID)
+			if err := os.Chmod(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.Auth.AppRole = &vaultcreds.AppRole{RoleID: testRoleID, SecretIDFile: p}
+		}), []string{"AppRole secret-id file", "readable by group or others"}, false},
 		{"secret-id file empty", with(func(c *vaultcreds.Config) {
 			c.Auth.AppRole = &vaultcreds.AppRole{RoleID: testRoleID, SecretIDFile: writeFile(t, "empty", " \n")}
 		}), []string{"the AppRole secret-id file", "is empty"}, false},

@@ -150,7 +150,7 @@ func TestOfflineCAAuditBeforeActing(t *testing.T) {
 		name string
 		env  map[string]string
 	}{
-		{"wrong PIN", map[string]string{"P11_PIN_FILE": writeFile(t, c.dir, "bad-pin", "0000")}},
+		{"wrong PIN", map[string]string{"P11_PIN_FILE": writeSecret(t, c.dir, "bad-pin", "0000")}},
 		{"missing PIN file", map[string]string{"P11_PIN_FILE": filepath.Join(c.dir, "no-pin")}},
 		{"Vault out of reach", map[string]string{"P11_PIN_FILE": "", "HSM_SECRET_PATH": "asm-c1/hsm",
 			"VAULT_ADDR": "http://127.0.0.1:1", "VAULT_TOKEN": "hvs.e2e-token"}},

@@ -181,7 +181,7 @@ func TestOfflineCABadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"wrong PIN", map[string]string{"P11_PIN_FILE": writeFile(t, c.dir, "bad-pin", "0000")}, []string{"token", "info"}, "PIN"},
+		{"wrong PIN", map[string]string{"P11_PIN_FILE": writeSecret(t, c.dir, "bad-pin", "0000")}, []string{"token", "info"}, "PIN"},
 		{"missing token", map[string]string{"P11_TOKEN": "nope"}, []string{"token", "info"}, "asm"},
 		{"existing KEK id", nil, []string{"kek", "generate", "--kek-id", "kek-a"}, "exists"},
 		{"existing root label", nil, []string{"root", "create", "--label", "mesh-root", "-o", "other-root.pem"}, "exists"},
@@ -249,6 +249,12 @@ func checkKeysStayOnToken(t *testing.T, info string) {
 			}
 			if strings.Contains(line, "CKO_PRIVATE_KEY") && strings.Contains(line, "CKA_DECRYPT") {
 				t.Errorf("the root key may decrypt: %s", line)
+			}
+			if strings.Contains(line, "CKA_MODIFIABLE") || !strings.Contains(line, " allowed=CKM_") {
+				t.Errorf("key is modifiable or names no allowed mechanisms: %s", line)
+			}
+			if strings.Contains(line, "CKO_SECRET_KEY") && !strings.Contains(line, " allowed=CKM_AES_GCM ") {
+				t.Errorf("the KEK allows more than AES-GCM: %s", line)
 			}
 		}
 	}
@@ -321,8 +327,19 @@ func readFile(t *testing.T, dir, name string) string {
 
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
+	return writeMode(t, dir, name, content, 0o644)
+}
+
+// writeSecret writes a file only its owner can read, as hsm-tool requires of a PIN file.
+func writeSecret(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	return writeMode(t, dir, name, content, 0o600)
+}
+
+func writeMode(t *testing.T, dir, name, content string, mode os.FileMode) string {
+	t.Helper()
 	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
 		t.Fatal(err)
 	}
 	return p
