@@ -2,9 +2,11 @@ package ca
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"math/big"
 	"testing"
 	"time"
@@ -29,7 +31,7 @@ func newFixture(t *testing.T) fixture {
 
 func TestChainOrder(t *testing.T) {
 	f := newFixture(t)
-	certs, err := parsePEMCertificates(f.certChain)
+	certs, err := certchain.ParsePEM(f.certChain)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,18 +63,18 @@ func TestVerifyChainRefusals(t *testing.T) {
 		at    time.Time
 		want  string
 	}{
-		{"truncated PEM", f.certChain[:len(f.certChain)-40], f.root, now, "PEM block 2 is truncated or malformed"},
-		{"cut inside the first block", f.certChain[:100], f.root, now, "PEM block 1 is truncated or malformed"},
-		{"text after the chain", append(append([]byte(nil), f.certChain...), "junk\n"...), f.root, now, "unexpected data after PEM block 2"},
-		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, `PEM block 2 is a "EC PRIVATE KEY", not a CERTIFICATE`},
-		{"garbage DER", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("nope")}), f.root, now, "failed to parse certificate 1"},
-		{"empty", nil, f.root, now, "no certificate in the chain"},
-		{"non-CA leaf", append(leafPEM, f.certChain...), f.root, now, "certificate 1 (CN=workload) is not a CA"},
-		{"wrong root (chain ends with its own root)", otherChain, f.root, now, "it ends with the root"},
-		{"wrong root (no root in chain)", f.caCert, otherRoot, now, "does not chain to the root"},
-		{"expired", f.certChain, f.root, f.intermediate.NotAfter.Add(time.Second), "certificate 1 (CN=Intermediate CA,O=Istio,L=cluster1) expired at"},
-		{"not yet valid", f.certChain, f.root, now.Add(-time.Minute), "is not valid until"},
-		{"root expired", pemOf(outlivesRoot), f.root, f.root.NotAfter.Add(time.Second), "the root (CN=Root CA,O=Istio) expired at"},
+		{"truncated PEM", f.certChain[:len(f.certChain)-40], f.root, now, "PEM block 2 is truncated or corrupt"},
+		{"cut inside the first block", f.certChain[:100], f.root, now, "PEM block 1 is truncated or corrupt"},
+		{"text after the chain", append(append([]byte(nil), f.certChain...), "junk\n"...), f.root, now, "text after PEM block 2"},
+		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, "holds a PRIVATE KEY PEM block"},
+		{"garbage DER", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("nope")}), f.root, now, "PEM block 1 is not a valid certificate"},
+		{"empty", nil, f.root, now, "holds no certificate"},
+		{"non-CA leaf", append(leafPEM, f.certChain...), f.root, now, `certificate 1: "CN=workload" is not a CA certificate`},
+		{"wrong root (chain ends with its own root)", otherChain, f.root, now, "must end with the root"},
+		{"wrong root (no root in chain)", f.caCert, otherRoot, now, "is not signed by certificate 2"},
+		{"expired", f.certChain, f.root, f.intermediate.NotAfter.Add(time.Second), `certificate 1: "CN=Intermediate CA" expired on`},
+		{"not yet valid", f.certChain, f.root, now.Add(-time.Minute), "is not valid before"},
+		{"root expired", pemOf(outlivesRoot), f.root, f.root.NotAfter.Add(time.Second), `the root: "CN=Root CA" expired on`},
 		{"no root", f.certChain, nil, now, "no root given"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +92,7 @@ func TestVerifyChainRefusesEKUWithoutServerAuth(t *testing.T) {
 		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
 		MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
 	ca := mustCreate(t, tmpl, root, key.Public(), rootKey)
-	wantErr(t, VerifyChain(pemOf(ca), root, now), "does not chain to the root", "key usage")
+	wantErr(t, VerifyChain(pemOf(ca), root, now), "does not verify to the root", "key usage")
 }
 
 // newLeaf issues a workload certificate from the fixture's intermediate,
@@ -109,4 +111,38 @@ func newLeaf(t *testing.T, issuer *x509.Certificate) *x509.Certificate {
 
 func pemOf(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+}
+
+// TestVerifyChainAgreesWithGenerateCASecrets: hsm-tool verify refuses what
+// generate-ca-secrets refuses, through the same package (certchain). (Before, a CA
+// without keyUsage passed hsm-tool verify and failed generate-ca-secrets, and an
+// RSA-1024 CA or a CA below a pathlen:0 intermediate passed both.)
+func TestVerifyChainAgreesWithGenerateCASecrets(t *testing.T) {
+	rootKey := testKey(t, "p256")
+	root := newRoot(t, rootKey, now.Add(-time.Hour), 0)
+	ca := func(name string, key crypto.Signer, issuer *x509.Certificate, issuerKey crypto.Signer, edit func(*x509.Certificate)) *x509.Certificate {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: name},
+			NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+			KeyUsage: x509.KeyUsageCertSign}
+		edit(tmpl)
+		return mustCreate(t, tmpl, issuer, key.Public(), issuerKey)
+	}
+	noKeyUsage := ca("no keyUsage", testKey(t, "p256-b"), root, rootKey, func(c *x509.Certificate) { c.KeyUsage = 0 })
+	weak := ca("weak", testKey(t, "rsa1024"), root, rootKey, func(*x509.Certificate) {})
+	zero := ca("pathlen 0", testKey(t, "p256-c"), root, rootKey, func(c *x509.Certificate) { c.MaxPathLenZero = true })
+	below := ca("below", testKey(t, "p256-d"), zero, testKey(t, "p256-c"), func(*x509.Certificate) {})
+	for _, tc := range []struct {
+		name  string
+		chain []byte
+		want  string
+	}{
+		{"CA without keyUsage", pemOf(noKeyUsage), "lacks keyUsage keyCertSign"},
+		{"RSA-1024 CA", pemOf(weak), "the RSA key has 1024 bits"},
+		{"CA below a pathlen:0 intermediate", append(pemOf(below), pemOf(zero)...), "(pathlen:0), but the chain has 1"},
+		{"a PEM header", bytes.Replace(pemOf(zero), []byte("-----\n"), []byte("-----\nX-Key: MIIEvQ\n\n"), 1), "has headers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantErr(t, VerifyChain(tc.chain, root, now), tc.want)
+		})
+	}
 }

@@ -49,7 +49,7 @@ func checkCSR(csr *x509.CertificateRequest, cluster string, p Policy) error {
 	if err := csr.CheckSignature(); err != nil {
 		return fmt.Errorf("the CSR's signature does not verify: %w", err)
 	}
-	if err := p.Keys.check(csr.PublicKey); err != nil {
+	if err := p.Keys.Check(csr.PublicKey); err != nil {
 		return fmt.Errorf("the CSR's key is refused: %w", err)
 	}
 	if err := checkRequestedBasicConstraints(csr.Extensions); err != nil {

@@ -33,8 +33,10 @@
 //     root's SKI is the one x509.CreateCertificate derives for CA templates
 //     (since Go 1.25 the leftmost 160 bits of a SHA-256, RFC 7093 §2 method 1).
 //
-// [VerifyChain] applies the check istiod makes when it loads cacerts
-// (security/pkg/pki/util: Verify builds x509.VerifyOptions with the root as
+// [VerifyChain] applies internal/certchain, the chain check generate-ca-secrets
+// uses too (strict PEM, the key policy, path lengths counting the CA
+// certificate, keyUsage keyCertSign required), and through it the check
+// istiod makes when it loads cacerts (security/pkg/pki/util: Verify builds x509.VerifyOptions with the root as
 // the only root and the chain as intermediates, and no other option), so it
 // uses Go's default extended key usage, server auth: an intermediate whose
 // extendedKeyUsage excludes it would be refused by istiod, and is here.

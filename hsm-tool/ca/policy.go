@@ -1,22 +1,17 @@
 package ca
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
-// KeyPolicy says which intermediate keys may be certified.
-type KeyPolicy struct {
-	// MinRSABits is the smallest RSA modulus accepted; 0 means 2048.
-	MinRSABits int
-	// AllowedCurves are the ECDSA curves accepted; nil means P-256 and P-384.
-	AllowedCurves []elliptic.Curve
-}
+// KeyPolicy says which intermediate keys may be certified: the one key policy of
+// meshfn's certificate chains (certchain), so hsm-tool never issues what
+// generate-ca-secrets would refuse.
+type KeyPolicy = certchain.KeyPolicy
 
 // Policy is what SignIntermediate enforces on a CSR and puts in the
 // certificate. Zero fields take the defaults documented on each.
@@ -48,12 +43,7 @@ func (p Policy) withDefaults() (Policy, error) {
 	if p.MaxValidity < 0 {
 		return p, fmt.Errorf("the policy's maximum validity %v is negative", p.MaxValidity)
 	}
-	if p.Keys.MinRSABits == 0 {
-		p.Keys.MinRSABits = 2048
-	}
-	if p.Keys.AllowedCurves == nil {
-		p.Keys.AllowedCurves = []elliptic.Curve{elliptic.P256(), elliptic.P384()}
-	}
+	p.Keys = p.Keys.WithDefaults()
 	if p.SubjectOrganization == "" {
 		p.SubjectOrganization = DefaultOrganization
 	}
@@ -70,31 +60,6 @@ func (p Policy) withDefaults() (Policy, error) {
 		return p, fmt.Errorf("the policy's subject %w", err)
 	}
 	return p, nil
-}
-
-// check refuses a public key the policy does not allow, naming why.
-func (k KeyPolicy) check(pub any) error {
-	switch key := pub.(type) {
-	case *rsa.PublicKey:
-		if bits := key.N.BitLen(); bits < k.MinRSABits {
-			return fmt.Errorf("the RSA key has %d bits; the policy requires at least %d", bits, k.MinRSABits)
-		}
-		return nil
-	case *ecdsa.PublicKey:
-		name := key.Curve.Params().Name
-		var allowed []string
-		for _, c := range k.AllowedCurves {
-			if c.Params().Name == name {
-				return nil
-			}
-			allowed = append(allowed, c.Params().Name)
-		}
-		return fmt.Errorf("the ECDSA curve %s is not allowed (allowed: %s)", name, strings.Join(allowed, ", "))
-	case ed25519.PublicKey:
-		return fmt.Errorf("Ed25519 keys are not allowed; use RSA or ECDSA")
-	default:
-		return fmt.Errorf("keys of type %T are not allowed", pub)
-	}
 }
 
 // dnsAllowed reports whether name matches one of the patterns. Matching is

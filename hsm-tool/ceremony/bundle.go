@@ -9,6 +9,7 @@ import (
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
 	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/meshfn/meshfn/internal/cabundle"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // RenewBefore is the window in which ExportBundle warns that a certificate expires.
@@ -47,11 +48,11 @@ func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported,
 			path string
 			to   *string
 		}{{r.CACert, &b.Spec.CACert}, {r.CertChain, &b.Spec.CertChain}, {r.RootCert, &b.Spec.RootCert}} {
-			data, err := readInput(f.path)
+			certs, err := readCertificates(f.path)
 			if err != nil {
 				return err
 			}
-			*f.to = string(data)
+			*f.to = string(certchain.EncodePEM(certs...)) // from DER: nothing else in the file is kept
 		}
 		if err := b.FillInformational(); err != nil {
 			return fmt.Errorf("failed to read the certificates: %w", err)

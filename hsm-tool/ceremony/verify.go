@@ -3,11 +3,11 @@ package ceremony
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 
 	"github.com/meshfn/meshfn/hsm-tool/ca"
 	"github.com/meshfn/meshfn/internal/cabundle"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // Verify checks the chain in the file chainFile the way istiod does before it loads a
@@ -56,19 +56,27 @@ func (c *Ceremony) ImportCA(ctx context.Context, in, label string) (*x509.Certif
 	return cert, nil
 }
 
-// readCertificate reads the first certificate of a PEM file.
+// readCertificate reads a PEM file holding exactly one certificate and nothing else.
 func readCertificate(path string) (*x509.Certificate, error) {
+	certs, err := readCertificates(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) != 1 {
+		return nil, fmt.Errorf("%s holds %d certificates: expected one", path, len(certs))
+	}
+	return certs[0], nil
+}
+
+// readCertificates reads a PEM file of certificates strictly (certchain.ParsePEM).
+func readCertificates(path string) ([]*x509.Certificate, error) {
 	data, err := readInput(path)
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "CERTIFICATE" {
-		return nil, fmt.Errorf("%s holds no PEM certificate", path)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	certs, err := certchain.ParsePEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse the certificate in %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return cert, nil
+	return certs, nil
 }

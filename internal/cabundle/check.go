@@ -1,7 +1,6 @@
 package cabundle
 
 import (
-	"bytes"
 	"crypto/x509"
 	"fmt"
 	"reflect"
@@ -9,20 +8,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshfn/meshfn/internal/certchain"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Check validates a bundle the way istiod validates its CA files before it loads them, and
 // a little more, so that a bad bundle fails at render time instead of in the cluster:
 //
-//   - every PEM field parses (a truncated block is an error naming the field), and holds
+//   - every PEM field parses strictly and within limits (certchain.ParsePEM: a truncated
+//     block, a PEM header, text around the blocks are errors naming the field), and holds
 //     certificates only: a private key anywhere is an error;
-//   - caCert is one CA certificate (basicConstraints CA, keyUsage keyCertSign);
-//   - certChain starts with caCert, runs up through any intermediates, each signed by the
-//     next, and ends with rootCert; caCert verifies to rootCert with the chain's
-//     intermediates (x509 verification, as istiod's keycertbundle.Verify);
-//   - rootCert is one self-signed CA certificate;
-//   - every certificate is valid at now; one that expires within renewBefore is a warning;
+//   - caCert is one certificate and certChain starts with it; rootCert is one certificate;
+//   - the chain passes certchain.Check, the check hsm-tool applies too: caCert a CA with
+//     keyCertSign, rootCert a self-signed CA, every key strong enough, the order and
+//     signatures, path lengths counting caCert, validity at now, and x509 verification
+//     as istiod's keycertbundle.Verify;
+//   - a certificate that expires within renewBefore is a warning;
 //   - fingerprints and notAfter, when present, match the certificates (a mismatch means
 //     the bundle was edited after hsm-tool wrote it);
 //   - flow is hsm-plugin or plugged-in; a plugged-in bundle names its key in
@@ -79,66 +80,18 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration) (warnings []st
 	}
 	caCert, root := ca[0], roots[0]
 
-	if !caCert.BasicConstraintsValid || !caCert.IsCA {
-		fail("spec.caCert", "%s is not a CA certificate (basicConstraints CA:TRUE): istiod cannot sign with it", name(caCert))
-	}
-	if caCert.KeyUsage&x509.KeyUsageCertSign == 0 {
-		fail("spec.caCert", "%s lacks keyUsage keyCertSign: istiod cannot sign with it", name(caCert))
-	}
-	if !root.BasicConstraintsValid || !root.IsCA {
-		fail("spec.rootCert", "%s is not a CA certificate (basicConstraints CA:TRUE)", name(root))
-	}
-	if !bytes.Equal(root.RawIssuer, root.RawSubject) ||
-		root.CheckSignature(root.SignatureAlgorithm, root.RawTBSCertificate, root.Signature) != nil {
-		fail("spec.rootCert", "%s is not self-signed (issuer %s): rootCert must be the root", name(root), root.Issuer)
-	}
-
-	// The chain: caCert first, each certificate signed by the next, the root last.
-	chainOK := true
+	// The chain: caCert first, then what certchain checks for hsm-tool too.
 	if !chain[0].Equal(caCert) {
 		fail("spec.certChain", "must start with caCert (%s), starts with %s", name(caCert), name(chain[0]))
-		chainOK = false
-	}
-	if last := chain[len(chain)-1]; !last.Equal(root) {
-		fail("spec.certChain", "must end with rootCert (%s), ends with %s", name(root), name(last))
-		chainOK = false
-	}
-	for i := 0; i+1 < len(chain); i++ {
-		if err := chain[i].CheckSignatureFrom(chain[i+1]); err != nil {
-			fail("spec.certChain", "certificate %d (%s) is not signed by certificate %d (%s): %v", i+1, name(chain[i]), i+2, name(chain[i+1]), err)
-			chainOK = false
+	} else {
+		for _, p := range certchain.Check(chain, root, now, certchain.DefaultKeys) {
+			fail(fieldOf(p.Role, p.Index), "%s", p.Msg)
 		}
-	}
-
-	// Validity now, and the renewal window.
-	valid := true
-	for _, c := range labelled(caCert, chain, root) {
-		switch {
-		case now.Before(c.cert.NotBefore):
-			fail(c.field, "%s is not valid before %s", name(c.cert), FormatTime(c.cert.NotBefore))
-			valid = false
-		case now.After(c.cert.NotAfter):
-			fail(c.field, "%s expired on %s", name(c.cert), FormatTime(c.cert.NotAfter))
-			valid = false
-		case c.cert.NotAfter.Sub(now) < renewBefore:
-			warnings = append(warnings, fmt.Sprintf("%s: %s expires on %s, within renewBefore (%s): export a renewed bundle with hsm-tool",
-				c.field, name(c.cert), FormatTime(c.cert.NotAfter), FormatDuration(renewBefore)))
-		}
-	}
-
-	// What istiod does before it loads a CA: verify caCert to the root through the chain.
-	// Like istiod, the verification leaves KeyUsages empty (serverAuth, or no extended key
-	// usage at all, as CA certificates usually have).
-	if valid && chainOK {
-		rootPool, intermediates := x509.NewCertPool(), x509.NewCertPool()
-		rootPool.AddCert(root)
-		for _, c := range chain[1:] {
-			if !c.Equal(root) {
-				intermediates.AddCert(c)
+		for _, l := range certchain.Certificates(chain, root) {
+			if l.Cert.NotAfter.After(now) && l.Cert.NotAfter.Sub(now) < renewBefore {
+				warnings = append(warnings, fmt.Sprintf("%s: %s expires on %s, within renewBefore (%s): export a renewed bundle with hsm-tool",
+					fieldOf(l.Role, l.Index), name(l.Cert), FormatTime(l.Cert.NotAfter), FormatDuration(renewBefore)))
 			}
-		}
-		if _, err := caCert.Verify(x509.VerifyOptions{Roots: rootPool, Intermediates: intermediates, CurrentTime: now}); err != nil {
-			fail("spec.certChain", "caCert does not verify to rootCert: %v", err)
 		}
 	}
 
@@ -226,32 +179,21 @@ func checkFlow(s Spec) []error {
 	return errs
 }
 
-type labelledCert struct {
-	field string
-	cert  *x509.Certificate
+// fieldOf names the field a certificate of the chain is checked under.
+func fieldOf(r certchain.Role, index int) string {
+	switch {
+	case r == certchain.CA:
+		return "spec.caCert"
+	case r == certchain.Root:
+		return "spec.rootCert"
+	case r == certchain.Intermediate && index >= 0:
+		return fmt.Sprintf("spec.certChain[%d]", index)
+	}
+	return "spec.certChain"
 }
 
-// labelled lists each distinct certificate once, named by the field it is checked under.
-func labelled(ca *x509.Certificate, chain []*x509.Certificate, root *x509.Certificate) []labelledCert {
-	out := []labelledCert{{"spec.caCert", ca}}
-	for i, c := range chain {
-		if !c.Equal(ca) && !c.Equal(root) {
-			out = append(out, labelledCert{fmt.Sprintf("spec.certChain[%d]", i), c})
-		}
-	}
-	if !root.Equal(ca) {
-		out = append(out, labelledCert{"spec.rootCert", root})
-	}
-	return out
-}
-
-// name is how messages name a certificate: its subject.
-func name(c *x509.Certificate) string {
-	if c.Subject.CommonName != "" {
-		return fmt.Sprintf("%q", "CN="+c.Subject.CommonName)
-	}
-	return fmt.Sprintf("%q", c.Subject.String())
-}
+// name is how messages name a certificate.
+func name(c *x509.Certificate) string { return certchain.Name(c) }
 
 func normalizeFingerprint(s string) string {
 	return strings.ToUpper(strings.NewReplacer(":", "", " ", "").Replace(s))

@@ -29,7 +29,20 @@ var (
 		KeyUsage: x509.KeyUsageDigitalSignature}, root))
 	clientOnly = ct.Must(ct.New(ct.Options{CommonName: "client auth only", NotBefore: date(2025), NotAfter: date(2075), CA: true,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, root))
+	// The hardening cases of issue 11: a pathlen:0 intermediate with a CA below it, a
+	// weak key, a CA without keyUsage (hsm-tool verify accepted it).
+	pathLen0   = ct.Must(ct.New(ct.Options{CommonName: "pathlen 0", NotBefore: date(2025), NotAfter: date(2075), CA: true, PathLenZero: true}, root))
+	belowZero  = ct.Must(ct.New(ct.Options{CommonName: "below pathlen 0", NotBefore: date(2025), NotAfter: date(2070), CA: true}, pathLen0))
+	rsa1024    = ct.Must(ct.New(ct.Options{CommonName: "RSA-1024 CA", NotBefore: date(2025), NotAfter: date(2075), CA: true, RSABits: 1024}, root))
+	noKeyUsage = ct.Must(ct.New(ct.Options{CommonName: "no keyUsage", NotBefore: date(2025), NotAfter: date(2075), CA: true, NoKeyUsage: true}, root))
 )
+
+// withHeader puts a PEM header carrying a PKCS#8 key into the first block of s, where a
+// reader that keeps the text would pass it on.
+func withHeader(s string) string {
+	return strings.Replace(s, "-----BEGIN CERTIFICATE-----\n",
+		"-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nX-Key: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n\n", 1)
+}
 
 func date(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
 
@@ -90,7 +103,37 @@ func TestCheck(t *testing.T) {
 		{
 			// Signatures are fine; x509 verification (istiod's) refuses the key usage.
 			name: "caCert restricted to client auth", bundle: hsm(clientOnly, nil, root),
-			wantErrs: []string{"spec.certChain: caCert does not verify to rootCert: x509: certificate specifies an incompatible key usage"},
+			wantErrs: []string{"spec.certChain: the CA certificate does not verify to the root: x509: certificate specifies an incompatible key usage"},
+		},
+		{
+			name: "caCert below a pathlen:0 intermediate", bundle: hsm(belowZero, []*ct.Cert{pathLen0}, root),
+			wantErrs: []string{`spec.certChain[1]: "CN=pathlen 0" allows 0 CA certificate(s) below it (pathlen:0), but the chain has 1`},
+		},
+		{
+			name: "RSA-1024 caCert", bundle: hsm(rsa1024, nil, root),
+			wantErrs: []string{`spec.caCert: "CN=RSA-1024 CA": the RSA key has 1024 bits; the policy requires at least 2048`},
+		},
+		{
+			name: "caCert without keyUsage", bundle: hsm(noKeyUsage, nil, root),
+			wantErrs: []string{`spec.caCert: "CN=no keyUsage" lacks keyUsage keyCertSign`},
+		},
+		{
+			name: "a PEM header in certChain", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
+				b.Spec.CertChain = withHeader(b.Spec.CertChain)
+			}),
+			wantErrs: []string{"spec.certChain: PEM block 1 has headers"},
+		},
+		{
+			name: "a chain of 50 certificates", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
+				b.Spec.CertChain = strings.Repeat(inter.PEM, 49) + root.PEM
+			}),
+			wantErrs: []string{"spec.certChain: holds more than 8 certificates"},
+		},
+		{
+			name: "a chain larger than 64 KiB", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
+				b.Spec.CertChain = inter.PEM + strings.Repeat(" ", 70<<10) + root.PEM
+			}),
+			wantErrs: []string{"spec.certChain: is 7"},
 		},
 		{
 			name: "chain does not start with caCert", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
@@ -102,7 +145,7 @@ func TestCheck(t *testing.T) {
 			name: "chain does not end with rootCert", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Spec.CertChain = inter.PEM
 			}),
-			wantErrs: []string{`spec.certChain: must end with rootCert ("CN=test root"), ends with "CN=test intermediate"`},
+			wantErrs: []string{`spec.certChain: must end with the root ("CN=test root"), ends with "CN=test intermediate"`},
 		},
 		{
 			name: "rootCert not self-signed", bundle: edit(hsm(issuing, nil, inter), func(b *cabundle.CABundle) {}),

@@ -6,19 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// privateKeyPEM matches the header of any PEM private key: PKCS#8 ("PRIVATE KEY",
-// "ENCRYPTED PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY") and others.
-var privateKeyPEM = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)
+// privateKeyPEM matches the header of any PEM private key.
+var privateKeyPEM = certchain.PrivateKeyPEM
 
 // errPrivateKey is the message for a private key found anywhere in a bundle.
-const errPrivateKey = "holds a PRIVATE KEY PEM block: private keys never go into Git (keep the key in the HSM, or in the secret store caKey points at)"
+var errPrivateKey = certchain.ErrPrivateKey.Error()
 
 // Parse reads a CABundle strictly: a field it does not know, or a value of the wrong type,
 // is an error naming the field, and so is a private key anywhere in the resource. It

@@ -1,52 +1,43 @@
 package cabundle
 
 import (
-	"bytes"
 	"crypto/x509"
-	"encoding/pem"
+	"errors"
 	"strings"
+
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
-// ParseCertificates reads the PEM certificates of one field. Everything in it must be a
-// CERTIFICATE block: a truncated block, text outside the blocks, a block of another type
-// (a private key above all) or a certificate that does not parse is an error naming the
-// field and the block (counted from 1).
+// ParseCertificates reads the PEM certificates of one field with certchain.ParsePEM:
+// only CERTIFICATE blocks without headers, nothing around them, within its limits. A
+// problem is an error naming the field and the block (counted from 1).
 func ParseCertificates(field, s string) ([]*x509.Certificate, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fieldErr(field, "required: PEM certificates")
 	}
-	var certs []*x509.Certificate
-	rest := []byte(s)
-	for n := 1; ; n++ {
-		rest = bytes.TrimLeft(rest, " \t\r\n")
-		if len(rest) == 0 {
-			break
-		}
-		if !bytes.HasPrefix(rest, []byte("-----BEGIN ")) {
-			if n == 1 {
-				return nil, fieldErr(field, "not PEM: expected -----BEGIN CERTIFICATE-----")
-			}
-			return nil, fieldErr(field, "text after PEM block %d: only PEM certificates belong here", n-1)
-		}
-		block, next := pem.Decode(rest)
-		consumed := rest[:len(rest)-len(next)]
-		// pem.Decode skips a block it cannot decode and returns the next one; a block
-		// that consumed two BEGIN lines means the first one was cut short.
-		if block == nil || bytes.Count(consumed, []byte("-----BEGIN ")) > 1 {
-			return nil, fieldErr(field, "PEM block %d is truncated or corrupt (no matching -----END line, or bad base64)", n)
-		}
-		if privateKeyPEM.Match(consumed) {
-			return nil, fieldErr(field, "%s", errPrivateKey)
-		}
-		if block.Type != "CERTIFICATE" {
-			return nil, fieldErr(field, "PEM block %d is a %s: only certificates belong here", n, block.Type)
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fieldErr(field, "PEM block %d is not a valid certificate (truncated?): %v", n, err)
-		}
-		certs = append(certs, cert)
-		rest = next
+	certs, err := certchain.ParsePEM([]byte(s))
+	if errors.Is(err, certchain.ErrPrivateKey) {
+		return nil, fieldErr(field, "%s", errPrivateKey)
+	}
+	if err != nil {
+		return nil, fieldErr(field, "%v", err)
 	}
 	return certs, nil
+}
+
+// Canonical returns the bundle's certificate fields re-encoded from DER, as the Secrets
+// carry them: nothing that was around or inside the PEM blocks (headers, text) survives.
+// The bundle must have passed Check.
+func (b *CABundle) Canonical() (caCert, certChain, rootCert string, err error) {
+	out := make([]string, 3)
+	for i, f := range []struct{ field, value string }{
+		{"spec.caCert", b.Spec.CACert}, {"spec.certChain", b.Spec.CertChain}, {"spec.rootCert", b.Spec.RootCert},
+	} {
+		certs, err := ParseCertificates(f.field, f.value)
+		if err != nil {
+			return "", "", "", err
+		}
+		out[i] = string(certchain.EncodePEM(certs...))
+	}
+	return out[0], out[1], out[2], nil
 }

@@ -40,22 +40,27 @@ const (
 	ExternalSecretKind       = "ExternalSecret"
 )
 
-// Objects returns what a checked bundle renders to, in its namespace.
-func Objects(b *cabundle.CABundle) []*yaml.RNode {
-	s := b.Spec
-	switch s.Flow {
+// Objects returns what a checked bundle renders to, in its namespace. The Secrets carry
+// the certificates re-encoded from DER (cabundle.Canonical): nothing else that was in
+// the bundle's PEM text (a header, a comment) reaches them.
+func Objects(b *cabundle.CABundle) ([]*yaml.RNode, error) {
+	caCert, certChain, rootCert, err := b.Canonical()
+	if err != nil {
+		return nil, err
+	}
+	switch b.Spec.Flow {
 	case cabundle.FlowHSMPlugin:
-		return []*yaml.RNode{secret(b, HSMSecret, krm.F(CertChainFile, b64(s.CertChain)))}
+		return []*yaml.RNode{secret(b, HSMSecret, krm.F(CertChainFile, b64(certChain)))}, nil
 	case cabundle.FlowPluggedIn:
 		return []*yaml.RNode{
 			secret(b, PluggedInSecret,
-				krm.F(CACertFile, b64(s.CACert)),
-				krm.F(CertChainFile, b64(s.CertChain)),
-				krm.F(RootCertFile, b64(s.RootCert))),
+				krm.F(CACertFile, b64(caCert)),
+				krm.F(CertChainFile, b64(certChain)),
+				krm.F(RootCertFile, b64(rootCert))),
 			keyExternalSecret(b),
-		}
+		}, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func metadata(b *cabundle.CABundle, name string) *yaml.RNode {

@@ -102,7 +102,12 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	byBundle := map[string]*cabundle.CABundle{}
 	for _, sb := range selected {
 		byBundle[sb.b.Metadata.Name] = sb.b
-		generated = append(generated, Objects(sb.b)...)
+		objs, err := Objects(sb.b)
+		if err != nil {
+			rl.Errorf(sb.obj, "%s: %v", krm.Describe(sb.obj), err)
+			return nil
+		}
+		generated = append(generated, objs...)
 	}
 	gen := krm.Generator{Function: FunctionName, Config: src.Kind + "/" + src.Name, Dir: OutputDir}
 	items, changes, err := gen.Apply(rl.Items, generated)

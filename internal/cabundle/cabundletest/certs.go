@@ -1,12 +1,14 @@
 // Package cabundletest makes certificates and CABundles for tests and demos: a root, the
 // intermediates a mesh CA signs with, and the broken certificates the checks must reject.
-// Keys are ECDSA P-256 and stay in memory; nothing here writes a private key anywhere.
+// Keys are ECDSA P-256 (or RSA when asked) and stay in memory; nothing here writes a private key anywhere.
 package cabundletest
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -20,7 +22,7 @@ import (
 // Cert is a certificate with its key (in memory only) and its PEM encoding.
 type Cert struct {
 	Cert *x509.Certificate
-	Key  *ecdsa.PrivateKey
+	Key  crypto.Signer
 	PEM  string
 }
 
@@ -38,6 +40,12 @@ type Options struct {
 	KeyUsage x509.KeyUsage
 	// ExtKeyUsage, when set, restricts what the certificate may be used for.
 	ExtKeyUsage []x509.ExtKeyUsage
+	// PathLenZero sets basicConstraints pathlen:0 on a CA.
+	PathLenZero bool
+	// NoKeyUsage leaves the keyUsage extension out.
+	NoKeyUsage bool
+	// RSABits makes an RSA key of that size instead of ECDSA P-256.
+	RSABits int
 }
 
 // Years returns the validity window [from, from + n years).
@@ -47,7 +55,13 @@ func Years(from time.Time, n int) (time.Time, time.Time) {
 
 // New makes a certificate signed by parent, or self-signed when parent is nil.
 func New(o Options, parent *Cert) (*Cert, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var key crypto.Signer
+	var err error
+	if o.RSABits > 0 {
+		key, err = rsa.GenerateKey(rand.Reader, o.RSABits)
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,12 +89,16 @@ func New(o Options, parent *Cert) (*Cert, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  o.CA,
 		ExtKeyUsage:           o.ExtKeyUsage,
+		MaxPathLenZero:        o.PathLenZero,
+	}
+	if o.NoKeyUsage {
+		tmpl.KeyUsage = 0
 	}
 	signer, signerCert := key, tmpl
 	if parent != nil {
 		signer, signerCert = parent.Key, parent.Cert
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, &key.PublicKey, signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, key.Public(), signer)
 	if err != nil {
 		return nil, err
 	}

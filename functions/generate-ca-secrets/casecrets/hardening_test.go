@@ -1,0 +1,74 @@
+package casecrets
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/meshfn/meshfn/internal/cabundle"
+	ct "github.com/meshfn/meshfn/internal/cabundle/cabundletest"
+	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/krmtest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// hiddenKey is a PKCS#8 private key's base64 put into a PEM header: no BEGIN PRIVATE KEY
+// line, so only a strict reader notices it.
+const hiddenKey = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
+
+// TestHiddenKeyAndUnusableChainsAreRefused: what istiod cannot use, or what would carry
+// a key into Git, fails the render, and no Secret holds it. (Before the fix a PKCS#8 key
+// in a PEM header reached cert-chain.pem, and a caCert below a pathlen:0 intermediate,
+// an RSA-1024 CA and a chain of 50 certificates rendered.)
+func TestHiddenKeyAndUnusableChainsAreRefused(t *testing.T) {
+	certs := testCerts(t, false)
+	fx := fixtures(t, certs)
+	root := certs["root"]
+	fresh := ct.Must(ct.New(ct.Options{CommonName: "fresh root", NotBefore: testNow.AddDate(-1, 0, 0), NotAfter: testNow.AddDate(50, 0, 0), CA: true}, nil))
+	zero := ct.Must(ct.New(ct.Options{CommonName: "pathlen 0", NotBefore: testNow.AddDate(-1, 0, 0), NotAfter: testNow.AddDate(40, 0, 0), CA: true, PathLenZero: true}, fresh))
+	below := ct.Must(ct.New(ct.Options{CommonName: "below", NotBefore: testNow.AddDate(-1, 0, 0), NotAfter: testNow.AddDate(30, 0, 0), CA: true}, zero))
+	weak := ct.Must(ct.New(ct.Options{CommonName: "weak", NotBefore: testNow.AddDate(-1, 0, 0), NotAfter: testNow.AddDate(30, 0, 0), CA: true, RSABits: 1024}, fresh))
+	for _, tc := range []struct {
+		name   string
+		bundle *cabundle.CABundle
+		want   string
+	}{
+		{"a key in a PEM header", func() *cabundle.CABundle {
+			b := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, certs["c1-ca"], nil, root)
+			b.Spec.CertChain = strings.Replace(b.Spec.CertChain, "-----BEGIN CERTIFICATE-----\n",
+				"-----BEGIN CERTIFICATE-----\nX-Backup: "+hiddenKey+"\n\n", 1)
+			return b
+		}(), "has headers"},
+		{"caCert below pathlen:0", ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, below, []*ct.Cert{zero}, fresh), "pathlen:0"},
+		{"RSA-1024 caCert", ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, weak, nil, fresh), "1024 bits"},
+		{"50 certificates", func() *cabundle.CABundle {
+			b := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, certs["c1-ca"], nil, root)
+			b.Spec.CertChain = strings.Repeat(certs["c1-ca"].PEM, 49) + root.PEM
+			return b
+		}(), "more than 8 certificates"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := fixture{config: fx["hsm-plugin"].config, items: []*yaml.RNode{located(tc.bundle.Node(), "cabundle-c1.yaml")}}
+			out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, f))
+			if ok {
+				t.Fatalf("rendered:\n%s", out)
+			}
+			if !strings.Contains(string(out), tc.want) {
+				t.Errorf("the results do not say %q:\n%s", tc.want, out)
+			}
+			if strings.Contains(string(out), base64.StdEncoding.EncodeToString([]byte(hiddenKey))[:20]) {
+				t.Error("the hidden key reached a Secret")
+			}
+		})
+	}
+}
+
+// TestSecretsFitTheLimit: the largest bundle the limits let through renders a cacerts
+// Secret below Kubernetes' 1 MiB, base64 and all.
+func TestSecretsFitTheLimit(t *testing.T) {
+	const secretLimit = 1 << 20
+	largest := 3 * base64.StdEncoding.EncodedLen(certchain.MaxPEMBytes)
+	if largest+16<<10 > secretLimit {
+		t.Errorf("three fields of %d bytes make %d bytes of Secret data, over %d", certchain.MaxPEMBytes, largest, secretLimit)
+	}
+}
