@@ -20,6 +20,7 @@ import (
 
 	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/meshfn/meshfn/hsm-tool/ca"
+	"github.com/meshfn/meshfn/hsm-tool/csrcrypt"
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
 )
 
@@ -313,5 +314,51 @@ func TestSignCSRParsesStrictlyAndNormalizesNames(t *testing.T) {
 	}
 	if want := []string{"istiod.istio-system.svc"}; !slices.Equal(cert.DNSNames, want) {
 		t.Errorf("issued DNS SANs %q, want %q", cert.DNSNames, want)
+	}
+}
+
+// TestDecryptCSRWritesOnlyACSR: what the KEK opens is written only when it is exactly one
+// CSR; anything else (here a CSR followed by a private key) is refused and nothing is
+// written.
+func TestDecryptCSRWritesOnlyACSR(t *testing.T) {
+	store := hsm.NewSoftStore()
+	f := newFixture(t, store, nil)
+	if err := store.GenerateKEK("kek"); err != nil {
+		t.Fatal(err)
+	}
+	kek, err := store.KEK("kek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csr, err := os.ReadFile(f.writeCSR(t, "istiod.csr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, plain := range map[string]string{
+		"a CSR":                   string(csr),
+		"a CSR and a private key": string(csr) + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+		"no PEM":                  "hello",
+	} {
+		enc, err := csrcrypt.Encrypt("kek", kek, []byte(plain), "istiod-csr", rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := enc.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, out := f.path("enc.json"), f.path(strings.ReplaceAll(name, " ", "-")+".pem")
+		if err := os.WriteFile(in, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = f.c.DecryptCSR(context.Background(), in, out)
+		_, statErr := os.Stat(out)
+		if name == "a CSR" {
+			if err != nil || statErr != nil {
+				t.Errorf("%s: %v, %v", name, err, statErr)
+			}
+		} else if err == nil || statErr == nil {
+			t.Errorf("%s was decrypted and written (err %v)", name, err)
+		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // DecryptCSR opens the encrypted CSR istiod's HSM plugin published (the file in) with
-// the KEK it names, on the token, and writes the CSR (PEM) to out.
+// the KEK it names, on the token, and writes the CSR (PEM) to out, when it is exactly
+// one CSR and nothing else.
 func (c *Ceremony) DecryptCSR(ctx context.Context, in, out string) error {
 	e := c.entry("csr decrypt", nil, out)
 	return c.run(ctx, e, func(s *step) error {
@@ -34,6 +35,9 @@ func (c *Ceremony) DecryptCSR(ctx context.Context, in, out string) error {
 		csrPEM, err := csrcrypt.Decrypt(enc, kek)
 		if err != nil {
 			return err
+		}
+		if _, err := ca.ParseCSR(csrPEM); err != nil {
+			return fmt.Errorf("the decrypted content of %s is not one CSR, so it is not written: %w", in, err)
 		}
 		return atomicfile.Write(out, csrPEM, atomicfile.Public)
 	})
