@@ -10,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
 )
 
@@ -49,6 +50,17 @@ type Spec struct {
 	// install; istiod turns it to Fail once it serves) or Fail. Default Ignore, or Fail
 	// when caBundle is set, as in the chart.
 	ValidationFailurePolicy string `json:"validationFailurePolicy,omitempty"`
+	// Hub and Tag name the proxy image the revision injects (Istio's global.hub and
+	// global.tag): hub/proxyv2:tag. A canary revision is usually a new Istio version, so it
+	// declares its tag. Left out, the injecting function's own hub and tag apply
+	// (SidecarInjection spec.hub and spec.tag, whose defaults are Istio's release hub and
+	// the Istio version meshfn's built-in injector follows).
+	Hub string `json:"hub,omitempty"`
+	Tag string `json:"tag,omitempty"`
+	// Values are the injector values (Istio's chart values) the revision changes, such as
+	// global.proxy.resources or global.logAsJson; builtin.ValueKeys lists those the
+	// built-in injector reads, and anything else is refused.
+	Values map[string]any `json:"values,omitempty"`
 }
 
 var _ fnconfig.Spec = (*Spec)(nil)
@@ -127,6 +139,8 @@ func (s *Spec) Validate() error {
 	if len(s.InjectionPath) == 0 || s.InjectionPath[0] != '/' {
 		add("spec.injectionPath", "%q must start with /", s.InjectionPath)
 	}
+	errs = append(errs, builtin.CheckImage(s.Hub, s.Tag, "spec.")...)
+	errs = append(errs, builtin.CheckValues(s.Values, "spec.values")...)
 	if *s.Validation && s.InjectionURL != "" && s.ValidationURL == "" {
 		add("spec.validationURL", "required when validation is on for a remote control plane (spec.injectionURL is set)")
 	}

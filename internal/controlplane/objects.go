@@ -29,7 +29,8 @@ func newRevision(s Spec) revision {
 	return r
 }
 
-// Objects returns everything the chart renders for the revision, in the chart's order.
+// Objects returns everything the chart renders for the revision, in the chart's order,
+// and the revision's RevisionInjector.
 func Objects(s Spec) []*yaml.RNode {
 	r := newRevision(s)
 	var objs []*yaml.RNode
@@ -44,7 +45,7 @@ func Objects(s Spec) []*yaml.RNode {
 		// The chart renders a tag's Service even for a remote control plane.
 		objs = append(objs, r.tagInjector(tag), r.istiodService("istiod-revision-tag-"+tag, &tag))
 	}
-	return objs
+	return append(objs, r.revisionInjector())
 }
 
 // commonLabels are the chart's istio.labels (those that do not name Helm itself).

@@ -50,7 +50,7 @@ func TestRenamedRevisionPrunesOldObjects(t *testing.T) {
 	second := renderWith(t, first.Items, "main", "  revision: asm-1-27\n")
 	got := strings.Join(names(second), " ")
 	want := "MutatingWebhookConfiguration/istio-sidecar-injector-asm-1-27 " +
-		"ValidatingWebhookConfiguration/istio-validator-asm-1-27-istio-system Service/istiod-asm-1-27"
+		"ValidatingWebhookConfiguration/istio-validator-asm-1-27-istio-system RevisionInjector/asm-1-27 Service/istiod-asm-1-27"
 	if got != want {
 		t.Errorf("after renaming the revision, items are\n%s\nwant\n%s", got, want)
 	}
@@ -60,16 +60,16 @@ func TestRenamedRevisionPrunesOldObjects(t *testing.T) {
 			pruned++
 		}
 	}
-	if pruned != 5 {
-		t.Errorf("want 5 pruned results (3 revision objects, tag webhook and Service), got %d: %v", pruned, second.Results)
+	if pruned != 6 {
+		t.Errorf("want 6 pruned results (4 revision objects, tag webhook and Service), got %d: %v", pruned, second.Results)
 	}
 }
 
 func TestTwoConfigsKeepEachOthersObjects(t *testing.T) {
 	stable := renderWith(t, nil, "stable", "  revision: asm-1-26\n  tags: [default]\n")
 	both := renderWith(t, stable.Items, "canary", "  revision: asm-1-27\n")
-	if len(both.Items) != len(stable.Items)+3 {
-		t.Fatalf("canary config should add 3 objects beside stable's %d, got %v", len(stable.Items), names(both))
+	if len(both.Items) != len(stable.Items)+4 {
+		t.Fatalf("canary config should add 4 objects beside stable's %d, got %v", len(stable.Items), names(both))
 	}
 	again := renderWith(t, both.Items, "canary", "  revision: asm-1-27\n")
 	if strings.Join(names(again), " ") != strings.Join(names(both), " ") {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	"github.com/meshfn/meshfn/internal/inject"
+	"github.com/meshfn/meshfn/internal/istio"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -44,6 +45,12 @@ type Options struct {
 	// is the default revision. Istio's chart names the revision's istiod in the proxy's
 	// CA address (values.revision) and discovery address (mesh defaultConfig).
 	Revision string
+	// Namespace is the control plane's namespace (global.istioNamespace), where the
+	// proxies find istiod; default istio-system.
+	Namespace string
+	// Values are chart values the revision changes, merged over the defaults as Helm
+	// merges values; CheckValues tells which the injector reads.
+	Values map[string]any
 }
 
 // Template names, as inject.istio.io/templates selects them.
@@ -62,9 +69,6 @@ var (
 	//go:embed values.json
 	chartValues []byte
 )
-
-// istiodNamespace is where Istio's chart installs istiod by default.
-const istiodNamespace = "istio-system"
 
 // Templates returns the built-in injection templates by name. Each is complete on its
 // own: the shared blocks come first, as they would in a ConfigMap a user edits.
@@ -91,7 +95,7 @@ func Sources(opts Options) inject.Sources {
 	return inject.Sources{
 		Config: string(config),
 		Values: values(opts),
-		Mesh:   meshConfig(opts.Revision),
+		Mesh:   meshConfig(opts.Revision, orDefault(opts.Namespace, istio.DefaultNamespace)),
 	}
 }
 
@@ -108,7 +112,9 @@ func values(opts Options) string {
 	if err := json.Unmarshal(chartValues, &v); err != nil {
 		panic(fmt.Sprintf("builtin: values.json: %v", err)) // embedded: a test parses it
 	}
+	mergeValues(v, deepCopy(opts.Values))
 	global := v["global"].(map[string]any)
+	global["istioNamespace"] = orDefault(opts.Namespace, istio.DefaultNamespace)
 	global["hub"] = orDefault(opts.Hub, DefaultHub)
 	global["tag"] = orDefault(opts.Tag, Version)
 	v["revision"] = revisionName(opts.Revision)
@@ -120,13 +126,34 @@ func values(opts Options) string {
 }
 
 // meshConfig is the mesh config Istio's chart renders for what the injector reads: the
-// defaults, except that a revision's proxies discover their own istiod.
-func meshConfig(revision string) string {
+// defaults, except that a revision's proxies, and those of a control plane outside
+// istio-system, discover their own istiod.
+func meshConfig(revision, namespace string) string {
 	rev := revisionName(revision)
-	if rev == "" {
+	if rev == "" && namespace == istio.DefaultNamespace {
 		return ""
 	}
-	return fmt.Sprintf("defaultConfig:\n  discoveryAddress: istiod-%s.%s.svc:15012\n", rev, istiodNamespace)
+	istiod := "istiod"
+	if rev != "" {
+		istiod += "-" + rev
+	}
+	return fmt.Sprintf("defaultConfig:\n  discoveryAddress: %s.%s.svc:15012\n", istiod, namespace)
+}
+
+// deepCopy copies a values tree, so merging never shares the caller's maps and lists.
+func deepCopy(v map[string]any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("builtin: copying values: %v", err)) // decoded from JSON or YAML: cannot fail
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("builtin: copying values: %v", err))
+	}
+	return out
 }
 
 // revisionName is the revision as the chart's values hold it: "" for the default one.
