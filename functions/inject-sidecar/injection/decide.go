@@ -6,11 +6,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
+	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/inject"
-	"github.com/meshfn/meshfn/internal/inject/builtin"
-	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
 	"github.com/meshfn/meshfn/internal/istio"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,23 +19,21 @@ import (
 type verdict struct {
 	settings *inject.Settings // nil: not injected
 	reason   string
+	// unserved is set when the pod itself selects a revision nobody serves (a warning).
+	unserved bool
 	request  inject.Request
 }
 
 // decider decides per workload, with everything read from the package and the config.
 type decider struct {
-	spec       *Spec
-	injectors  injectors
-	webhooks   webhookSet
+	spec *Spec
+	// mesh is the package's control planes (nil when uninjecting).
+	mesh       *fleet.Mesh
 	namespaces map[string]map[string]string
 	// nsAnnotations are namespace annotations, read on OpenShift.
 	nsAnnotations map[string]map[string]string
 	// proxyConfigs are the package's ProxyConfig resources, which the webhook applies.
 	proxyConfigs []inject.ProxyConfigResource
-	// builtin holds the built-in injector of revisions without ConfigMaps, built on first
-	// use (workloads are decided in parallel).
-	builtinMu sync.Mutex
-	builtin   map[string]*inject.Settings
 }
 
 func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
@@ -53,16 +49,20 @@ func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
 		nsLabels[k] = v
 	}
 	nsLabels["kubernetes.io/metadata.name"] = ns
-	revs, _ := d.webhooks.match(nsLabels, pod.Labels)
+	revs, _ := d.mesh.Match(nsLabels, pod.Labels)
 	switch {
 	case len(revs) == 0:
+		if req, unserved := d.mesh.Unserved(nsLabels, pod.Labels); unserved {
+			return verdict{unserved: req.ByPod, reason: fmt.Sprintf("its %s selects revision %s, which no control plane in the package serves (the revisions are: %s)",
+				req.Label, req.Name, d.mesh.Names())}, nil
+		}
 		return verdict{reason: fmt.Sprintf("no injection webhook selects it (namespace %s labels %s, pod labels %s)",
 			ns, formatLabels(nsLabels), formatLabels(pod.Labels))}, nil
 	case len(revs) > 1:
 		return verdict{}, fmt.Errorf("the webhooks of revisions %s all select it; the API server would inject it more than once",
 			joinRevisions(revs))
 	}
-	settings, err := d.settingsFor(revs[0])
+	settings, err := d.mesh.Settings(revs[0])
 	if err != nil {
 		return verdict{}, err
 	}
@@ -79,7 +79,7 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	if istio.IsDefaultRevision(rev) {
 		rev = ""
 	}
-	settings, err := d.settingsFor(rev)
+	settings, err := d.mesh.Settings(rev)
 	if err != nil {
 		return verdict{}, err
 	}
@@ -99,29 +99,6 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 		deployMeta, typeMeta = deployMetaFromPod(pod)
 	}
 	return verdict{settings: settings, reason: "mode always", request: d.request(pod, typeMeta, deployMeta, ns, true)}, nil
-}
-
-// settingsFor returns the revision's injector: its ConfigMaps in the package, else the
-// built-in injector (built once per revision).
-func (d *decider) settingsFor(rev string) (*inject.Settings, error) {
-	if s, ok := d.injectors.byRevision[rev]; ok {
-		return s, nil
-	}
-	d.builtinMu.Lock()
-	defer d.builtinMu.Unlock()
-	if s, ok := d.builtin[rev]; ok {
-		return s, nil
-	}
-	src := builtin.Sources(builtin.Options{Hub: d.spec.Hub, Tag: d.spec.Tag, Revision: rev})
-	s, err := inject.NewSettings(rev, src, templatefuncs.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("the built-in injector for revision %s: %w", istio.RevisionLabelValue(rev), err)
-	}
-	if d.builtin == nil {
-		d.builtin = map[string]*inject.Settings{}
-	}
-	d.builtin[rev] = s
-	return s, nil
 }
 
 func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta types.NamespacedName, ns string, kubeInject bool) inject.Request {

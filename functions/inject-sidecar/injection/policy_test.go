@@ -150,7 +150,8 @@ func TestWebhookPolicy(t *testing.T) {
 			want: "injected by revision canary"},
 		{name: "revision tag", nsLabels: "istio.io/rev: prod", want: "injected by revision canary"},
 		{name: "namespace on the default revision", nsLabels: "istio.io/rev: default", want: "injected by revision default"},
-		{name: "unknown revision", nsLabels: "istio.io/rev: nope", want: "skipped: no injection webhook selects it"},
+		{name: "unknown revision", nsLabels: "istio.io/rev: nope",
+			want: "skipped: its namespace label istio.io/rev=nope selects revision nope, which no control plane in the package serves (the revisions are: default, canary, strict, prod (tag of canary))"},
 		{name: "neverInjectSelector", nsLabels: "istio-injection: enabled", podLabels: "batch: \"true\"",
 			want: "skipped: pod labels match the injector's neverInjectSelector batch=true"},
 		{name: "pod label beats neverInjectSelector", nsLabels: "istio.io/rev: default", podLabels: "batch: \"true\"\nsidecar.istio.io/inject: \"true\"",
@@ -206,17 +207,19 @@ func TestNamespaceOutsideThePackage(t *testing.T) {
 	}
 }
 
+// TestNoWebhooksInPackage: a revision the package holds injector ConfigMaps for, but no
+// webhooks, gets the webhooks Istio installs for it, and a result says so.
 func TestNoWebhooksInPackage(t *testing.T) {
-	msg, ok, rl := deploymentResult(t, packageWith(t, nil, namespace("istio.io/rev: canary"), "", "", "", "revision: canary"))
+	msg, ok, rl := deploymentResult(t, packageWith(t, nil, namespace("istio.io/rev: canary"), "", "", "", ""))
 	if !ok || !strings.Contains(msg, "injected by revision canary") {
 		t.Errorf("ok=%v result %q", ok, msg)
 	}
 	found := false
 	for _, r := range rl.Results {
-		found = found || strings.Contains(r.Message, "assuming those Istio installs for revision canary")
+		found = found || strings.Contains(r.Message, "revision canary: the package holds no MutatingWebhookConfiguration for it; using the webhooks Istio installs for it")
 	}
 	if !found {
-		t.Error("no result says which webhooks were assumed")
+		t.Errorf("no result says which webhooks were assumed: %v", rl.Results)
 	}
 }
 

@@ -139,7 +139,7 @@ func TestUninjectWithoutRecord(t *testing.T) {
 // TestAssumedInstallsReportedOnlyWhenInjecting: without webhooks in the package, injecting
 // says which Istio installs it assumed; uninjecting assumes nothing and says nothing of it.
 func TestAssumedInstallsReportedOnlyWhenInjecting(t *testing.T) {
-	const assumed = "the package holds no injection webhooks"
+	const assumed = "the webhooks Istio installs"
 	original := packageWith(t, nil, namespace("istio-injection: enabled"), "", "", "", "")
 	injected := render(t, original)
 	if !strings.Contains(string(injected), assumed) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 
+	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
@@ -66,36 +67,11 @@ func Run(rl *krm.ResourceList) error {
 
 func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 	d := &decider{spec: spec, namespaces: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
-	var err error
-	if d.injectors, err = readInjectors(rl.Items, nil); err != nil {
-		rl.Errorf(nil, "%v", err)
-		return nil, false
-	}
-	for rev, s := range d.injectors.byRevision {
-		for _, w := range s.Warnings {
-			rl.Warningf(d.injectors.source[rev], "%s", w)
-		}
-	}
-	// Only deciding whether to inject reads the webhooks and ProxyConfigs; uninject
-	// restores what the workload's own record says.
-	if spec.Mode == ModeWebhook && spec.Action == ActionInject {
-		if d.webhooks, err = readWebhooks(rl.Items, spec.Revision); err != nil {
-			rl.Errorf(nil, "%v", err)
-			return nil, false
-		}
-		if d.webhooks.synthesized {
-			rl.Infof(nil, "the package holds no injection webhooks: assuming those Istio installs for revision %s",
-				istio.RevisionLabelValue(spec.Revision))
-		}
-		if d.proxyConfigs, err = readProxyConfigs(rl.Items, spec.DefaultNamespace); err != nil {
-			rl.Errorf(nil, "%v", err)
-			return nil, false
-		}
-	}
 	for _, ns := range spec.Namespaces {
 		d.namespaces[ns.Name] = ns.Labels
 		d.nsAnnotations[ns.Name] = ns.Annotations
 	}
+	var namespaces []*yaml.RNode
 	for _, it := range rl.Items {
 		if it.GetKind() == "Namespace" && it.GetApiVersion() == "v1" && !krm.IsPackageMeta(it) {
 			l, err := krm.Labels(it)
@@ -112,9 +88,55 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 				return nil, false
 			}
 			d.namespaces[it.GetName()], d.nsAnnotations[it.GetName()] = l, a
+			namespaces = append(namespaces, it)
 		}
 	}
+	// Uninject restores what the workload's own record says: it needs no control plane.
+	if spec.Action == ActionUninject {
+		return d, true
+	}
+	var err error
+	if d.mesh, err = fleet.Read(rl.Items, fleet.Options{Assume: spec.Revision, Hub: spec.Hub, Tag: spec.Tag}); err != nil {
+		rl.Errorf(nil, "%v", err)
+		return nil, false
+	}
+	if spec.Mode == ModeWebhook {
+		for _, n := range d.mesh.Notes {
+			if n.Warning {
+				rl.Warningf(n.Object, "%s", n.Message)
+			} else {
+				rl.Infof(n.Object, "%s", n.Message)
+			}
+		}
+		if d.proxyConfigs, err = readProxyConfigs(rl.Items, spec.DefaultNamespace); err != nil {
+			rl.Errorf(nil, "%v", err)
+			return nil, false
+		}
+		d.warnUnserved(rl, namespaces)
+	}
 	return d, true
+}
+
+// warnUnserved warns about every namespace that asks for a revision no control plane in
+// the package serves: the cluster would not inject its pods.
+func (d *decider) warnUnserved(rl *krm.ResourceList, inPackage []*yaml.RNode) {
+	inPkg := map[string]bool{}
+	for _, ns := range inPackage {
+		inPkg[ns.GetName()] = true
+		if req, unserved := d.mesh.Unserved(d.namespaces[ns.GetName()], nil); unserved {
+			rl.Warningf(ns, "namespace %s selects revision %s (%s), which no control plane in the package serves, so its pods are not injected; the revisions are: %s",
+				ns.GetName(), req.Name, req.Label, d.mesh.Names())
+		}
+	}
+	for _, ns := range d.spec.Namespaces {
+		if inPkg[ns.Name] {
+			continue
+		}
+		if req, unserved := d.mesh.Unserved(ns.Labels, nil); unserved {
+			rl.Warningf(rl.Config, "namespace %s (spec.namespaces) selects revision %s (%s), which no control plane in the package serves, so its pods are not injected; the revisions are: %s",
+				ns.Name, req.Name, req.Label, d.mesh.Names())
+		}
+	}
 }
 
 type outcome int
@@ -180,10 +202,15 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		return fail("%v", err)
 	}
 	if v.settings == nil {
+		if v.unserved {
+			rl.Warningf(w.item, w.prefix()+"not injected: %s", v.reason)
+		}
 		if record != "" {
 			return c.revert(rl, original, "no longer injected: "+v.reason)
 		}
-		rl.Infof(w.item, w.prefix()+"skipped: %s", v.reason)
+		if !v.unserved {
+			rl.Infof(w.item, w.prefix()+"skipped: %s", v.reason)
+		}
 		return change{}, outcomeSkipped
 	}
 	v.request.Pod = original

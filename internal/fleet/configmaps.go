@@ -1,4 +1,4 @@
-package injection
+package fleet
 
 import (
 	"fmt"
@@ -17,13 +17,6 @@ const (
 	meshConfigMap     = "istio"
 )
 
-// injectors holds the settings of every revision the package has ConfigMaps for, by
-// revision ("" for the default revision).
-type injectors struct {
-	byRevision map[string]*inject.Settings
-	source     map[string]*yaml.RNode // the injector ConfigMap, for messages
-}
-
 // revisionOf reads the revision a ConfigMap is for: its istio.io/rev label, else the
 // suffix of its name after base.
 func revisionOf(cm *yaml.RNode, base string) (string, bool) {
@@ -41,11 +34,18 @@ func revisionOf(cm *yaml.RNode, base string) (string, bool) {
 	return rev, true
 }
 
-// readInjectors parses the injector settings the package holds: for revision REV the
+// injectorConfigMaps are the injector settings of every revision the package has
+// ConfigMaps for, by revision ("" for the default revision).
+type injectorConfigMaps struct {
+	settings map[string]*inject.Settings
+	source   map[string]*yaml.RNode // the injector ConfigMap, for messages
+}
+
+// readConfigMaps parses the injector settings the package holds: for revision REV the
 // ConfigMaps istio-sidecar-injector-REV (data.config, data.values) and istio-REV
 // (data.mesh); without a suffix, the default revision's.
-func readInjectors(items []*yaml.RNode, env map[string]string) (injectors, error) {
-	inj := injectors{byRevision: map[string]*inject.Settings{}, source: map[string]*yaml.RNode{}}
+func readConfigMaps(items []*yaml.RNode, env map[string]string) (injectorConfigMaps, error) {
+	inj := injectorConfigMaps{settings: map[string]*inject.Settings{}, source: map[string]*yaml.RNode{}}
 	meshes := map[string]string{}
 	var candidates []*yaml.RNode
 	for _, it := range items {
@@ -74,7 +74,7 @@ func readInjectors(items []*yaml.RNode, env map[string]string) (injectors, error
 		if err != nil {
 			return inj, fmt.Errorf("%s: %w", krm.Describe(cm), err)
 		}
-		inj.byRevision[rev] = s
+		inj.settings[rev] = s
 		inj.source[rev] = cm
 	}
 	return inj, nil
