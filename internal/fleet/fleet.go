@@ -248,7 +248,7 @@ func (m *Mesh) Serves(name string) bool {
 	if _, ok := m.tags[name]; ok {
 		return true
 	}
-	return m.Revision(name) != nil
+	return name != "" && m.Revision(name) != nil // istio.io/rev="" selects nothing
 }
 
 // Names lists what namespaces can select: every revision and tag, for messages.

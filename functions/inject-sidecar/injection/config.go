@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
 )
 
@@ -45,9 +46,9 @@ type Spec struct {
 	Mode string `json:"mode,omitempty"`
 	// Action is inject (default) or uninject.
 	Action string `json:"action,omitempty"`
-	// Revision is the revision that injects in mode always, and the revision whose
-	// webhooks are assumed in mode webhook when the package holds no webhook
-	// configurations. Default: the default revision.
+	// Revision is the revision that injects in mode always, and the revision assumed
+	// installed in mode webhook when the package holds no control plane at all (no
+	// webhooks, RevisionInjector or injector ConfigMap). Default: the default revision.
 	Revision string `json:"revision,omitempty"`
 	// Namespaces gives the labels of namespaces that live outside the package.
 	Namespaces []NamespaceLabels `json:"namespaces,omitempty"`
@@ -66,9 +67,10 @@ type Spec struct {
 	// (/inject/cluster/C/net/N): ISTIO_META_CLUSTER_ID and ISTIO_META_NETWORK.
 	Cluster string `json:"cluster,omitempty"`
 	Network string `json:"network,omitempty"`
-	// Hub and Tag set the proxy image of the built-in injector, used for revisions the
-	// package holds no injector ConfigMaps for. Defaults: Istio's release hub and the
-	// Istio version the built-in templates follow.
+	// Hub and Tag set the proxy image of the built-in injector, for revisions that declare
+	// none (a RevisionInjector without hub or tag) and hold no injector ConfigMaps in the
+	// package. Defaults: Istio's release hub and the Istio version the built-in templates
+	// follow.
 	Hub string `json:"hub,omitempty"`
 	Tag string `json:"tag,omitempty"`
 	// Platform is istiod's PLATFORM: "" or openshift, where the proxy's UID and GID come
@@ -124,6 +126,7 @@ func (s *Spec) Validate() error {
 			add("spec.kubernetesVersion", "%v", err)
 		}
 	}
+	errs = append(errs, builtin.CheckImage(s.Hub, s.Tag, "spec.")...)
 	seen := map[string]bool{}
 	for i, ns := range s.Namespaces {
 		if err := istio.ValidateRevision(ns.Name); err != nil {

@@ -3,6 +3,7 @@ package builtin_test
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,4 +133,75 @@ func env(c *corev1.Container, name string) string {
 		}
 	}
 	return ""
+}
+
+func TestCheckValues(t *testing.T) {
+	tests := []struct {
+		values map[string]any
+		want   []string
+	}{
+		{nil, nil},
+		{map[string]any{"global": map[string]any{"proxy": map[string]any{"logLevel": "debug",
+			"resources": map[string]any{"requests": map[string]any{"ephemeral-storage": "1Gi"}}}},
+			"pilot": map[string]any{"env": map[string]any{"ANY": "x"}, "crlConfigMapName": "crl"}}, nil},
+		{map[string]any{"global": map[string]any{"proxy": map[string]any{"holdApplicationUntilProxyStarts": true, "lifecycle": map[string]any{"x": 1.0}}}}, nil},
+		{map[string]any{"revision": "x", "global": map[string]any{"hub": "h", "tag": "t", "istioNamespace": "n"}},
+			[]string{"v.global.hub: set by hub", "v.global.istioNamespace: set by the control-plane namespace", "v.global.tag: set by tag", "v.revision: set by the revision"}},
+		{map[string]any{"global": map[string]any{"logAsJson": "yes", "proxy": map[string]any{"statusPort": "15020", "nope": 1.0}}, "extra": true},
+			[]string{"v.extra: the injector does not read it", "v.global.logAsJson: expected a boolean, got a string",
+				"v.global.proxy.nope: the injector does not read it", "v.global.proxy.statusPort: expected a number, got a string"}},
+	}
+	for _, tt := range tests {
+		errs := builtin.CheckValues(tt.values, "v")
+		var got []string
+		for _, e := range errs {
+			got = append(got, e.Error())
+		}
+		if len(got) != len(tt.want) {
+			t.Errorf("CheckValues(%v) = %q, want %q", tt.values, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if !strings.HasPrefix(got[i], tt.want[i]) {
+				t.Errorf("CheckValues(%v)[%d] = %q, want %q", tt.values, i, got[i], tt.want[i])
+			}
+		}
+	}
+}
+
+// TestSourcesNamespaceAndValues: a control plane outside istio-system and a revision's
+// values reach the injected proxy.
+func TestSourcesNamespaceAndValues(t *testing.T) {
+	opts := builtin.Options{Revision: "canary", Namespace: "mesh-system",
+		Values: map[string]any{"global": map[string]any{"proxy": map[string]any{"logLevel": "debug"}}}}
+	proxy := container(injectWith(t, "canary", opts), "istio-proxy")
+	if got := env(proxy, "CA_ADDR"); got != "istiod-canary.mesh-system.svc:15012" {
+		t.Errorf("CA_ADDR %q", got)
+	}
+	if !slices.Contains(proxy.Args, "--proxyLogLevel=debug") {
+		t.Errorf("args %v lack the revision's log level", proxy.Args)
+	}
+	if opts.Values["global"].(map[string]any)["hub"] != nil {
+		t.Error("Sources changed the caller's values")
+	}
+}
+
+func TestValueKeysAreAccepted(t *testing.T) {
+	for _, k := range builtin.ValueKeys() {
+		if strings.HasSuffix(k, ".*") {
+			continue
+		}
+		v := map[string]any{}
+		cur := v
+		parts := strings.Split(k, ".")
+		for _, p := range parts[:len(parts)-1] {
+			next := map[string]any{}
+			cur[p] = next
+			cur = next
+		}
+		cur[parts[len(parts)-1]] = nil // any type: only the path is checked
+		if errs := builtin.CheckValues(v, "v"); len(errs) > 0 {
+			t.Errorf("documented key %s refused: %v", k, errs)
+		}
+	}
 }
