@@ -7,87 +7,101 @@ import (
 	"testing"
 )
 
-// TestCanaryUpgradeAndRollback is the day of an upgrade, as the commits a platform team
-// would review, on the repository's root package (every blueprint, on revision asm-1-27):
-//
-//  1. add revision asm-1-28 beside asm-1-27: a second control-plane-revision package;
-//  2. move the shop namespace (the sample app) to asm-1-28;
-//  3. move it back;
-//  4. remove revision asm-1-28.
-//
-// After 2, asm-1-28's webhooks and Service exist beside asm-1-27's, the shop's workloads
-// carry asm-1-28's sidecar and every other namespace's workloads are untouched. After 4,
-// the package is the starting point byte for byte.
-func TestCanaryUpgradeAndRollback(t *testing.T) {
-	const from, to = "asm-1-27", "asm-1-28"
-	dir := rootPackage(t)
-	start := snapshot(t, dir)
-	canary := filepath.Join(dir, "blueprints", "control-plane-revision-"+to)
-	shop := filepath.Join(dir, "blueprints", "sample-app")
+// revisionStep is one control-plane revision of the upgrade: its name and proxy tag.
+type revisionStep struct{ name, tag string }
 
-	// 1. A new control-plane revision, rendered from the blueprint with its setter changed.
-	copyTree(t, filepath.Join(repoRoot(t), "blueprints", "control-plane-revision"), canary)
-	if err := os.RemoveAll(filepath.Join(canary, "generated")); err != nil {
+var (
+	stableRevision = revisionStep{"asm-1-27", "1.27.3"}
+	canaryRevision = revisionStep{"asm-1-28", "1.28.1"}
+	nextRevision   = revisionStep{"asm-1-29", "1.29.0"}
+)
+
+// addRevision instantiates the control-plane blueprint again for a revision, as the README
+// says: copy it, drop what it generated, set the revision and tag setters.
+func addRevision(t *testing.T, root string, r revisionStep) string {
+	t.Helper()
+	dir := filepath.Join(root, "blueprints", "control-plane-revision-"+r.name)
+	copyTree(t, filepath.Join(repoRoot(t), "blueprints", "control-plane-revision"), dir)
+	if err := os.RemoveAll(filepath.Join(dir, "generated")); err != nil {
 		t.Fatal(err)
 	}
-	edit(t, filepath.Join(canary, "Kptfile"), "revision: "+from, "revision: "+to)
+	edit(t, filepath.Join(dir, "Kptfile"), "revision: "+stableRevision.name, "revision: "+r.name)
+	edit(t, filepath.Join(dir, "Kptfile"), "tag: "+stableRevision.tag, "tag: "+r.tag)
+	return dir
+}
+
+// TestCanaryUpgradeAndRollback is the day of an upgrade, as the commits a platform team
+// would review, on the repository's root package (every blueprint, on revision asm-1-27
+// with proxy 1.27.3):
+//
+//  1. add revision asm-1-28 (proxy 1.28.1) beside asm-1-27: a second control-plane package;
+//  2. move the shop namespace (the sample app) to asm-1-28: its workloads get the new proxy;
+//  3. a second canary: add asm-1-29 (proxy 1.29.0) and move the shop on to it;
+//  4. roll back step by step: the shop to asm-1-28, to asm-1-27, then remove both revisions.
+//
+// Every step changes only what it must, and each rollback step restores the bytes of the
+// state before the step it undoes.
+func TestCanaryUpgradeAndRollback(t *testing.T) {
+	dir := rootPackage(t)
+	start := snapshot(t, dir)
+	shopKptfile := filepath.Join(dir, "blueprints", "sample-app", "Kptfile")
+
+	// 1. A new control-plane revision, rendered from the blueprint with its setters changed.
+	canary := addRevision(t, dir, canaryRevision)
 	render(t, dir)
 	added := snapshot(t, dir)
-	for name, content := range start {
-		if added[name] != content {
-			t.Errorf("adding revision %s changed %s:\n%s", to, name, diffTrees(map[string]string{name: content}, map[string]string{name: added[name]}))
-		}
+	if d := changedOutside(start, added, "blueprints/control-plane-revision-"+canaryRevision.name+"/"); d != "" {
+		t.Errorf("adding revision %s changed other files:\n%s", canaryRevision.name, d)
 	}
 	for _, f := range []string{
-		"mutatingwebhookconfiguration_istio-sidecar-injector-" + to + ".yaml",
-		"service_istiod-" + to + ".yaml",
-		"validatingwebhookconfiguration_istio-validator-" + to + "-istio-system.yaml",
+		"mutatingwebhookconfiguration_istio-sidecar-injector-" + canaryRevision.name + ".yaml",
+		"service_istiod-" + canaryRevision.name + ".yaml",
+		"validatingwebhookconfiguration_istio-validator-" + canaryRevision.name + "-istio-system.yaml",
+		"revisioninjector_" + canaryRevision.name + ".yaml",
 	} {
 		got := readFile(t, filepath.Join(canary, "generated"), f)
-		if !strings.Contains(got, to) || strings.Contains(got, from) {
-			t.Errorf("generated/%s is not revision %s's:\n%s", f, to, got)
+		if !strings.Contains(got, canaryRevision.name) || strings.Contains(got, stableRevision.name) {
+			t.Errorf("generated/%s is not revision %s's:\n%s", f, canaryRevision.name, got)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "blueprints", "control-plane-revision", "generated", "service_istiod-"+from+".yaml")); err != nil {
-		t.Errorf("revision %s's Service is gone: %v", from, err)
+	if got := readFile(t, filepath.Join(canary, "generated"), "revisioninjector_"+canaryRevision.name+".yaml"); !strings.Contains(got, "tag: "+canaryRevision.tag) {
+		t.Errorf("the RevisionInjector does not declare the canary's proxy:\n%s", got)
 	}
 
-	// 2. The shop namespace moves to the new revision.
-	edit(t, filepath.Join(shop, "Kptfile"), "revision: "+from, "revision: "+to)
+	// 2. The shop namespace moves to the canary: the diff shows the new proxy image.
+	edit(t, shopKptfile, "revision: "+stableRevision.name, "revision: "+canaryRevision.name)
 	out := render(t, dir)
 	moved := snapshot(t, dir)
-	if ns := readFile(t, shop, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: "+to) {
-		t.Errorf("the shop namespace is not labelled for %s:\n%s", to, ns)
+	checkShopOn(t, dir, out, canaryRevision, stableRevision)
+	if d := diffTrees(added, moved); !strings.Contains(d, "-          image: docker.io/istio/proxyv2:"+stableRevision.tag+"\n") ||
+		!strings.Contains(d, "+          image: docker.io/istio/proxyv2:"+canaryRevision.tag+"\n") {
+		t.Errorf("the diff of the move does not show the proxy image change:\n%s", d)
 	}
-	workloads := map[string]string{ // file: workload
-		"frontend.yaml": "Deployment/shop/frontend", "catalog.yaml": "Deployment/shop/catalog",
-		"cart.yaml": "StatefulSet/shop/cart", "nightly-report.yaml": "CronJob/shop/nightly-report",
-	}
-	for file, workload := range workloads {
-		got := readFile(t, shop, file)
-		for _, want := range []string{`"revision":"` + to + `"`, "istiod-" + to + ".istio-system.svc:15012", "istio.io/rev: " + to} {
-			if !strings.Contains(got, want) {
-				t.Errorf("%s was not re-injected for %s: %q missing", file, to, want)
-			}
-		}
-		if strings.Contains(got, from) {
-			t.Errorf("%s still refers to revision %s", file, from)
-		}
-		if want := workload + ": injected by revision " + to; !strings.Contains(out, want) {
-			t.Errorf("kpt output lacks %q:\n%s", want, out)
-		}
-	}
-	for name, content := range added {
-		if !strings.HasPrefix(name, "blueprints/sample-app/") && moved[name] != content {
-			t.Errorf("moving the shop namespace changed %s outside its package", name)
-		}
-	}
-	if details := moved["blueprints/mesh-namespace/details.yaml"]; !strings.Contains(details, `"revision":"`+from+`"`) {
-		t.Errorf("the bookinfo namespace's workload is no longer on %s:\n%s", from, details)
+	if d := changedOutside(added, moved, "blueprints/sample-app/"); d != "" {
+		t.Errorf("moving the shop changed files outside its package:\n%s", d)
 	}
 
-	// 3. and 4. Roll back: the namespace first, then the revision.
-	edit(t, filepath.Join(shop, "Kptfile"), "revision: "+to, "revision: "+from)
+	// 3. A second canary: asm-1-29, and the shop moves on to it; bookinfo stays on asm-1-27.
+	next := addRevision(t, dir, nextRevision)
+	render(t, dir)
+	edit(t, shopKptfile, "revision: "+canaryRevision.name, "revision: "+nextRevision.name)
+	out = render(t, dir)
+	checkShopOn(t, dir, out, nextRevision, canaryRevision)
+	if details := readFile(t, filepath.Join(dir, "blueprints", "mesh-namespace"), "details.yaml"); !strings.Contains(details, "proxyv2:"+stableRevision.tag) {
+		t.Errorf("the bookinfo namespace's workload is no longer on %s:\n%s", stableRevision.name, details)
+	}
+
+	// 4. Roll back, one step at a time.
+	edit(t, shopKptfile, "revision: "+nextRevision.name, "revision: "+canaryRevision.name)
+	render(t, dir)
+	if err := os.RemoveAll(next); err != nil {
+		t.Fatal(err)
+	}
+	render(t, dir)
+	if d := diffTrees(moved, snapshot(t, dir)); d != "" {
+		t.Errorf("rolling back the second canary did not restore the state before it:\n%s", d)
+	}
+	edit(t, shopKptfile, "revision: "+canaryRevision.name, "revision: "+stableRevision.name)
 	render(t, dir)
 	if d := diffTrees(added, snapshot(t, dir)); d != "" {
 		t.Errorf("moving the shop back did not restore the state before the move:\n%s", d)
@@ -99,4 +113,48 @@ func TestCanaryUpgradeAndRollback(t *testing.T) {
 	if d := diffTrees(start, snapshot(t, dir)); d != "" {
 		t.Errorf("the rollback is not the starting point byte for byte:\n%s", d)
 	}
+}
+
+// checkShopOn checks that every workload of the shop carries revision r's sidecar and
+// proxy image, and nothing of revision old.
+func checkShopOn(t *testing.T, dir, kptOut string, r, old revisionStep) {
+	t.Helper()
+	shop := filepath.Join(dir, "blueprints", "sample-app")
+	if ns := readFile(t, shop, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: "+r.name) {
+		t.Errorf("the shop namespace is not labelled for %s:\n%s", r.name, ns)
+	}
+	workloads := map[string]string{ // file: workload
+		"frontend.yaml": "Deployment/shop/frontend", "catalog.yaml": "Deployment/shop/catalog",
+		"cart.yaml": "StatefulSet/shop/cart", "nightly-report.yaml": "CronJob/shop/nightly-report",
+	}
+	for file, workload := range workloads {
+		got := readFile(t, shop, file)
+		for _, want := range []string{`"revision":"` + r.name + `"`, "istiod-" + r.name + ".istio-system.svc:15012",
+			"istio.io/rev: " + r.name, "image: docker.io/istio/proxyv2:" + r.tag} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s was not re-injected for %s: %q missing", file, r.name, want)
+			}
+		}
+		if strings.Contains(got, old.name) || strings.Contains(got, "proxyv2:"+old.tag) {
+			t.Errorf("%s still refers to revision %s", file, old.name)
+		}
+		if want := workload + ": injected by revision " + r.name; !strings.Contains(kptOut, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, kptOut)
+		}
+	}
+}
+
+// changedOutside describes the files that differ between two snapshots outside the folder
+// prefix, or returns "".
+func changedOutside(before, after map[string]string, prefix string) string {
+	outside := func(files map[string]string) map[string]string {
+		out := map[string]string{}
+		for name, content := range files {
+			if !strings.HasPrefix(name, prefix) {
+				out[name] = content
+			}
+		}
+		return out
+	}
+	return diffTrees(outside(before), outside(after))
 }

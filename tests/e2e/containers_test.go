@@ -83,9 +83,13 @@ func TestContainerModeMatchesExecMode(t *testing.T) {
 		for variant, change := range variants {
 			t.Run(name+"/"+variant, func(t *testing.T) {
 				inContainers, withExec := copyPkg(t), copyPkg(t)
+				committed := snapshot(t, inContainers)
 				change(t, inContainers)
 				change(t, withExec)
 				before := snapshot(t, inContainers)
+				if variant == "changed" && diffTrees(committed, before) == "" {
+					t.Skip("the package has no revision setter and nothing generated: nothing to change")
+				}
 				out := renderContainers(t, runtime, inContainers)
 				if !strings.Contains(out, `[RUNNING] "ghcr.io/meshfn/`) {
 					t.Errorf("kpt did not run the images:\n%s", out)

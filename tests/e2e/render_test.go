@@ -20,19 +20,23 @@ func blueprint(t *testing.T, name string) string {
 	return dir
 }
 
-// rootPackage copies what the root package is made of: its Kptfile, .krmignore and the
-// blueprints.
+// rootPackage copies what the root package is made of: its Kptfile, .krmignore, its own
+// resources (the YAML files beside the Kptfile) and the blueprints.
 func rootPackage(t *testing.T) string {
 	t.Helper()
 	root := repoRoot(t)
 	dir := filepath.Join(t.TempDir(), "meshfn")
 	copyTree(t, filepath.Join(root, "blueprints"), filepath.Join(dir, "blueprints"))
-	for _, f := range []string{"Kptfile", ".krmignore"} {
-		b, err := os.ReadFile(filepath.Join(root, f))
+	own, err := filepath.Glob(filepath.Join(root, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(own, filepath.Join(root, "Kptfile"), filepath.Join(root, ".krmignore")) {
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,15 +113,30 @@ func TestNewRevisionFromScratch(t *testing.T) {
 	}
 }
 
-// TestNamespaceUpgradeAndRollback moves the mesh namespace to another revision and back:
-// the rollback restores the committed package byte for byte.
-func TestNamespaceUpgradeAndRollback(t *testing.T) {
-	dir := blueprint(t, "mesh-namespace")
+// TestNamespaceOnUnservedRevision moves the mesh namespace of the root package to a
+// revision no control plane in the repository serves: as the cluster would not inject its
+// pods, its workload is uninjected, and the render warns naming the namespace, the revision
+// and the revisions there are. Moving it back restores the committed package byte for byte.
+func TestNamespaceOnUnservedRevision(t *testing.T) {
+	dir := rootPackage(t)
 	committed := snapshot(t, dir)
-	edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
-	render(t, dir)
-	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-28.txtar"), dir)
-	edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-28", "revision: asm-1-27")
+	ns := filepath.Join(dir, "blueprints", "mesh-namespace")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	out := render(t, dir)
+	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-28.txtar"), ns)
+	for _, want := range []string{
+		"[warning] v1/Namespace/bookinfo: namespace bookinfo selects revision asm-1-28 (namespace label istio.io/rev=asm-1-28), " +
+			"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-27",
+		"apps/v1/Deployment/bookinfo/details: no longer injected: its namespace label istio.io/rev=asm-1-28 selects revision asm-1-28",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, out)
+		}
+	}
+	if d := changedOutside(committed, snapshot(t, dir), "blueprints/mesh-namespace/"); d != "" {
+		t.Errorf("the move changed files outside the namespace's package:\n%s", d)
+	}
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-28", "revision: asm-1-27")
 	render(t, dir)
 	if d := diffTrees(committed, snapshot(t, dir)); d != "" {
 		t.Errorf("rolling back did not restore the committed package:\n%s", d)
@@ -139,8 +158,8 @@ func TestFailingRenderLeavesFilesUntouched(t *testing.T) {
 			edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "tags: []", "tags: 5")
 		}, "spec.tags: expected a list, got number"},
 		{"unknown field", "control-plane-revision", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "tags: []", "tag: [prod]")
-		}, "unknown field spec.tag"},
+			edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "tags: []", "tagz: [prod]")
+		}, "unknown field spec.tagz"},
 		{"unknown config kind", "mesh-namespace", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "namespace-revision.yaml"), "kind: NamespaceRevision", "kind: NamespaceRevisions")
 		}, `unsupported kind "NamespaceRevisions"`},

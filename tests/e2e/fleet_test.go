@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// blueprintRepo makes a Git repository of this repository's blueprints, for `kpt pkg get`,
+// and returns its URL.
+func blueprintRepo(t *testing.T) string {
+	t.Helper()
+	repo := filepath.Join(t.TempDir(), "meshfn")
+	copyTree(t, filepath.Join(repoRoot(t), "blueprints"), filepath.Join(repo, "blueprints"))
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"}, {"add", "-A"},
+		{"-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "blueprints"},
+	} {
+		if out, ok := run(t, repo, "git", args...); !ok {
+			t.Fatalf("git %v: %s", args, out)
+		}
+	}
+	return "file://" + repo + ".git"
+}
+
+// TestFleetFromBlueprints starts a mesh repository as a user does: `kpt pkg get` of
+// blueprints/fleet, then of two control-plane revisions with their own proxies and of
+// namespaces on each revision, on a revision nobody serves, and on none. One render at the
+// root injects each namespace's workloads with its own revision's proxy; the namespace on
+// the unserved revision is not injected and a warning names it; nothing is assumed. The
+// second revision's package, fetched with the blueprint's asm-1-27 files, prunes them.
+// Rendering again changes nothing.
+func TestFleetFromBlueprints(t *testing.T) {
+	kptPath(t)
+	url := blueprintRepo(t)
+	mesh := filepath.Join(t.TempDir(), "mesh")
+	get := func(blueprint, dir string) string {
+		t.Helper()
+		target := filepath.Join(mesh, dir)
+		if dir == "." {
+			target = mesh
+		}
+		if out, ok := run(t, filepath.Dir(mesh), "kpt", "pkg", "get", url+"/blueprints/"+blueprint+"@main", target); !ok {
+			t.Fatalf("kpt pkg get %s: %s", blueprint, out)
+		}
+		return target
+	}
+	get("fleet", ".")
+	get("control-plane-revision", "control-plane-asm-1-27")
+	canary := get("control-plane-revision", "control-plane-asm-1-28")
+	edit(t, filepath.Join(canary, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(canary, "Kptfile"), "tag: 1.27.3", "tag: 1.28.1")
+	namespaces := map[string]string{"bookinfo": "asm-1-27", "reviews": "asm-1-28", "legacy": "asm-1-99", "plain": ""}
+	for ns, rev := range namespaces {
+		dir := get("mesh-namespace", ns)
+		edit(t, filepath.Join(dir, "Kptfile"), "namespace: bookinfo", "namespace: "+ns)
+		if rev == "" {
+			edit(t, filepath.Join(dir, "Kptfile"), "    - image: ghcr.io/meshfn/set-namespace-revision:"+version(t)+"\n      configPath: namespace-revision.yaml\n", "")
+			edit(t, filepath.Join(dir, "namespace.yaml"), "istio.io/rev: asm-1-27", "team: plain")
+			continue
+		}
+		edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: "+rev)
+	}
+
+	out := render(t, mesh)
+	if _, err := os.Stat(filepath.Join(canary, "generated", "service_istiod-asm-1-27.yaml")); !os.IsNotExist(err) {
+		t.Errorf("the canary package kept the blueprint's asm-1-27 Service (err %v)", err)
+	}
+	for ns, want := range map[string]string{"bookinfo": "docker.io/istio/proxyv2:1.27.3", "reviews": "docker.io/istio/proxyv2:1.28.1"} {
+		details := readFile(t, filepath.Join(mesh, ns), "details.yaml")
+		rev := namespaces[ns]
+		for _, s := range []string{"image: " + want, `"revision":"` + rev + `"`, "istiod-" + rev + ".istio-system.svc:15012"} {
+			if !strings.Contains(details, s) {
+				t.Errorf("namespace %s: the workload lacks %q:\n%s", ns, s, details)
+			}
+		}
+	}
+	for _, ns := range []string{"legacy", "plain"} {
+		if details := readFile(t, filepath.Join(mesh, ns), "details.yaml"); strings.Contains(details, "istio-proxy") {
+			t.Errorf("namespace %s: the workload is injected:\n%s", ns, details)
+		}
+	}
+	if want := "[warning] v1/Namespace/legacy: namespace legacy selects revision asm-1-99 (namespace label istio.io/rev=asm-1-99), " +
+		"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-27, asm-1-28"; !strings.Contains(out, want) {
+		t.Errorf("kpt output lacks %q:\n%s", want, out)
+	}
+	if strings.Contains(out, "assum") {
+		t.Errorf("the render assumed something:\n%s", out)
+	}
+	first := snapshot(t, mesh)
+	render(t, mesh)
+	if d := diffTrees(first, snapshot(t, mesh)); d != "" {
+		t.Errorf("a second render changed the repository:\n%s", d)
+	}
+}
+
+// TestRootIsAFleet: the repository's root package runs the pipeline of blueprints/fleet,
+// with the same injection settings, so the repository is an example of what users start from.
+func TestRootIsAFleet(t *testing.T) {
+	root := repoRoot(t)
+	pipeline := func(kptfile string) string {
+		_, p, ok := strings.Cut(kptfile, "\npipeline:\n")
+		if !ok {
+			t.Fatalf("no pipeline in:\n%s", kptfile)
+		}
+		return p
+	}
+	if a, b := pipeline(readFile(t, root, "Kptfile")), pipeline(readFile(t, filepath.Join(root, "blueprints", "fleet"), "Kptfile")); a != b {
+		t.Errorf("the root's pipeline differs from blueprints/fleet's:\n%s", diffTrees(map[string]string{"Kptfile": b}, map[string]string{"Kptfile": a}))
+	}
+	if a, b := readFile(t, root, "inject-sidecar.yaml"), readFile(t, filepath.Join(root, "blueprints", "fleet"), "inject-sidecar.yaml"); a != b {
+		t.Errorf("the root's inject-sidecar.yaml differs from blueprints/fleet's")
+	}
+}
