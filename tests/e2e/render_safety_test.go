@@ -87,5 +87,13 @@ func TestRenderExecFindsItsFunctions(t *testing.T) {
 	if !ok {
 		t.Fatalf("render-exec from %s failed:\n%s", elsewhere, out)
 	}
-	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-28.txtar"), dir)
+	same := blueprint(t, "mesh-namespace")
+	edit(t, filepath.Join(same, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	render(t, same)
+	if d := diffTrees(snapshot(t, same), snapshot(t, dir)); d != "" {
+		t.Errorf("render-exec from elsewhere rendered another package than from here:\n%s", d)
+	}
+	if ns := readFile(t, dir, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: asm-1-28") {
+		t.Errorf("the namespace was not moved to asm-1-28:\n%s", ns)
+	}
 }
