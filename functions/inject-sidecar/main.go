@@ -14,24 +14,30 @@ func main() {
 }
 
 const usage = `inject-sidecar: a KRM function that injects the Istio sidecar into the workloads of
-a package at render time, deciding per workload as the cluster's injector would (namespace and
-pod labels, the revisions' webhooks, the injector's policy), with the revision's injector
-ConfigMaps from the package or the built-in injector. Re-rendering changes nothing; a changed
-revision re-injects; action=uninject restores the workloads.
+a package at render time, deciding per workload as the cluster's injector would: which
+revision's webhook selects the pod (namespace and pod labels), then that revision's policy.
+It reads every control plane of the package at once (webhook configurations, the
+RevisionInjectors generate-revision writes, injector ConfigMaps), so each workload gets its
+own revision's proxy image and values; a namespace on a revision nobody serves is not
+injected, with a warning. Run it at the root of the repository, over every subpackage.
+Re-rendering changes nothing; a changed revision re-injects; action=uninject restores the
+workloads.
 
 It reads a ResourceList on standard input and writes one on standard output. It runs as
 the image ghcr.io/meshfn/inject-sidecar:v0.1.0 or as this executable (make build puts it in
 bin/); both do the same.
 
 Config: SidecarInjection (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
-  mode (webhook | always), action (inject | uninject), revision (the revision whose
-  webhooks are assumed when the package has none; the injecting one in mode always),
-  namespaces ([{name, labels, annotations}], YAML in a ConfigMap), defaultNamespace
-  (default), nativeSidecars (auto | true | false), kubernetesVersion, hub (docker.io/istio),
-  tag (1.31.0), compliancePolicy, cluster, network, platform (openshift).
+  mode (webhook | always), action (inject | uninject), revision (the revision assumed when
+  the package holds no control plane; the injecting one in mode always), namespaces
+  ([{name, labels, annotations}], YAML in a ConfigMap), defaultNamespace (default),
+  nativeSidecars (auto | true | false), kubernetesVersion, hub (docker.io/istio) and tag
+  (1.31.0) for revisions that declare no proxy image, compliancePolicy, cluster, network,
+  platform (openshift).
 
 Examples:
-  kpt fn eval --image ghcr.io/meshfn/inject-sidecar:v0.1.0 . -- revision=asm-1-27 kubernetesVersion=1.33
+  kpt fn eval --image ghcr.io/meshfn/inject-sidecar:v0.1.0 . -- kubernetesVersion=1.33
+  kpt fn eval --exec inject-sidecar . -- revision=asm-1-27   # an app package alone
   kpt fn eval --exec inject-sidecar . -- mode=always revision=asm-1-27
   kpt fn eval --exec inject-sidecar . -- action=uninject
   kpt fn render --allow-exec .   # with "exec: inject-sidecar" in the Kptfile instead of its image

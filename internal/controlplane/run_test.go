@@ -1,6 +1,8 @@
 package controlplane
 
 import (
+	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"os"
 	"strings"
 	"testing"
 
@@ -103,6 +105,21 @@ func TestSettingChangeUpdatesInPlace(t *testing.T) {
 			if p := h.GetString("failurePolicy"); p != "Ignore" {
 				t.Errorf("webhook %s failurePolicy = %q", h.GetString("name"), p)
 			}
+		}
+	}
+}
+
+// TestREADMEListsTheValues keeps the function's README in step with the values a revision
+// may set.
+func TestREADMEListsTheValues(t *testing.T) {
+	b, err := os.ReadFile("../../functions/generate-revision/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := strings.Join(strings.Fields(string(b)), " ")
+	for _, k := range builtin.ValueKeys() {
+		if !strings.Contains(readme, "`"+k+"`") {
+			t.Errorf("functions/generate-revision/README.md does not list the value %s", k)
 		}
 	}
 }
