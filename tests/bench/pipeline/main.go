@@ -1,12 +1,20 @@
-// Command pipeline measures a whole `kpt fn render` of a synthetic root package: one
-// control-plane revision package and namespace packages holding the workloads, each with
-// the pipeline a user has (apply-setters, set-namespace-revision, inject-sidecar). It
-// renders the package in exec mode (the functions as binaries) and, when a container
-// runtime is given, in container mode (the function images), and prints the wall time
-// and peak memory of each, next to the functions' own processing time: in exec mode every
-// function runs under timefn, which logs its wall time, and the ratio of the whole render
-// to the sum of those times is what kpt's orchestration costs. Container mode runs the
-// same binaries on the same input, so its ratio is taken against the same sum.
+// Command pipeline measures a whole `kpt fn render` of a synthetic repository: two
+// control-plane revision packages (asm-1-27 and asm-1-28, each declaring its proxy tag)
+// and namespace packages holding the workloads, on the two revisions in turn. Two layouts
+// of the same repository are rendered, alternating run by run:
+//
+//   - root: the namespace packages label their namespace (apply-setters,
+//     set-namespace-revision) and the root package injects every workload (inject-sidecar),
+//     as blueprints/fleet does;
+//   - per-package: each namespace package also injects its own workloads, on its assumed
+//     revision, and the root has no pipeline (the layout before the fleet view).
+//
+// Both are rendered in exec mode (the functions as binaries) and, when a container runtime
+// is given, the root layout in container mode (the function images). It prints the wall
+// time and peak memory of each, next to the functions' own processing time: in exec mode
+// every function runs under timefn, which logs its wall time, and the ratio of the whole
+// render to the sum of those times is what kpt's orchestration costs. Container mode runs
+// the same binaries on the same input, so its ratio is taken against the same sum.
 //
 // Peak memory is the largest single process of kpt's process tree (wait4's ru_maxrss): in
 // exec mode the largest of kpt and the functions; in container mode the functions run
@@ -35,6 +43,20 @@ type options struct {
 	bin, timefn, runtime, version string
 	workloads, packages, runs     int
 }
+
+// Layouts of the repository.
+const (
+	layoutRoot       = "root"
+	layoutPerPackage = "per-package"
+)
+
+// variant is one way of rendering: a layout in a mode.
+type variant struct {
+	layout, mode string
+	command      func(dir, log string) *exec.Cmd
+}
+
+func (v variant) String() string { return v.mode + ", " + v.layout }
 
 func main() {
 	var o options
@@ -98,123 +120,167 @@ func run(o options) error {
 		return err
 	}
 
-	fmt.Printf("kpt fn render of a root package: %d Deployments in %d namespace packages, 1 control-plane package; median of %d renders\n",
+	fmt.Printf("kpt fn render of a repository: %d Deployments in %d namespace packages on two revisions, 2 control-plane packages; median of %d renders, variants alternating\n",
 		o.workloads, o.packages, o.runs)
-	execMode, err := measure(o, tmp, "exec", func(dir, log string) *exec.Cmd {
+	execCmd := func(dir, log string) *exec.Cmd {
 		cmd := exec.Command("kpt", "fn", "render", "--allow-exec", ".")
 		cmd.Env = append(os.Environ(), "PATH="+wrappers+":"+os.Getenv("PATH"), "MESHFN_TIMEFN_BIN="+bin, "MESHFN_TIMEFN_LOG="+log)
 		return cmd
-	})
-	if err != nil {
-		return err
 	}
-	fmt.Printf("%-10s %10s %16s %18s %12s %16s\n", "mode", "render", "peak RSS (tree)", "functions' own time", "render/fns", "largest function")
-	fmt.Printf("%-10s %10s %12d KiB %18s %11.2fx %12d KiB\n", "exec", execMode.wall.Round(time.Millisecond), execMode.treeRSS,
-		execMode.fnWall.Round(time.Millisecond), float64(execMode.wall)/float64(execMode.fnWall), execMode.fnRSS)
-	if o.runtime == "" {
-		fmt.Println("container  skipped: no container runtime (make bench passes the one `hack/container-runtime` finds)")
-	} else {
-		containerMode, err := measure(o, tmp, "container", func(dir, log string) *exec.Cmd {
+	variants := []variant{{layoutRoot, "exec", execCmd}, {layoutPerPackage, "exec", execCmd}}
+	if o.runtime != "" {
+		variants = append(variants, variant{layoutRoot, "container", func(dir, log string) *exec.Cmd {
 			cmd := exec.Command("kpt", "fn", "render", "--image-pull-policy", "never", ".")
 			cmd.Env = append(os.Environ(), "KPT_FN_RUNTIME="+o.runtime)
 			return cmd
-		})
-		if err != nil {
-			return err
+		}})
+	}
+	results, err := measure(o, tmp, variants)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-22s %10s %16s %18s %12s %16s\n", "variant", "render", "peak RSS (tree)", "functions' own time", "render/fns", "largest function")
+	for i, v := range variants {
+		r := results[i]
+		if v.mode == "exec" {
+			fmt.Printf("%-22s %10s %12d KiB %18s %11.2fx %12d KiB\n", v, r.wall.Round(time.Millisecond), r.treeRSS,
+				r.fnWall.Round(time.Millisecond), float64(r.wall)/float64(r.fnWall), r.fnRSS)
+			continue
 		}
-		fmt.Printf("%-10s %10s %12d KiB %18s %11.2fx %16s\n", "container", containerMode.wall.Round(time.Millisecond), containerMode.treeRSS,
-			"(as exec)", float64(containerMode.wall)/float64(execMode.fnWall), "(outside tree)")
-		same := len(execMode.rendered) == len(containerMode.rendered)
-		for name, b := range execMode.rendered {
+		fmt.Printf("%-22s %10s %12d KiB %18s %11.2fx %16s\n", v, r.wall.Round(time.Millisecond), r.treeRSS,
+			"(as exec)", float64(r.wall)/float64(results[0].fnWall), "(outside tree)")
+	}
+	root, perPackage := results[0], results[1]
+	fmt.Printf("root layout / per-package layout (exec): render time %.2fx, peak RSS %.2fx\n",
+		float64(root.wall)/float64(perPackage.wall), float64(root.treeRSS)/float64(perPackage.treeRSS))
+	if o.runtime == "" {
+		fmt.Println("container mode skipped: no container runtime (make bench passes the one `hack/container-runtime` finds)")
+	} else {
+		container := results[2]
+		same := len(root.rendered) == len(container.rendered)
+		for name, b := range root.rendered {
 			// The Kptfiles differ by design: exec entries against image entries.
-			same = same && (filepath.Base(name) == "Kptfile" || bytes.Equal(b, containerMode.rendered[name]))
+			same = same && (filepath.Base(name) == "Kptfile" || bytes.Equal(b, container.rendered[name]))
 		}
 		fmt.Printf("container mode rendered the same files as exec mode (Kptfiles aside): %v\n", same)
 	}
-	fmt.Printf("functions' own time per function (exec mode, %d calls):", execMode.fnCalls)
-	for _, f := range functions {
-		fmt.Printf(" %s %s;", f, execMode.byName[f].Round(time.Millisecond))
+	for i, v := range variants[:2] {
+		fmt.Printf("functions' own time per function (%s, %d calls):", v, results[i].fnCalls)
+		for _, f := range functions {
+			fmt.Printf(" %s %s;", f, results[i].byName[f].Round(time.Millisecond))
+		}
+		fmt.Println()
 	}
-	fmt.Println()
 	return nil
 }
 
-// measure renders a fresh synthetic package o.runs times in one mode.
-func measure(o options, tmp, mode string, command func(dir, log string) *exec.Cmd) (result, error) {
-	var r result
+// measure renders a fresh synthetic repository o.runs times in each variant, the variants
+// taking turns so that a slower or faster spell of the machine touches them all alike.
+func measure(o options, tmp string, variants []variant) ([]result, error) {
 	type one struct {
 		wall, fnWall time.Duration
 		byName       map[string]time.Duration
 	}
-	var runs []one
+	results := make([]result, len(variants))
+	runs := make([][]one, len(variants))
 	for i := 0; i < o.runs; i++ {
-		dir := filepath.Join(tmp, fmt.Sprintf("%s-%d", mode, i), "fleet")
-		if err := writePackage(dir, mode, o); err != nil {
-			return r, err
-		}
-		log := filepath.Join(tmp, fmt.Sprintf("%s-%d.log", mode, i))
-		cmd := command(dir, log)
-		cmd.Dir = dir
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		start := time.Now()
-		err := cmd.Run()
-		wall := time.Since(start)
-		if err != nil {
-			return r, fmt.Errorf("%s mode: kpt fn render: %v\n%s", mode, err, out.String())
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.treeRSS {
-			r.treeRSS = ru.Maxrss
-		}
-		files, err := readTree(dir)
-		if err != nil {
-			return r, err
-		}
-		if !bytes.Contains(files["ns-0/app-0.yaml"], []byte("sidecar.istio.io/status")) {
-			return r, fmt.Errorf("%s mode: the render did not inject ns-0/app-0.yaml:\n%s", mode, out.String())
-		}
-		if i == 0 {
-			r.rendered = files
-		}
-		if err := os.RemoveAll(filepath.Dir(dir)); err != nil {
-			return r, err
-		}
-		x := one{wall: wall, byName: map[string]time.Duration{}}
-		if b, err := os.ReadFile(log); err == nil {
-			r.fnCalls = 0
-			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-				var name string
-				var secs float64
-				var rss int64
-				if _, err := fmt.Sscanf(line, "%s %f %d", &name, &secs, &rss); err != nil {
-					return r, fmt.Errorf("timefn log line %q: %w", line, err)
-				}
-				d := time.Duration(secs * float64(time.Second))
-				x.fnWall += d
-				x.byName[name] += d
-				r.fnRSS = max(r.fnRSS, rss)
-				r.fnCalls++
+		for vi, v := range variants {
+			r := &results[vi]
+			name := fmt.Sprintf("%s-%s-%d", v.mode, v.layout, i)
+			dir := filepath.Join(tmp, name, "fleet")
+			if err := writePackage(dir, v, o); err != nil {
+				return nil, err
 			}
+			log := filepath.Join(tmp, name+".log")
+			cmd := v.command(dir, log)
+			cmd.Dir = dir
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			start := time.Now()
+			err := cmd.Run()
+			wall := time.Since(start)
+			if err != nil {
+				return nil, fmt.Errorf("%s: kpt fn render: %v\n%s", v, err, out.String())
+			}
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.treeRSS {
+				r.treeRSS = ru.Maxrss
+			}
+			files, err := readTree(dir)
+			if err != nil {
+				return nil, err
+			}
+			if err := checkInjected(files, v); err != nil {
+				return nil, fmt.Errorf("%s: %v\n%s", v, err, out.String())
+			}
+			if i == 0 {
+				r.rendered = files
+			}
+			if err := os.RemoveAll(filepath.Dir(dir)); err != nil {
+				return nil, err
+			}
+			x := one{wall: wall, byName: map[string]time.Duration{}}
+			if b, err := os.ReadFile(log); err == nil {
+				r.fnCalls = 0
+				for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+					var name string
+					var secs float64
+					var rss int64
+					if _, err := fmt.Sscanf(line, "%s %f %d", &name, &secs, &rss); err != nil {
+						return nil, fmt.Errorf("timefn log line %q: %w", line, err)
+					}
+					d := time.Duration(secs * float64(time.Second))
+					x.fnWall += d
+					x.byName[name] += d
+					r.fnRSS = max(r.fnRSS, rss)
+					r.fnCalls++
+				}
+			}
+			runs[vi] = append(runs[vi], x)
 		}
-		runs = append(runs, x)
 	}
-	slices.SortFunc(runs, func(a, b one) int { return int(a.wall - b.wall) })
-	mid := runs[len(runs)/2]
-	r.wall, r.byName = mid.wall, mid.byName
-	fnWalls := make([]time.Duration, len(runs))
-	for i, x := range runs {
-		fnWalls[i] = x.fnWall
+	for vi := range variants {
+		rs := runs[vi]
+		slices.SortFunc(rs, func(a, b one) int { return int(a.wall - b.wall) })
+		mid := rs[len(rs)/2]
+		results[vi].wall, results[vi].byName = mid.wall, mid.byName
+		fnWalls := make([]time.Duration, len(rs))
+		for i, x := range rs {
+			fnWalls[i] = x.fnWall
+		}
+		slices.Sort(fnWalls)
+		results[vi].fnWall = fnWalls[len(fnWalls)/2]
 	}
-	slices.Sort(fnWalls)
-	r.fnWall = fnWalls[len(fnWalls)/2]
-	return r, nil
+	return results, nil
 }
 
-// writePackage writes the synthetic root package, its pipelines naming the functions by
-// exec (mode "exec") or by image.
-func writePackage(dir, mode string, o options) error {
+// checkInjected checks that the render injected the first workload of each revision with
+// that revision's proxy: at the root, its declared tag; per package, the default proxy of
+// the assumed revision.
+func checkInjected(files map[string][]byte, v variant) error {
+	for p, rev := range revisions {
+		app := files[fmt.Sprintf("ns-%d/app-%d.yaml", p, p)]
+		want := `"revision":"` + rev.name + `"`
+		if v.layout == layoutRoot {
+			want += "\n" + "proxyv2:" + rev.tag
+		}
+		for _, w := range strings.Split(want, "\n") {
+			if !bytes.Contains(app, []byte(w)) {
+				return fmt.Errorf("the render did not inject ns-%d/app-%d.yaml with %s", p, p, w)
+			}
+		}
+	}
+	return nil
+}
+
+// revisions are the control planes of the synthetic repository; namespace package p is on
+// revisions[p%2].
+var revisions = []struct{ name, tag string }{{"asm-1-27", "1.27.3"}, {"asm-1-28", "1.28.1"}}
+
+// writePackage writes the synthetic repository in a variant's layout, its pipelines naming
+// the functions by exec (mode "exec") or by image.
+func writePackage(dir string, v variant, o options) error {
 	step := func(name string) string {
-		if mode == "exec" {
+		if v.mode == "exec" {
 			return "    - exec: " + name + "\n"
 		}
 		return "    - image: ghcr.io/meshfn/" + name + ":" + o.version + "\n"
@@ -224,25 +290,39 @@ func writePackage(dir, mode string, o options) error {
 			"\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n" + pipeline
 	}
 	local := "  annotations:\n    config.kubernetes.io/local-config: \"true\"\n"
-	files := map[string]string{
-		"Kptfile": kptfile("fleet", ""),
-		"control-plane/Kptfile": kptfile("control-plane", "pipeline:\n  mutators:\n"+
-			step("apply-setters")+"      configMap:\n        revision: asm-1-27\n"+
-			step("generate-revision")+"      configPath: control-plane-revision.yaml\n"),
-		"control-plane/control-plane-revision.yaml": "apiVersion: fn.meshfn.dev/v1alpha1\nkind: ControlPlaneRevision\nmetadata:\n  name: control-plane\n" +
-			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n",
+	injection := func(revision string) string {
+		spec := "spec:\n  kubernetesVersion: \"1.33\"\n"
+		if revision != "" {
+			spec += "  revision: " + revision + " # kpt-set: ${revision}\n"
+		}
+		return "apiVersion: fn.meshfn.dev/v1alpha1\nkind: SidecarInjection\nmetadata:\n  name: inject\n" + local + spec
+	}
+	files := map[string]string{"Kptfile": kptfile("fleet", "")}
+	if v.layout == layoutRoot {
+		files["Kptfile"] = kptfile("fleet", "pipeline:\n  mutators:\n"+step("inject-sidecar")+"      configPath: inject-sidecar.yaml\n")
+		files["inject-sidecar.yaml"] = injection("")
+	}
+	for _, rev := range revisions {
+		cp := "control-plane-" + rev.name
+		files[cp+"/Kptfile"] = kptfile(cp, "pipeline:\n  mutators:\n"+
+			step("apply-setters")+"      configMap:\n        revision: "+rev.name+"\n        tag: "+rev.tag+"\n"+
+			step("generate-revision")+"      configPath: control-plane-revision.yaml\n")
+		files[cp+"/control-plane-revision.yaml"] = "apiVersion: fn.meshfn.dev/v1alpha1\nkind: ControlPlaneRevision\nmetadata:\n  name: control-plane\n" +
+			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n  tag: 1.27.3 # kpt-set: ${tag}\n"
 	}
 	for p := 0; p < o.packages; p++ {
-		ns := fmt.Sprintf("ns-%d", p)
-		files[ns+"/Kptfile"] = kptfile(ns, "pipeline:\n  mutators:\n"+
-			step("apply-setters")+"      configMap:\n        revision: asm-1-27\n"+
-			step("set-namespace-revision")+"      configPath: namespace-revision.yaml\n"+
-			step("inject-sidecar")+"      configPath: inject-sidecar.yaml\n")
+		ns, rev := fmt.Sprintf("ns-%d", p), revisions[p%len(revisions)].name
+		pipeline := "pipeline:\n  mutators:\n" +
+			step("apply-setters") + "      configMap:\n        revision: " + rev + "\n" +
+			step("set-namespace-revision") + "      configPath: namespace-revision.yaml\n"
+		if v.layout == layoutPerPackage {
+			pipeline += step("inject-sidecar") + "      configPath: inject-sidecar.yaml\n"
+			files[ns+"/inject-sidecar.yaml"] = injection("asm-1-27")
+		}
+		files[ns+"/Kptfile"] = kptfile(ns, pipeline)
 		files[ns+"/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n    istio-injection: enabled\n"
 		files[ns+"/namespace-revision.yaml"] = "apiVersion: fn.meshfn.dev/v1alpha1\nkind: NamespaceRevision\nmetadata:\n  name: ns\n" +
 			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n  namespaces: [" + ns + "]\n"
-		files[ns+"/inject-sidecar.yaml"] = "apiVersion: fn.meshfn.dev/v1alpha1\nkind: SidecarInjection\nmetadata:\n  name: inject\n" +
-			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n  kubernetesVersion: \"1.33\"\n"
 	}
 	for i := 0; i < o.workloads; i++ {
 		ns := fmt.Sprintf("ns-%d", i%o.packages)
