@@ -28,12 +28,18 @@ type Spec struct {
 	// ControlPlaneNamespace is the namespace Istio's control plane runs in, which a
 	// selector never relabels. Defaults to istio-system.
 	ControlPlaneNamespace string `json:"controlPlaneNamespace,omitempty"`
+	// DataplaneMode is how the selected Namespaces' pods join the mesh: sidecar (the
+	// default), ambient or none. See modes for the labels each one writes.
+	DataplaneMode string `json:"dataplaneMode,omitempty"`
 }
 
 // Default fills in the control-plane namespace when it was left out.
 func (s *Spec) Default() {
 	if s.ControlPlaneNamespace == "" {
 		s.ControlPlaneNamespace = istio.DefaultNamespace
+	}
+	if s.DataplaneMode == "" {
+		s.DataplaneMode = ModeSidecar
 	}
 }
 
@@ -65,6 +71,9 @@ func (s *Spec) Validate() error {
 	}
 	if err := validateNamespaceName(s.ControlPlaneNamespace); err != nil {
 		errs = append(errs, fnconfig.FieldError("controlPlaneNamespace", "%v", err))
+	}
+	if _, ok := modes[s.DataplaneMode]; !ok {
+		errs = append(errs, fnconfig.FieldError("dataplaneMode", "%q is not a data-plane mode: use sidecar, ambient or none", s.DataplaneMode))
 	}
 	return errors.Join(errs...)
 }

@@ -4,7 +4,8 @@
 //
 //	kubectl label namespace NS istio-injection- istio.io/rev=REV --overwrite
 //
-// does on a cluster. Namespaces are chosen by name, by label selector, or both. The
+// does on a cluster; in the ambient data-plane mode it also sets
+// istio.io/dataplane-mode=ambient and istio-injection=disabled (see modes). Namespaces are chosen by name, by label selector, or both. The
 // function edits the YAML in place (comments, key order and unknown fields survive),
 // changes nothing when it reports an error, and a second run changes nothing.
 package nsrevision
@@ -33,7 +34,7 @@ func Run(rl *krm.ResourceList) error {
 		return nil
 	}
 	sel := choose(&spec, pkg.cands)
-	edits, err := relabelCopies(pkg, sel, spec.Revision)
+	edits, err := relabelCopies(pkg, sel, spec.Revision, spec.DataplaneMode)
 	if err != nil {
 		return err
 	}
@@ -97,11 +98,11 @@ type edit struct {
 
 // relabelCopies relabels a copy of every selected Namespace, so that the items are
 // replaced only once every edit has succeeded.
-func relabelCopies(pkg namespaces, sel selection, rev string) ([]edit, error) {
+func relabelCopies(pkg namespaces, sel selection, rev, mode string) ([]edit, error) {
 	edits := make([]edit, 0, len(sel.Selected))
 	for _, i := range sel.Selected {
 		obj := pkg.objs[i].Copy()
-		c, err := relabel(obj, pkg.cands[i].Labels, rev)
+		c, err := relabel(obj, pkg.cands[i].Labels, rev, mode)
 		if err != nil {
 			return nil, fmt.Errorf("relabelling %s: %w", krm.Describe(pkg.objs[i]), err)
 		}
@@ -110,51 +111,76 @@ func relabelCopies(pkg namespaces, sel selection, rev string) ([]edit, error) {
 	return edits, nil
 }
 
-// change records what relabelling did to one Namespace.
+// change records what relabelling did to one Namespace: the edits that changed a label.
 type change struct {
-	rev           string
-	oldRev        string
-	hadRev        bool
-	setRev        bool
-	oldInjection  string
-	removedInject bool
+	edits []labelChange
 }
 
-func (c change) changed() bool { return c.setRev || c.removedInject }
+// labelChange is one label relabelling set or removed, and its value before.
+type labelChange struct {
+	labelEdit
+	old string
+	had bool
+}
+
+func (c change) changed() bool { return len(c.edits) > 0 }
+
+// removed returns the value a removed label had, and whether relabelling removed it.
+func (c change) removed(key string) (string, bool) {
+	for _, e := range c.edits {
+		if e.key == key && e.remove {
+			return e.old, true
+		}
+	}
+	return "", false
+}
 
 // optedOut reports whether the Namespace had opted out of injection with
-// istio-injection=disabled, which the relabelling removed.
-func (c change) optedOut() bool { return c.removedInject && c.oldInjection == "disabled" }
+// istio-injection=disabled, which the relabelling removed; not when it leaves the ambient
+// or none mode, whose label said why injection was disabled.
+func (c change) optedOut() bool {
+	old, removed := c.removed(istio.InjectionLabel)
+	_, leftMode := c.removed(istio.DataplaneModeLabel)
+	return removed && old == "disabled" && !leftMode
+}
 
 // String says what changed: "set istio.io/rev=canary (was stable), removed istio-injection=enabled".
 func (c change) String() string {
-	var parts []string
-	if c.setRev {
-		s := fmt.Sprintf("set %s=%s", istio.RevisionLabel, c.rev)
-		if c.hadRev {
-			s += fmt.Sprintf(" (was %s)", c.oldRev)
+	parts := make([]string, len(c.edits))
+	for i, e := range c.edits {
+		switch {
+		case e.remove:
+			parts[i] = fmt.Sprintf("removed %s=%s", e.key, e.old)
+		case e.had:
+			parts[i] = fmt.Sprintf("set %s=%s (was %s)", e.key, e.value, e.old)
+		default:
+			parts[i] = fmt.Sprintf("set %s=%s", e.key, e.value)
 		}
-		parts = append(parts, s)
-	}
-	if c.removedInject {
-		parts = append(parts, fmt.Sprintf("removed %s=%s", istio.InjectionLabel, c.oldInjection))
 	}
 	return strings.Join(parts, ", ")
 }
 
-// relabel sets istio.io/rev and removes istio-injection on obj, whose labels were read
-// as old. The revision label is set first so that the labels mapping never empties and
-// keeps its place in metadata.
-func relabel(obj *yaml.RNode, old labels.Set, rev string) (change, error) {
-	c := change{rev: rev}
-	c.oldRev, c.hadRev = old[istio.RevisionLabel]
-	c.oldInjection = old[istio.InjectionLabel]
-	var err error
-	if c.setRev, err = krm.SetLabel(obj, istio.RevisionLabel, rev); err != nil {
-		return c, fmt.Errorf("setting label %s: %w", istio.RevisionLabel, err)
-	}
-	if c.removedInject, err = krm.RemoveLabel(obj, istio.InjectionLabel); err != nil {
-		return c, fmt.Errorf("removing label %s: %w", istio.InjectionLabel, err)
+// relabel sets istio.io/rev and the labels of the data-plane mode on obj, whose labels
+// were read as old. The revision label is set first so that the labels mapping never
+// empties and keeps its place in metadata.
+func relabel(obj *yaml.RNode, old labels.Set, rev, mode string) (change, error) {
+	var c change
+	for _, e := range append([]labelEdit{{key: istio.RevisionLabel, value: rev}}, modes[mode]...) {
+		lc := labelChange{labelEdit: e}
+		lc.old, lc.had = old[e.key]
+		var changed bool
+		var err error
+		if e.remove {
+			changed, err = krm.RemoveLabel(obj, e.key)
+		} else {
+			changed, err = krm.SetLabel(obj, e.key, e.value)
+		}
+		if err != nil {
+			return c, fmt.Errorf("label %s: %w", e.key, err)
+		}
+		if changed {
+			c.edits = append(c.edits, lc)
+		}
 	}
 	return c, nil
 }

@@ -43,8 +43,12 @@ func report(rl *krm.ResourceList, spec *Spec, pkg namespaces, sel selection, edi
 		}
 	}
 	reportMissing(rl, pkg, sel.Missing)
-	rl.Infof(nil, "%s changed to %s=%s, %d already on it",
-		plural(changed, "namespace"), istio.RevisionLabel, spec.Revision, current)
+	mode := ""
+	if spec.DataplaneMode != ModeSidecar {
+		mode = " in " + spec.DataplaneMode + " mode"
+	}
+	rl.Infof(nil, "%s changed to %s=%s%s, %d already on it",
+		plural(changed, "namespace"), istio.RevisionLabel, spec.Revision, mode, current)
 }
 
 // reportMissing warns about every name in namespaces that is not a Namespace the
