@@ -19,7 +19,10 @@ revision's webhook selects the pod (namespace and pod labels), then that revisio
 It reads every control plane of the package at once (webhook configurations, the
 RevisionInjectors generate-revision writes, injector ConfigMaps), so each workload gets its
 own revision's proxy image and values; a namespace on a revision nobody serves is not
-injected, with a warning. Run it at the root of the repository, over every subpackage.
+injected, with a warning. Pods in ambient mode (istio.io/dataplane-mode=ambient on the pod
+or its namespace) follow Istio's pod selection rules: not injected (uninjected if they
+were) unless an injector selects them, in which case the sidecar takes precedence.
+Run it at the root of the repository, over every subpackage.
 Re-rendering changes nothing; a changed revision re-injects; action=uninject restores the
 workloads.
 

@@ -10,6 +10,7 @@ import (
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
+	"github.com/meshfn/meshfn/internal/krm"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,7 +22,12 @@ type verdict struct {
 	reason   string
 	// unserved is set when the pod itself selects a revision nobody serves (a warning).
 	unserved bool
-	request  inject.Request
+	// precedence says, for an injected pod that labels put in ambient mode, why it runs
+	// with a sidecar instead; conflictFix, when the pod did not opt into the sidecar
+	// itself, how to resolve the conflict (a warning).
+	precedence  string
+	conflictFix string
+	request     inject.Request
 }
 
 // decider decides per workload, with everything read from the package and the config.
@@ -50,14 +56,15 @@ func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
 	}
 	nsLabels["kubernetes.io/metadata.name"] = ns
 	revs, _ := d.mesh.Match(nsLabels, pod.Labels)
+	ambient := fleet.AmbientOf(nsLabels, pod.Labels, pod.Spec.HostNetwork)
 	switch {
 	case len(revs) == 0:
 		if req, unserved := d.mesh.Unserved(nsLabels, pod.Labels); unserved {
 			return verdict{unserved: req.ByPod, reason: fmt.Sprintf("its %s selects revision %s, which no control plane in the package serves (the revisions are: %s)",
 				req.Label, req.Name, d.mesh.Names())}, nil
 		}
-		return verdict{reason: fmt.Sprintf("no injection webhook selects it (namespace %s labels %s, pod labels %s)",
-			ns, formatLabels(nsLabels), formatLabels(pod.Labels))}, nil
+		return verdict{reason: ambientReason(ambient, fmt.Sprintf("no injection webhook selects it (namespace %s labels %s, pod labels %s)",
+			ns, formatLabels(nsLabels), formatLabels(pod.Labels)))}, nil
 	case len(revs) > 1:
 		return verdict{}, fmt.Errorf("the webhooks of revisions %s all select it; the API server would inject it more than once",
 			joinRevisions(revs))
@@ -68,10 +75,66 @@ func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
 	}
 	decision := settings.PodPolicy(&pod.Spec, &pod.ObjectMeta, ns, "")
 	if !decision.Inject {
-		return verdict{reason: decision.Reason}, nil
+		return verdict{reason: ambientReason(ambient, decision.Reason)}, nil
 	}
 	typeMeta, deployMeta := webhookOwner(w, pod, ns)
-	return verdict{settings: settings, reason: decision.Reason, request: d.request(pod, typeMeta, deployMeta, ns, false)}, nil
+	v := verdict{settings: settings, reason: decision.Reason, request: d.request(pod, typeMeta, deployMeta, ns, false)}
+	if ambient.Captured {
+		v.precedence, v.conflictFix = sidecarPrecedence(ambient, nsLabels, pod.Labels)
+	}
+	return v, nil
+}
+
+// ambientReason says why a pod no injector injects is not injected, leading with the
+// ambient mode its labels put it in, if any (Istio's pod selection rules for ambient and
+// sidecar modes).
+func ambientReason(a fleet.Ambient, why string) string {
+	if a.Label == "" {
+		return why
+	}
+	return a.String() + "; " + why
+}
+
+// sidecarPrecedence says why a pod that labels put in ambient mode runs with a sidecar:
+// an injector selects it, and Istio gives the sidecar precedence (ztunnel leaves pods
+// with sidecar.istio.io/status alone). Unless the pod itself opted into the sidecar, it
+// also says how to resolve the conflict: the namespace asks for both modes (which
+// Istio's documentation says never to do), or for a sidecar the pod's ambient label
+// cannot override.
+func sidecarPrecedence(a fleet.Ambient, nsLabels, podLabels map[string]string) (why, fix string) {
+	req, _ := fleet.Requested(nsLabels, podLabels)
+	asker := "an injection webhook that selects every namespace"
+	if req.Label != "" {
+		asker = "its " + req.Label
+	}
+	why = fmt.Sprintf("sidecar mode: %s asks for a sidecar, which takes precedence over its %s", asker, a.Label)
+	switch {
+	case req.ByPod:
+		return why, ""
+	case a.ByPod:
+		return why, fmt.Sprintf("for ambient mode, label the pod template %s: \"false\" too; for a sidecar, remove its %s label",
+			istio.InjectLabel, istio.DataplaneModeLabel)
+	}
+	return why, fmt.Sprintf("for ambient mode, label the namespace %s=disabled (set-namespace-revision dataplaneMode: ambient does); "+
+		"for sidecars, remove its %s label", istio.InjectionLabel, istio.DataplaneModeLabel)
+}
+
+// modeNote is what the result of an injected workload adds about its data-plane mode.
+func (v verdict) modeNote() string {
+	if v.precedence == "" {
+		return ""
+	}
+	return " (" + v.precedence + ")"
+}
+
+// warnConflict warns about a workload that labels put in ambient mode but that gets a
+// sidecar it did not ask for itself: the ambient label has no effect.
+func (v verdict) warnConflict(rl *krm.ResourceList, w workload) {
+	if v.conflictFix == "" {
+		return
+	}
+	rl.Warningf(w.item, w.prefix()+"runs with a sidecar, not in ambient mode: %s. To resolve it: %s",
+		strings.TrimPrefix(v.precedence, "sidecar mode: "), v.conflictFix)
 }
 
 func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {

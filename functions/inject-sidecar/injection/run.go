@@ -228,11 +228,12 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		return fail("%v", err)
 	}
 	rev := istio.RevisionLabelValue(v.settings.Revision)
+	v.warnConflict(rl, w)
 	if c.unchanged() {
-		rl.Infof(w.item, w.prefix()+"already injected by revision %s", rev)
+		rl.Infof(w.item, w.prefix()+"already injected by revision %s%s", rev, v.modeNote())
 		return change{}, outcomeUnchanged
 	}
-	rl.Infof(w.item, w.prefix()+"injected by revision %s", rev)
+	rl.Infof(w.item, w.prefix()+"injected by revision %s%s", rev, v.modeNote())
 	return c, outcomeInjected
 }
 
