@@ -12,7 +12,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/meshfn/meshfn/internal/inject/meshconfig"
 	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
@@ -51,7 +50,7 @@ type Settings struct {
 	Values   Values
 	Mesh     *meshv1.MeshConfig
 
-	templates    map[string]*template.Template
+	templates    map[string]*templatefuncs.Template
 	neverInject  []labels.Selector
 	alwaysInject []labels.Selector
 	// Warnings lists problems Istio tolerates (it logs them): invalid selectors, an unknown policy.
@@ -94,8 +93,8 @@ func NewSettings(revision string, src Sources, opts templatefuncs.Options) (*Set
 	return s, nil
 }
 
-func parseTemplates(raw map[string]string, opts templatefuncs.Options) (map[string]*template.Template, error) {
-	out := make(map[string]*template.Template, len(raw))
+func parseTemplates(raw map[string]string, opts templatefuncs.Options) (map[string]*templatefuncs.Template, error) {
+	out := make(map[string]*templatefuncs.Template, len(raw))
 	for _, name := range slices.Sorted(maps.Keys(raw)) {
 		t, err := templatefuncs.Parse(name, raw[name], opts)
 		if err != nil {

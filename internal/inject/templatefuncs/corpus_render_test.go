@@ -79,7 +79,7 @@ func samplePodData(t *testing.T, s corpusSettings, native bool) sidecarTemplateD
 // with Istio-typed data, which exercises the helpers' argument types against
 // what the templates pass them, and checks the result is YAML.
 func TestCorpusTemplatesRender(t *testing.T) {
-	rendered := 0
+	rendered, maxSpent := 0, int64(0)
 	for _, s := range loadCorpusSettings(t) {
 		for _, native := range []bool{false, true} {
 			data := samplePodData(t, s, native)
@@ -93,7 +93,9 @@ func TestCorpusTemplatesRender(t *testing.T) {
 					continue
 				}
 				var out strings.Builder
-				if err := tmpl.Execute(&out, &data); err != nil {
+				spent, err := tmpl.execute(&out, &data)
+				maxSpent = max(maxSpent, spent)
+				if err != nil {
 					t.Errorf("settings %s, template %s, native sidecars %v: %v", s.ID, name, native, err)
 					continue
 				}
@@ -105,5 +107,8 @@ func TestCorpusTemplatesRender(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("rendered %d pod injection templates", rendered)
+	t.Logf("rendered %d pod injection templates; the most one spent is %d of its budget of %d", rendered, maxSpent, fuelLimit)
+	if maxSpent > fuelLimit/100 {
+		t.Errorf("Istio's templates spend more than 1%% of the budget (%d): raise it", maxSpent)
+	}
 }

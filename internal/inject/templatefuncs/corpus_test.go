@@ -163,47 +163,12 @@ func crossCheckWithParseTrees(t *testing.T, scanned map[string][]string) {
 
 // treeIdentifiers collects the function identifiers under node into ids.
 func treeIdentifiers(node parse.Node, ids map[string]bool) map[string]bool {
-	switch n := node.(type) {
-	case *parse.IdentifierNode:
-		if !builtinWords[n.Ident] {
-			ids[n.Ident] = true
+	eachNode(node, func(n parse.Node) {
+		if id, ok := n.(*parse.IdentifierNode); ok && !builtinWords[id.Ident] && id.Ident != stepFunc {
+			ids[id.Ident] = true
 		}
-	case *parse.ListNode:
-		if n != nil {
-			for _, c := range n.Nodes {
-				treeIdentifiers(c, ids)
-			}
-		}
-	case *parse.ActionNode:
-		treeIdentifiers(n.Pipe, ids)
-	case *parse.PipeNode:
-		if n != nil {
-			for _, c := range n.Cmds {
-				treeIdentifiers(c, ids)
-			}
-		}
-	case *parse.CommandNode:
-		for _, a := range n.Args {
-			treeIdentifiers(a, ids)
-		}
-	case *parse.ChainNode:
-		treeIdentifiers(n.Node, ids)
-	case *parse.IfNode:
-		treeBranchIdentifiers(&n.BranchNode, ids)
-	case *parse.RangeNode:
-		treeBranchIdentifiers(&n.BranchNode, ids)
-	case *parse.WithNode:
-		treeBranchIdentifiers(&n.BranchNode, ids)
-	case *parse.TemplateNode:
-		treeIdentifiers(n.Pipe, ids)
-	}
+	})
 	return ids
-}
-
-func treeBranchIdentifiers(b *parse.BranchNode, ids map[string]bool) {
-	treeIdentifiers(b.Pipe, ids)
-	treeIdentifiers(b.List, ids)
-	treeIdentifiers(b.ElseList, ids)
 }
 
 // meshEffective decodes a settings directory's complete MeshConfig.

@@ -28,18 +28,25 @@ type Options struct {
 // Where Istio's helpers share a name with sprig (env, indent, contains,
 // toLower, ...) Istio's version wins, exactly as in istiod. Sprig's
 // expandenv is also rebound to Options.Env so that no template can observe
-// the environment of the process rendering it.
+// the environment of the process rendering it. The functions that depend on
+// more than their arguments (the clock, randomness, the network, the host;
+// see effects) are replaced by functions that fail, and Parse refuses
+// templates that call them.
 func FuncMap(opts Options) template.FuncMap {
 	m := sprig.TxtFuncMap()
 	for name, fn := range injectionFuncs(opts) {
 		m[name] = fn
 	}
+	for name := range m {
+		e, ok := effects[name]
+		if !ok {
+			e = unclassified
+		}
+		if e != pure {
+			m[name] = refusedFunc(name, e)
+		}
+	}
 	return m
-}
-
-// Parse parses an injection template with FuncMap(opts), named name.
-func Parse(name, text string, opts Options) (*template.Template, error) {
-	return template.New(name).Funcs(FuncMap(opts)).Parse(text)
 }
 
 // injectionFuncs is Istio's helper set, keyed by the names the templates use.

@@ -1,0 +1,158 @@
+package templatefuncs
+
+import (
+	"reflect"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// wrapFast meters the functions of the most common signatures (quote, default, printf,
+// annotation, toJson, ... are most of the calls injection templates make) without
+// reflect.MakeFunc, which costs a second reflective call and allocations per call. It
+// prices them as wrap does shallow functions, and panics as wrap does; ok is false for
+// other signatures.
+func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, ok bool) {
+	if p != shallow {
+		return m.wrapFastBuilder(name, fn, g, p)
+	}
+	switch f := fn.(type) {
+	case func(string) string:
+		return func(a string) string {
+			m.pre(name, strSize(a))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a)))
+			}
+			return m.str(name, f(a))
+		}, true
+	case func(string, string) string:
+		return func(a, b string) string {
+			m.pre(name, strSize(a)+strSize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return m.str(name, f(a, b))
+		}, true
+	case func(string, string) bool:
+		return func(a, b string) bool {
+			m.pre(name, strSize(a)+strSize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return f(a, b)
+		}, true
+	case func(int, string) string:
+		return func(a int, b string) string {
+			m.pre(name, 8+strSize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return m.str(name, f(a, b))
+		}, true
+	case func(any) string:
+		return func(a any) string {
+			m.pre(name, anySize(a))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a)))
+			}
+			return m.str(name, f(a))
+		}, true
+	case func(...any) string:
+		return func(a ...any) string {
+			m.pre(name, listSize(a))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a)))
+			}
+			return m.str(name, f(a...))
+		}, true
+	case func(string, ...any) string:
+		return func(a string, b ...any) string {
+			m.pre(name, strSize(a)+listSize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return m.str(name, f(a, b...))
+		}, true
+	case func(any, ...any) any:
+		return func(a any, b ...any) any {
+			m.pre(name, anySize(a)+listSize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return m.any(name, f(a, b...))
+		}, true
+	case func(any, any) any:
+		return func(a, b any) any {
+			m.pre(name, anySize(a)+anySize(b))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b)))
+			}
+			return m.any(name, f(a, b))
+		}, true
+	case func(metav1.ObjectMeta, string, any) string:
+		return func(a metav1.ObjectMeta, b string, c any) string {
+			m.pre(name, 8+strSize(b)+anySize(c))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b, c)))
+			}
+			return m.str(name, f(a, b, c))
+		}, true
+	}
+	return nil, false
+}
+
+// pre charges a call stepCost and its arguments' size.
+func (m *meter) pre(name string, argsSize int64) {
+	m.mustCharge(stepCost+argsSize, func() string { return "the arguments of " + name + " are too large" })
+}
+
+// wrapFastBuilder is wrapFast for set, dict and list, which the built-in templates call
+// most among the functions priced by walking their arguments.
+func (m *meter) wrapFastBuilder(name string, fn any, g guard, p pricing) (wrapped any, ok bool) {
+	switch f := fn.(type) {
+	case func(map[string]any, string, any) map[string]any:
+		return func(d map[string]any, k string, v any) map[string]any {
+			m.call(name, p, g, values(d, k, v))
+			r := f(d, k, v)
+			m.priceResult(name, p, reflect.ValueOf(r))
+			return r
+		}, true
+	case func(...any) map[string]any:
+		return func(a ...any) map[string]any {
+			m.call(name, p, g, values(a))
+			r := f(a...)
+			m.priceResult(name, p, reflect.ValueOf(r))
+			return r
+		}, true
+	case func(...any) []any:
+		return func(a ...any) []any {
+			m.call(name, p, g, values(a))
+			r := f(a...)
+			m.priceResult(name, p, reflect.ValueOf(r))
+			return r
+		}, true
+	}
+	return nil, false
+}
+
+// str and any charge a function's result.
+func (m *meter) str(name string, r string) string {
+	m.mustCharge(strSize(r), func() string { return "the value " + name + " returned is too large" })
+	return r
+}
+
+func (m *meter) any(name string, r any) any {
+	m.mustCharge(anySize(r), func() string { return "the value " + name + " returned is too large" })
+	return r
+}
+
+func strSize(s string) int64 { return 16 + int64(len(s)) }
+func anySize(a any) int64    { return shallowSize(reflect.ValueOf(a)) }
+func listSize(l []any) int64 { return 24 + 16*int64(len(l)) }
+
+func values(args ...any) []reflect.Value {
+	vals := make([]reflect.Value, len(args))
+	for i, a := range args {
+		vals[i] = reflect.ValueOf(a)
+	}
+	return vals
+}

@@ -1,0 +1,153 @@
+package templatefuncs
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"unicode"
+)
+
+// guard estimates, from a call's arguments, the size in bytes of what the function will
+// allocate, for the functions whose result can be far larger than their arguments.
+type guard func(args []reflect.Value) int64
+
+// guards prices the functions that multiply their input: a number of repetitions, a
+// width, a replacement for every match, or work that grows with the square of a list.
+var guards = map[string]guard{
+	"until":     func(a []reflect.Value) int64 { return mul(8, rangeLen(0, a[0].Int(), sign(a[0].Int()))) },
+	"untilStep": func(a []reflect.Value) int64 { return mul(8, rangeLen(a[0].Int(), a[1].Int(), a[2].Int())) },
+	"seq":       seqSize,
+	"repeat":    func(a []reflect.Value) int64 { return mul(a[0].Int(), int64(a[1].Len())) },
+	// Istio's indent(n, s) and sprig's nindent(n, s): n spaces on every line.
+	"indent":  func(a []reflect.Value) int64 { return indentSize(a[0].Int(), a[1].String()) },
+	"nindent": func(a []reflect.Value) int64 { return indentSize(a[0].Int(), a[1].String()) },
+	// wrapWith(width, separator, text): a separator every width characters.
+	"wrapWith": func(a []reflect.Value) int64 {
+		return mul(int64(a[2].Len())/max(a[0].Int(), 1)+1, int64(a[1].Len())) + int64(a[2].Len())
+	},
+	// replace(old, new, src).
+	"replace": func(a []reflect.Value) int64 {
+		return mul(int64(a[2].Len())/max(int64(a[0].Len()), 1)+1, int64(a[1].Len())) + int64(a[2].Len())
+	},
+	"regexReplaceAll":            regexReplaceSize,
+	"mustRegexReplaceAll":        regexReplaceSize,
+	"regexReplaceAllLiteral":     regexReplaceSize,
+	"mustRegexReplaceAllLiteral": regexReplaceSize,
+	"printf":                     printfSize,
+	// join(separator, list).
+	"join": func(a []reflect.Value) int64 { return mul(int64(a[0].Len()), listLen(a[1])) },
+	// Splitting makes a string (16 bytes and more) per piece, at worst one per byte.
+	"split":      func(a []reflect.Value) int64 { return mul(32, int64(a[1].Len())+1) },
+	"splitList":  func(a []reflect.Value) int64 { return mul(32, int64(a[1].Len())+1) },
+	"splitn":     func(a []reflect.Value) int64 { return mul(32, int64(a[2].Len())+1) },
+	"regexSplit": func(a []reflect.Value) int64 { return mul(32, int64(a[1].Len())+1) },
+	// uniq compares every element with those kept: the square of the length.
+	"uniq":     func(a []reflect.Value) int64 { return mul(listLen(a[0]), listLen(a[0])) },
+	"mustUniq": func(a []reflect.Value) int64 { return mul(listLen(a[0]), listLen(a[0])) },
+}
+
+// rangeLen is the number of values from start towards stop by step, as sprig's
+// untilStep makes them (none when step points away from stop or is zero). Computed in
+// floating point: it is an estimate that must not overflow.
+func rangeLen(start, stop, step int64) int64 {
+	if step == 0 || stop == start || (step > 0) != (stop > start) {
+		return 0
+	}
+	n := math.Ceil((float64(stop) - float64(start)) / float64(step))
+	if n > 1<<62 {
+		return 1 << 62
+	}
+	return int64(n)
+}
+
+func sign(n int64) int64 {
+	if n < 0 {
+		return -1
+	}
+	return 1
+}
+
+// seqSize prices sprig's seq (1 to 3 integers, as in the seq command): the numbers, then
+// their text.
+func seqSize(a []reflect.Value) int64 {
+	p := a[0]
+	var start, step, stop int64 = 1, 1, 0
+	switch p.Len() {
+	case 1:
+		stop = p.Index(0).Int()
+	case 2:
+		start, stop = p.Index(0).Int(), p.Index(1).Int()
+	case 3:
+		start, step, stop = p.Index(0).Int(), p.Index(1).Int(), p.Index(2).Int()
+	default:
+		return 0
+	}
+	if stop < start && p.Len() != 3 {
+		step = -1
+	}
+	return mul(48, rangeLen(start, stop+sign(step), step))
+}
+
+func indentSize(n int64, s string) int64 {
+	if n < 0 {
+		n = -n
+	}
+	return mul(n, int64(strings.Count(s, "\n"))+1) + int64(len(s))
+}
+
+// regexReplaceSize prices regexReplaceAll(regex, s, replacement): at worst a match at
+// every position, each replaced by the replacement with its $-references expanded
+// (together no longer than s per reference).
+func regexReplaceSize(a []reflect.Value) int64 {
+	n, repl := int64(a[1].Len()), a[2].String()
+	return mul(n+1, int64(len(repl))) + mul(int64(strings.Count(repl, "$")), n) + n
+}
+
+// printfSize prices printf(format, args...): the format, its widths and precisions (fmt
+// caps each below a million), and the arguments.
+func printfSize(a []reflect.Value) int64 {
+	format := a[0].String()
+	total := int64(len(format))
+	for _, f := range strings.FieldsFunc(format, func(r rune) bool { return !unicode.IsDigit(r) }) {
+		if len(f) > 7 {
+			f = f[len(f)-7:]
+		}
+		var n int64
+		for _, d := range f {
+			n = n*10 + int64(d-'0')
+		}
+		total += n
+	}
+	if len(a) > 1 {
+		total += (&sizer{limit: fuelLimit}).size(a[1], 0)
+	}
+	return total
+}
+
+// listLen is the length of a list argument, 0 if it is not one.
+func listLen(v reflect.Value) int64 {
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return 0
+		}
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Slice || v.Kind() == reflect.Array {
+		return int64(v.Len())
+	}
+	return 0
+}
+
+// mul multiplies non-negative sizes, saturating instead of overflowing.
+func mul(a, b int64) int64 {
+	if a < 0 {
+		a = -a
+	}
+	if b < 0 {
+		b = -b
+	}
+	if a != 0 && b > (1<<62)/a {
+		return 1 << 62
+	}
+	return a * b
+}
