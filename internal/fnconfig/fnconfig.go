@@ -265,6 +265,9 @@ func flatValue(s string, t reflect.Type) (json.RawMessage, error) {
 			return json.Marshal(splitList(s))
 		}
 	}
+	if err := yamlnode.TextNoAliases(s); err != nil {
+		return nil, err
+	}
 	raw, err := sigsyaml.YAMLToJSON([]byte(s))
 	if err != nil {
 		return nil, fmt.Errorf("expected YAML for a structured value: %w", err)

@@ -35,6 +35,11 @@ func parseOverlay(overlay []byte) (map[string]any, error) {
 	if err := yamlv2.Unmarshal(overlay, &doc); err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
 	}
+	// Without aliases every value takes at least a byte of text; yaml.v2 stops only
+	// documents whose aliases expand exponentially.
+	if n := countValues(doc, len(overlay)+1); n > len(overlay) {
+		return nil, fmt.Errorf("the template rendered YAML whose aliases expand %d bytes into more values: anchors and aliases are not allowed", len(overlay))
+	}
 	v, err := jsonValue(doc)
 	if err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
@@ -46,6 +51,28 @@ func parseOverlay(overlay []byte) (map[string]any, error) {
 		return map[string]any{}, nil
 	}
 	return nil, fmt.Errorf("the template rendered %T, not a mapping", v)
+}
+
+// countValues counts the values of a decoded YAML document, stopping past limit.
+func countValues(v any, limit int) int {
+	n := 1
+	switch x := v.(type) {
+	case map[any]any:
+		for _, e := range x {
+			if n > limit {
+				break
+			}
+			n += 1 + countValues(e, limit-n)
+		}
+	case []any:
+		for _, e := range x {
+			if n > limit {
+				break
+			}
+			n += countValues(e, limit-n)
+		}
+	}
+	return n
 }
 
 // jsonValue converts a YAML 1.1 value to the value JSON decoding would give.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/inject/meshconfig"
 	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -68,6 +69,9 @@ type Sources struct {
 // read istiod's environment read opts.Env instead.
 func NewSettings(revision string, src Sources, opts templatefuncs.Options) (*Settings, error) {
 	s := &Settings{Revision: revision}
+	if err := yamlnode.TextNoAliases(src.Config); err != nil {
+		return nil, fmt.Errorf("parsing the injector config: %w", err)
+	}
 	if err := sigsyaml.Unmarshal([]byte(src.Config), &s.Config); err != nil {
 		return nil, fmt.Errorf("parsing the injector config: %w", err)
 	}

@@ -3,6 +3,7 @@ package inject
 import (
 	"fmt"
 
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -10,9 +11,12 @@ import (
 // ConfigMap), as the map templates see under .Values. Numbers are float64, as JSON decodes.
 type Values map[string]any
 
-// ParseValues reads the values JSON (or YAML).
+// ParseValues reads the values JSON (or YAML, without anchors and aliases).
 func ParseValues(text string) (Values, error) {
 	v := Values{}
+	if err := yamlnode.TextNoAliases(text); err != nil {
+		return nil, fmt.Errorf("parsing the injector values: %w", err)
+	}
 	if err := sigsyaml.Unmarshal([]byte(text), &v); err != nil {
 		return nil, fmt.Errorf("parsing the injector values: %w", err)
 	}

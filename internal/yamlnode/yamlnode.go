@@ -89,3 +89,44 @@ func asStringHint(n *yaml.Node) string {
 	}
 	return fmt.Sprintf(" (write it as a string: %q)", strings.TrimSpace(string(b)))
 }
+
+// NoAliases returns an error naming the first anchor (&a) or alias (*a) in n. YAML that a
+// user writes into a string (a setter value, a structured config value, an injector
+// ConfigMap) must not hold them: an alias repeats what it names wherever the tree is
+// expanded, so a few nested ones make a document of billions of nodes (an "alias bomb"),
+// and written into the package they stay there for every later reader.
+func NoAliases(n *yaml.Node) error {
+	if n == nil {
+		return nil
+	}
+	switch {
+	case n.Kind == yaml.AliasNode:
+		return fmt.Errorf("line %d: YAML alias *%s: anchors and aliases are not allowed", n.Line, n.Value)
+	case n.Anchor != "":
+		return fmt.Errorf("line %d: YAML anchor &%s: anchors and aliases are not allowed", n.Line, n.Anchor)
+	}
+	for _, c := range n.Content {
+		if err := NoAliases(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TextNoAliases is NoAliases over every document of a YAML text. Text that does not
+// parse gives no error here: the caller's own parser reports it.
+func TextNoAliases(text string) error {
+	if !strings.ContainsAny(text, "&*") {
+		return nil // no anchor or alias can be spelled
+	}
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return nil // io.EOF, or a syntax error for the caller to report
+		}
+		if err := NoAliases(&doc); err != nil {
+			return err
+		}
+	}
+}

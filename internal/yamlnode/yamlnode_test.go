@@ -1,6 +1,7 @@
 package yamlnode
 
 import (
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -20,6 +21,23 @@ func TestDescribe(t *testing.T) {
 		n := yaml.MustParse(in).YNode()
 		if got := Describe(n); got != want {
 			t.Errorf("Describe(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTextNoAliases(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"[a, b, 'x&y', \"*z\"]", ""},
+		{"a: b # & and * in a comment\n", ""},
+		{"[&a [x, x], *a]", "line 1: YAML anchor &a"},
+		{"x: 1\n---\ny: &b {z: 1}\nw: *b\n", "line 3: YAML anchor &b"},
+		{"base: &base {a: 1}\nderived:\n  <<: *base\n", "line 1: YAML anchor &base"},
+		{"[", ""}, // a syntax error is the caller's to report
+	}
+	for _, c := range cases {
+		err := TextNoAliases(c.text)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("TextNoAliases(%q) = %v, want %q", c.text, err, c.want)
 		}
 	}
 }

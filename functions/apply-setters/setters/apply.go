@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -158,7 +159,8 @@ func (w *walker) listFields(m *yaml.Node, path string) error {
 }
 
 // listValue returns the value of the setter a list pattern names and the items it
-// gives: none for an empty value, else the value parsed as a YAML sequence.
+// gives: none for an empty value, else the value parsed as a YAML sequence, which must
+// not hold anchors or aliases (they would go into the package as they are).
 func (w *walker) listValue(pattern string) (string, []*yaml.Node, error) {
 	name, ok := ListSetter(pattern)
 	if !ok {
@@ -171,6 +173,9 @@ func (w *walker) listValue(pattern string) (string, []*yaml.Node, error) {
 	parsed, err := yaml.Parse(value)
 	if err != nil || parsed.YNode().Kind != yaml.SequenceNode {
 		return "", nil, fmt.Errorf("input to array setter must be an array of values, but found %q", value)
+	}
+	if err := yamlnode.NoAliases(parsed.YNode()); err != nil {
+		return "", nil, fmt.Errorf("input to array setter %s: %w", name, err)
 	}
 	return value, parsed.YNode().Content, nil
 }

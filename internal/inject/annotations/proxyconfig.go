@@ -7,6 +7,7 @@ import (
 	"github.com/golang/protobuf/jsonpb" //nolint:staticcheck // Istio decodes proxy.istio.io/config with it; its errors are part of the message
 	protov1 "github.com/golang/protobuf/proto"
 	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	meshconfig "istio.io/api/mesh/v1alpha1"
 	"sigs.k8s.io/yaml"
 )
@@ -24,8 +25,11 @@ func checkProxyConfig(value string) error {
 // ApplyYAML overlays a YAML proxy config onto cfg as Istio does: YAML is
 // turned into JSON and decoded with the legacy jsonpb decoder (top-level
 // fields replace those of cfg), retrying with unknown fields allowed when
-// the strict decode fails.
+// the strict decode fails. YAML anchors and aliases are refused.
 func ApplyYAML(value string, cfg *meshconfig.ProxyConfig) error {
+	if err := yamlnode.TextNoAliases(value); err != nil {
+		return err
+	}
 	js, err := yaml.YAMLToJSON([]byte(value))
 	if err != nil {
 		return err

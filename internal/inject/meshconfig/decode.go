@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"sigs.k8s.io/yaml"
@@ -35,8 +36,12 @@ import (
 
 const fullNameValue = "google.protobuf.Value"
 
-// yamlToJSON converts YAML text to JSON the way sigs.k8s.io/yaml does for Istio.
+// yamlToJSON converts YAML text to JSON the way sigs.k8s.io/yaml does for Istio; YAML
+// anchors and aliases, which Istio would expand, are refused.
 func yamlToJSON(text string) ([]byte, error) {
+	if err := yamlnode.TextNoAliases(text); err != nil {
+		return nil, err
+	}
 	return yaml.YAMLToJSON([]byte(text))
 }
 
