@@ -146,6 +146,11 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 		errs = append(errs, fmt.Errorf("spec: expected a mapping, got %s", yamlnode.Describe(specNode.Value.YNode())))
 		return errors.Join(errs...)
 	}
+	if err := yamlnode.NoAliases(specNode.Value.YNode()); err != nil {
+		// Decoding would expand them, and a generator would write what they expand to.
+		errs = append(errs, fmt.Errorf("spec: %w", err))
+		return errors.Join(errs...)
+	}
 	raw, err := specNode.Value.MarshalJSON()
 	if err != nil {
 		errs = append(errs, fmt.Errorf("spec: %w", err))

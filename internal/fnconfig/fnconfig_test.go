@@ -100,6 +100,8 @@ func TestDecode(t *testing.T) {
 			wantErr: "data.name: expected a string, got a mapping (write it as a string: \"{a: b}\")\ndata.tags: expected a string, got a list"},
 		{name: "flat data a list", config: configMap("  - name\n"), wantErr: "data: expected a mapping, got a list"},
 		{name: "flat null value is empty", config: configMap("  name: a\n  tags: ~\n"), want: testSpec{Name: "a", Count: 1}},
+		{name: "typed spec with YAML aliases", config: typed("  name: &n a\n  tags: [*n, *n]\n"),
+			wantErr: "spec: line 6: YAML anchor &n: anchors and aliases are not allowed"},
 		{name: "flat structured value with YAML aliases", config: configMap("  name: a\n  extra: \"[&k {key: k}, *k, *k]\"\n"),
 			wantErr: "data.extra: line 1: YAML anchor &k: anchors and aliases are not allowed"},
 		{name: "flat alias to a scalar", config: configMap("  name: &n a\n  tags: *n\n"), want: testSpec{Name: "a", Count: 1, Tags: []string{"a"}}},
