@@ -31,7 +31,7 @@ ifneq ($(PODMAN_CONF),)
 export CONTAINERS_CONF ?= $(PODMAN_CONF)
 endif
 
-.PHONY: all build render render-containers images test golden bench check-kpt tools system-deps vet clean
+.PHONY: all build render render-containers images test golden bench check-kpt tools system-deps vet corpora clean
 
 all: build
 
@@ -65,7 +65,7 @@ images:
 
 ## test: every test, with the tools they need; container mode where podman or docker runs
 test bench: IMAGES_OPTIONAL := 1
-test: check-kpt system-deps build tools vet images
+test: check-kpt system-deps build tools vet images corpora
 	MESHFN_CONTAINER_RUNTIME=$$(hack/container-runtime) MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
 		$(GO) test -count=1 ./...
 
@@ -84,6 +84,13 @@ bench: build images
 vet:
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+## corpora: say which of Istio's test corpora are missing (the tests against them are skipped)
+corpora:
+	@inject=$${MESHFN_ISTIO_CORPUS:-$(CURDIR)/../shared/istio-inject-corpus}; \
+	[ -d "$$inject/cases" ] || echo "NOTE: Istio's injection corpus is not at $$inject (set MESHFN_ISTIO_CORPUS): inject-sidecar's tests against it are skipped"; \
+	analyze=$${MESHFN_ISTIO_ANALYZE_CORPUS:-$(CURDIR)/../shared/istio-analyze-corpus}; \
+	[ -d "$$analyze" ] || echo "NOTE: Istio's analyzer corpus is not at $$analyze (set MESHFN_ISTIO_ANALYZE_CORPUS): validate-mesh's tests against it are skipped"
 
 check-kpt:
 	@command -v kpt >/dev/null || { echo "kpt is not installed: meshfn needs kpt $(KPT_VERSION) on PATH (https://kpt.dev/installation/)." >&2; exit 1; }

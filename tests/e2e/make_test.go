@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestContainerRuntimeMustRunAContainer: hack/container-runtime names a runtime only when
+// it starts a container. Podman configured with a file limit no process may set (above the
+// kernel's nr_open) answers `podman info` but cannot start any container, as on hosts where
+// runc may not set the default rlimits: it must be passed over, so that `make test` skips
+// container mode, saying why, instead of failing.
+func TestContainerRuntimeMustRunAContainer(t *testing.T) {
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Skip("podman is not installed")
+	}
+	conf := filepath.Join(t.TempDir(), "containers.conf")
+	if err := os.WriteFile(conf, []byte("[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("podman", "info").Run(); err != nil {
+		t.Skipf("podman does not answer here: %v", err)
+	}
+	got, why := runContainerRuntime(t, "CONTAINERS_CONF="+conf)
+	if got != "" {
+		t.Errorf("container-runtime named %q for a podman that cannot start a container", got)
+	}
+	if !strings.Contains(why, "podman answers but cannot run a container") {
+		t.Errorf("container-runtime did not say why it passed podman over:\n%s", why)
+	}
+	if os.Getenv("MESHFN_CONTAINER_RUNTIME") == "podman" {
+		if got, why := runContainerRuntime(t); got != "podman" {
+			t.Errorf("container-runtime named %q where podman runs containers:\n%s", got, why)
+		}
+	}
+}
+
+// runContainerRuntime runs hack/container-runtime with more environment, and returns what
+// it printed and what it said on standard error.
+func runContainerRuntime(t *testing.T, env ...string) (string, string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(repoRoot(t), "hack", "container-runtime"))
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("container-runtime failed: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(stdout.String()), stderr.String()
+}
+
+// TestMakeTestSaysWhatItSkips: without Istio's corpora the fidelity tests skip, and
+// `make test` says so in a NOTE, as it does for container mode.
+func TestMakeTestSaysWhatItSkips(t *testing.T) {
+	make := requireTool(t, "make", "GNU make")
+	missing := filepath.Join(t.TempDir(), "missing")
+	out, ok := runEnv(t, repoRoot(t), []string{"MESHFN_ISTIO_CORPUS=" + missing, "MESHFN_ISTIO_ANALYZE_CORPUS=" + missing},
+		make, "--no-print-directory", "-s", "corpora")
+	if !ok {
+		t.Fatalf("make corpora failed:\n%s", out)
+	}
+	for _, want := range []string{
+		"NOTE: Istio's injection corpus is not at " + missing,
+		"NOTE: Istio's analyzer corpus is not at " + missing,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make corpora does not say %q:\n%s", want, out)
+		}
+	}
+}
