@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/podtemplate"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -26,37 +27,12 @@ type workload struct {
 	meta       types.NamespacedName
 }
 
-// templatePaths says where each workload kind (by API group and kind) keeps its pod template.
-var templatePaths = map[string][]string{
-	"/Pod":                               nil,
-	"/ReplicationController":             {"spec", "template"},
-	"apps/Deployment":                    {"spec", "template"},
-	"apps/StatefulSet":                   {"spec", "template"},
-	"apps/DaemonSet":                     {"spec", "template"},
-	"apps/ReplicaSet":                    {"spec", "template"},
-	"extensions/Deployment":              {"spec", "template"},
-	"extensions/DaemonSet":               {"spec", "template"},
-	"extensions/ReplicaSet":              {"spec", "template"},
-	"batch/Job":                          {"spec", "template"},
-	"batch/CronJob":                      {"spec", "jobTemplate", "spec", "template"},
-	"apps.openshift.io/DeploymentConfig": {"spec", "template"},
-	"/DeploymentConfig":                  {"spec", "template"}, // the legacy, group-less form
-}
-
-func groupKind(obj *yaml.RNode) string {
-	group := ""
-	if g, _, found := strings.Cut(obj.GetApiVersion(), "/"); found {
-		group = g
-	}
-	return group + "/" + obj.GetKind()
-}
-
 // findWorkloads lists the pod templates of item (several for a List).
 func findWorkloads(item *yaml.RNode) ([]workload, error) {
 	if item.GetKind() == "List" && item.GetApiVersion() == "v1" {
 		return listWorkloads(item)
 	}
-	path, ok := templatePaths[groupKind(item)]
+	path, ok := podtemplate.Path(item.GetApiVersion(), item.GetKind())
 	if !ok {
 		return nil, nil
 	}
