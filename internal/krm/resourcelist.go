@@ -76,10 +76,15 @@ func EncodeItem(item *yaml.RNode) (EncodedItem, error) {
 	return e, nil
 }
 
-// HasErrors reports whether results hold an error.
+// NonFatalTag marks an error result that does not fail the function: a validator told to
+// tolerate findings of that level (validate-mesh's failOn) still reports them as errors.
+const NonFatalTag = "nonFatal"
+
+// HasErrors reports whether results hold an error that fails the function (one not
+// tagged NonFatalTag).
 func HasErrors(results fn.Results) bool {
 	for _, r := range results {
-		if r.Severity == fn.Error {
+		if r.Severity == fn.Error && r.Tags[NonFatalTag] != "true" {
 			return true
 		}
 	}

@@ -29,12 +29,17 @@ func (rl *ResourceList) Errorf(obj *yaml.RNode, format string, args ...any) {
 func (rl *ResourceList) Failed() bool { return HasErrors(rl.Results) }
 
 func (rl *ResourceList) add(sev fn.Severity, obj *yaml.RNode, format string, args ...any) {
-	r := &fn.Result{Message: fmt.Sprintf(format, args...), Severity: sev}
+	rl.Results = append(rl.Results, NewResult(sev, obj, fmt.Sprintf(format, args...)))
+}
+
+// NewResult is a result about obj (nil for one about the whole run), naming its file.
+func NewResult(sev fn.Severity, obj *yaml.RNode, message string) *fn.Result {
+	r := &fn.Result{Message: message, Severity: sev}
 	if obj != nil {
 		r.ResourceRef = refOf(obj)
 		r.File = fileOf(obj)
 	}
-	rl.Results = append(rl.Results, r)
+	return r
 }
 
 func refOf(obj *yaml.RNode) *fn.ResourceRef {
