@@ -1,0 +1,102 @@
+package istioanalysis
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+const gateway = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+`
+
+const brokenVirtualService = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: web
+  namespace: shop
+spec:
+  hosts: [web]
+  http:
+  - route:
+    - destination: {host: nowhere}
+`
+
+// summary lists messages as "CODE Level Resource @document".
+func summary(res *Result) string {
+	var out []string
+	for _, m := range res.Messages {
+		out = append(out, fmt.Sprintf("%s %s %s @%s", m.Code, m.Level, m.Resource, m.Document))
+	}
+	for _, e := range res.ReadErrors {
+		out = append(out, "unreadable @"+e.Document)
+	}
+	for _, w := range res.MeshConfigWarnings {
+		out = append(out, "mesh config: "+w)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestAnalyze(t *testing.T) {
+	tests := []struct {
+		name string
+		docs []Document
+		opts Options
+		want string
+	}{
+		{
+			name: "a message names its resource and document",
+			docs: []Document{{Name: "vs.yaml", YAML: brokenVirtualService}},
+			want: "IST0101 Error VirtualService shop/web @vs.yaml",
+		},
+		{
+			name: "Istio's default ingress gateway stands in",
+			docs: []Document{{Name: "gw", YAML: gateway}},
+		},
+		{
+			name: "no default ingress gateway when the mesh config turns ingress off",
+			docs: []Document{{Name: "gw", YAML: gateway}},
+			opts: Options{MeshConfig: "ingressControllerMode: \"OFF\"\n"},
+			want: "IST0101 Error Gateway shop/web @gw",
+		},
+		{
+			name: "a resource Istio cannot read",
+			docs: []Document{{Name: "bad", YAML: "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: y}\nspec: {hosts: 5}\n"}},
+			want: "unreadable @bad",
+		},
+		{
+			name: "mesh config warnings",
+			opts: Options{MeshConfig: "defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"\n"},
+			want: "mesh config: 'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; review " +
+				"https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/#dns-auto-allocation-v2 " +
+				"for information about replacement functionality",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Analyze(tc.docs, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summary(res); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnalyzeRefusesAnInvalidMeshConfig(t *testing.T) {
+	_, err := Analyze(nil, Options{MeshConfig: "defaultConfig: [not, a, mapping]"})
+	if err == nil || !strings.Contains(err.Error(), "mesh config") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -1,0 +1,198 @@
+package validation
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/meshfn/meshfn/functions/validate-mesh/istioanalysis"
+	"github.com/meshfn/meshfn/internal/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Document names: "i<N>" is item N, "p<N>" the pod of workload N.
+const (
+	itemDoc = "i"
+	podDoc  = "p"
+)
+
+// analysisInput is what Istio's analyzers see of the package.
+type analysisInput struct {
+	items []*yaml.RNode // the package's resources
+	pods  []podOf       // its workloads as pods
+	docs  []istioanalysis.Document
+}
+
+func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*finding) {
+	in := &analysisInput{items: items, pods: pods}
+	var fs []*finding
+	for i, it := range items {
+		s, err := it.String()
+		if err != nil {
+			fs = append(fs, unreadable(it, err))
+			continue
+		}
+		in.docs = append(in.docs, istioanalysis.Document{Name: itemDoc + strconv.Itoa(i), YAML: s})
+	}
+	for i, p := range pods {
+		s, err := p.document()
+		if err != nil {
+			fs = append(fs, unreadable(p.workload, err))
+			continue
+		}
+		in.docs = append(in.docs, istioanalysis.Document{Name: podDoc + strconv.Itoa(i), YAML: s})
+	}
+	return in, fs
+}
+
+// analyze runs Istio's analyzers once per mesh config in use and turns their messages into
+// findings.
+func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, error) {
+	var fs []*finding
+	seen := map[string]bool{}
+	for _, run := range runs {
+		res, err := istioanalysis.Analyze(in.docs, istioanalysis.Options{
+			IstioNamespace: spec.IstioNamespace,
+			MeshConfig:     run.settings.mesh,
+			MeshNetworks:   run.settings.networks,
+		})
+		if err != nil {
+			if run.settings.source != nil {
+				fs = append(fs, &finding{code: codeMeshConfigInvalid, level: LevelError, item: run.settings.source,
+					message: fmt.Sprintf("istiod cannot read this mesh config: %v; fix data.%s or data.%s", err, meshKey, meshNetworksKey)})
+				continue
+			}
+			return nil, err
+		}
+		if run.isDefault {
+			fs = append(fs, in.readErrors(res.ReadErrors)...)
+		}
+		for _, w := range res.MeshConfigWarnings {
+			fs = append(fs, &finding{code: codeMeshConfigWarning, level: LevelWarning, item: run.settings.source,
+				message: fmt.Sprintf("Istio warns about this mesh config: %s", w)})
+		}
+		for _, m := range res.Messages {
+			f := in.finding(m)
+			if !run.owns(f.namespace(), runs) {
+				continue
+			}
+			key := fmt.Sprintf("%s\x00%s\x00%s\x00%d", f.code, f.resource(), f.message, m.Line)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			fs = append(fs, f)
+		}
+	}
+	return dropPodDuplicates(fs), nil
+}
+
+// finding turns one of Istio's messages into a finding about the item (or the workload of
+// the pod) it came from.
+func (in *analysisInput) finding(m istioanalysis.Message) *finding {
+	f := &finding{code: m.Code, level: strings.ToLower(m.Level), message: strings.TrimSuffix(m.Text, ".") + ". How to fix it: " + m.DocURL}
+	if m.Resource.Kind == "" {
+		return f
+	}
+	switch idx, prefix := docIndex(m.Document); prefix {
+	case itemDoc:
+		f.item = in.items[idx]
+		if f.item.GetKind() != m.Resource.Kind || f.item.GetName() != m.Resource.Name {
+			// A resource inside a List: the result names it, and the List's file.
+			f.ref = refOf(m.Resource)
+			f.ref.apiVersion = listMemberAPIVersion(f.item, m.Resource)
+		}
+	case podDoc:
+		p := in.pods[idx]
+		f.item, f.pod = p.workload, p.template
+		f.message = "its pods: " + f.message
+	default:
+		f.ref = refOf(m.Resource)
+	}
+	return f
+}
+
+// refOf names a resource Istio reported on that is not an item of the package: one of
+// Istio's defaults, which are all core resources.
+func refOf(r istioanalysis.Resource) *ref {
+	return &ref{apiVersion: "v1", kind: r.Kind, namespace: r.Namespace, name: r.Name}
+}
+
+// listMemberAPIVersion is the apiVersion of the List's member r ("" if not found).
+func listMemberAPIVersion(list *yaml.RNode, r istioanalysis.Resource) string {
+	members, err := list.Pipe(yaml.Lookup("items"))
+	if err != nil || members == nil {
+		return ""
+	}
+	elems, _ := members.Elements()
+	for _, e := range elems {
+		if e.GetKind() == r.Kind && e.GetName() == r.Name {
+			return e.GetApiVersion()
+		}
+	}
+	return ""
+}
+
+// docIndex parses a document name made by newAnalysisInput; prefix "" for none of ours.
+func docIndex(name string) (int, string) {
+	for _, prefix := range []string{itemDoc, podDoc} {
+		if rest, ok := strings.CutPrefix(name, prefix); ok {
+			if i, err := strconv.Atoi(rest); err == nil {
+				return i, prefix
+			}
+		}
+	}
+	return 0, ""
+}
+
+func (f *finding) namespace() string {
+	_, ns, _ := f.identity()
+	if f.item != nil && f.item.GetKind() == "Namespace" {
+		return f.item.GetName()
+	}
+	return ns
+}
+
+// readErrors reports the resources Istio cannot read.
+func (in *analysisInput) readErrors(errs []istioanalysis.ReadError) []*finding {
+	var fs []*finding
+	for _, e := range errs {
+		idx, prefix := docIndex(e.Document)
+		var obj *yaml.RNode
+		switch prefix {
+		case itemDoc:
+			obj = in.items[idx]
+		case podDoc:
+			obj = in.pods[idx].workload
+		}
+		if obj == nil {
+			continue
+		}
+		fs = append(fs, unreadable(obj, e.Err))
+	}
+	return fs
+}
+
+func unreadable(obj *yaml.RNode, err error) *finding {
+	return &finding{code: codeUnreadable, level: LevelError, item: obj,
+		message: fmt.Sprintf("Istio cannot read %s, so it was not analysed: %v; fix the field it names", krm.Describe(obj), err)}
+}
+
+// dropPodDuplicates reports a problem of a workload once: a finding about its pod is left
+// out when the workload itself has a finding of the same code.
+func dropPodDuplicates(fs []*finding) []*finding {
+	direct := map[string]bool{}
+	for _, f := range fs {
+		if f.pod == nil && f.item != nil {
+			direct[f.code+"\x00"+f.resource()] = true
+		}
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.pod != nil && direct[f.code+"\x00"+f.resource()] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,36 @@
+package validation
+
+import (
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// TestCodesDocumented keeps the README's table of MFN codes and the code in step: every
+// code with its level, no more, no less.
+func TestCodesDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (MFN\d{4}) \| (\w+) \|`)
+	documented := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		if _, dup := documented[m[1]]; dup {
+			t.Errorf("README documents %s twice", m[1])
+		}
+		documented[m[1]] = m[2]
+	}
+	for _, code := range slices.Sorted(maps.Keys(codes)) {
+		if documented[code] != codes[code] {
+			t.Errorf("%s: README says level %q, the code %q", code, documented[code], codes[code])
+		}
+	}
+	for code := range documented {
+		if _, ok := codes[code]; !ok {
+			t.Errorf("README documents %s, which the code does not have", code)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package validation
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/podtemplate"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// podOf is a workload of the package analysed as the pod its controller would create:
+// one pod stands for every replica, and findings about it are reported on the workload.
+type podOf struct {
+	workload *yaml.RNode
+	// name is the pod's name in the analysis: the workload's, unless a Pod of the package
+	// already has it.
+	name, namespace string
+	// template is the pod template (metadata and spec) as the package holds it.
+	template *yaml.RNode
+}
+
+// workloadPods finds the pod template of every workload item that is not itself a Pod.
+// A template that is not a mapping is reported as an error finding by the caller.
+func workloadPods(items []*yaml.RNode) ([]podOf, []error) {
+	podNames := map[string]bool{}
+	for _, it := range items {
+		if it.GetKind() == "Pod" && it.GetApiVersion() == "v1" {
+			podNames[it.GetNamespace()+"/"+it.GetName()] = true
+		}
+	}
+	var pods []podOf
+	var errs []error
+	for _, it := range items {
+		path, ok := podtemplate.Path(it.GetApiVersion(), it.GetKind())
+		if !ok || len(path) == 0 {
+			continue
+		}
+		t, err := it.Pipe(yaml.Lookup(path...))
+		if err != nil || t == nil || t.YNode().Kind != yaml.MappingNode {
+			errs = append(errs, fmt.Errorf("%s: no pod template at %s", krm.Describe(it), strings.Join(path, ".")))
+			continue
+		}
+		p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
+		for podNames[p.namespace+"/"+p.name] {
+			p.name += "-pod"
+		}
+		podNames[p.namespace+"/"+p.name] = true
+		pods = append(pods, p)
+	}
+	return pods, errs
+}
+
+// document is the pod as YAML for the analysis: the template's labels, annotations and
+// spec under the pod's name and namespace.
+func (p podOf) document() (string, error) {
+	meta := []krm.Field{krm.F("name", p.name)}
+	if p.namespace != "" {
+		meta = append(meta, krm.F("namespace", p.namespace))
+	}
+	if m := p.template.Field("metadata"); m != nil {
+		for _, key := range []string{"labels", "annotations"} {
+			if f := m.Value.Field(key); f != nil && f.Value.YNode().Kind == yaml.MappingNode {
+				meta = append(meta, krm.F(key, f.Value))
+			}
+		}
+	}
+	fields := []krm.Field{krm.F("apiVersion", "v1"), krm.F("kind", "Pod"), krm.F("metadata", krm.Map(meta...))}
+	if s := p.template.Field("spec"); s != nil {
+		fields = append(fields, krm.F("spec", s.Value))
+	}
+	return krm.Map(fields...).String()
+}

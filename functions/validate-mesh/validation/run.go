@@ -1,0 +1,102 @@
+// Package validation is the validate-mesh function: it runs Istio's analyzers over a
+// package offline, with each workload analysed as the pod its controller would create, adds
+// meshfn's fleet checks (MFN codes), and reports every finding as a result. It never
+// changes the items.
+package validation
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Run is the function. Certificates are checked against the time of the run unless the
+// config sets validAt.
+func Run(rl *krm.ResourceList) error { return run(rl, time.Now()) }
+
+func run(rl *krm.ResourceList, now time.Time) error {
+	spec, ok := decode(rl)
+	if !ok {
+		return nil
+	}
+	if spec.validAt.IsZero() {
+		spec.validAt = now
+	}
+	var items, namespaces []*yaml.RNode
+	for _, it := range rl.Items {
+		if !isResource(it) {
+			continue
+		}
+		items = append(items, it)
+		if it.GetKind() == "Namespace" && it.GetApiVersion() == "v1" {
+			namespaces = append(namespaces, it)
+		}
+	}
+	pods, errs := workloadPods(items)
+	in, fs := newAnalysisInput(items, pods)
+	for _, err := range errs {
+		fs = append(fs, &finding{code: codeUnreadable, level: LevelError, message: err.Error()})
+	}
+	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, namespaceRevision)
+	found, err := in.analyze(spec, runs)
+	if err != nil {
+		return fmt.Errorf("running Istio's analyzers: %w", err)
+	}
+	fs = append(fs, found...)
+	report(rl, spec, fs, len(items), len(pods))
+	return nil
+}
+
+// decode reads the config; a validator may run without one (every setting has a default).
+func decode(rl *krm.ResourceList) (*Spec, bool) {
+	spec := &Spec{}
+	if rl.Config == nil || rl.Config.IsNilOrEmpty() {
+		spec.Default()
+		if err := spec.Validate(); err != nil {
+			rl.ConfigError(err)
+			return nil, false
+		}
+		return spec, true
+	}
+	if _, err := fnconfig.Decode(rl.Config, Kind, spec); err != nil {
+		rl.ConfigError(err)
+		return nil, false
+	}
+	return spec, true
+}
+
+// report writes one result per finding that is not suppressed, then the summary, which is
+// an error when a finding at or above failOn remains.
+func report(rl *krm.ResourceList, spec *Spec, fs []*finding, resources, pods int) {
+	sortFindings(fs)
+	var counts [3]int
+	suppressed, failing := 0, 0
+	for _, f := range fs {
+		if f.suppressedBy(spec.Suppress) {
+			suppressed++
+			continue
+		}
+		counts[rank(f.level)]++
+		if spec.failsOn(f.level) {
+			failing++
+		}
+		rl.Results = append(rl.Results, f.result(spec))
+	}
+	summary := fmt.Sprintf("validate-mesh: %s, %s, %s (%d suppressed) in %s and %s analysed as pods",
+		plural(counts[0], "error"), plural(counts[1], "warning"), plural(counts[2], "info"), suppressed, plural(resources, "resource"), plural(pods, "workload"))
+	if failing > 0 {
+		rl.Errorf(nil, "%s: failed, failOn is %s", summary, spec.FailOn)
+		return
+	}
+	rl.Infof(nil, "%s: passed (failOn %s)", summary, spec.FailOn)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
