@@ -62,3 +62,10 @@ func withImageType(tag, imageType string) string {
 	}
 	return tag + "-" + imageType
 }
+
+// ProxyImage is the istio-proxy image the revision injects into a pod with these
+// annotations, with the mesh's default proxy config (ProxyConfig resources and a pod's
+// proxy.istio.io/config may still change its image type).
+func (s *Settings) ProxyImage(annotations map[string]string) string {
+	return proxyImage(s.Values, s.Mesh.GetDefaultConfig().GetImage(), annotations)
+}

@@ -13,8 +13,9 @@ import (
 func TestRootRenderFailsOnABrokenMesh(t *testing.T) {
 	cases := []struct {
 		name      string
-		file      string // added to blueprints/sample-app
+		file      string // added to blueprints/sample-app, or edited there when edit is set
 		content   string
+		edit      [2]string // old, new
 		wantInOut []string
 	}{
 		{"broken VirtualService host", "virtualservice.yaml", `apiVersion: networking.istio.io/v1
@@ -29,7 +30,7 @@ spec:
   - route:
     - destination:
         host: frontnd # a typo
-`, []string{`[IST0101] Referenced host not found: "frontnd"`, "virtualservice.yaml"}},
+`, [2]string{}, []string{`[IST0101] Referenced host not found: "frontnd"`, "virtualservice.yaml"}},
 		{"two Sidecars without a selector in one namespace", "sidecars.yaml", `apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata:
@@ -47,12 +48,17 @@ metadata:
 spec:
   egress:
   - hosts: ["istio-system/*"]
-`, []string{"[IST0111]", `The Sidecars [default egress] in namespace "shop" have no workload selector`, "sidecars.yaml"}},
+`, [2]string{}, []string{"[IST0111]", `The Sidecars [default egress] in namespace "shop" have no workload selector`, "sidecars.yaml"}},
+		{"a namespace on a revision no control plane serves", "Kptfile", "", [2]string{"revision: asm-1-27", "revision: asm-1-99"},
+			[]string{"[MFN0004] its namespace label istio.io/rev=asm-1-99 selects revision asm-1-99, which no control plane in the package serves", "namespace.yaml"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := rootPackage(t)
-			if err := os.WriteFile(filepath.Join(dir, "blueprints", "sample-app", c.file), []byte(c.content), 0o644); err != nil {
+			path := filepath.Join(dir, "blueprints", "sample-app", c.file)
+			if c.edit[0] != "" {
+				edit(t, path, c.edit[0], c.edit[1])
+			} else if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, dir)

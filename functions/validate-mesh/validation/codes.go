@@ -10,6 +10,29 @@ const (
 	codeMeshConfigInvalid = "MFN0002"
 	// codeMeshConfigWarning: what Istio's validation warns about in a mesh config. Warning.
 	codeMeshConfigWarning = "MFN0003"
+	// codeNamespaceUnserved: a namespace selects a revision no control plane of the
+	// package serves. Error.
+	codeNamespaceUnserved = "MFN0004"
+	// codePodUnserved: a workload's pods select a revision no control plane serves. Error.
+	codePodUnserved = "MFN0005"
+	// codeStaleRevision: a workload injected by another revision than the one that
+	// selects it now. Error.
+	codeStaleRevision = "MFN0006"
+	// codeStaleProxy: a workload injected with another proxy image than its revision
+	// injects now. Error.
+	codeStaleProxy = "MFN0007"
+	// codeSameProxy: two revisions inject the same proxy image. Warning.
+	codeSameProxy = "MFN0008"
+	// codeInjectedTwice: the webhooks of several revisions select a workload. Error.
+	codeInjectedTwice = "MFN0009"
+	// codeCAExpiring: a CA certificate expires within expiryWarning. Warning.
+	codeCAExpiring = "MFN0010"
+	// codeCAExpired: a CA certificate has expired, or is not valid yet. Error.
+	codeCAExpired = "MFN0011"
+	// codeCARoots: the CA bundles of the package chain to different roots. Error.
+	codeCARoots = "MFN0012"
+	// codeCAUnreadable: a CA bundle or CA Secret whose certificates cannot be read. Error.
+	codeCAUnreadable = "MFN0013"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -17,4 +40,14 @@ var codes = map[string]string{
 	codeUnreadable:        LevelError,
 	codeMeshConfigInvalid: LevelError,
 	codeMeshConfigWarning: LevelWarning,
+	codeNamespaceUnserved: LevelError,
+	codePodUnserved:       LevelError,
+	codeStaleRevision:     LevelError,
+	codeStaleProxy:        LevelError,
+	codeSameProxy:         LevelWarning,
+	codeInjectedTwice:     LevelError,
+	codeCAExpiring:        LevelWarning,
+	codeCAExpired:         LevelError,
+	codeCARoots:           LevelError,
+	codeCAUnreadable:      LevelError,
 }

@@ -18,6 +18,9 @@ type podOf struct {
 	name, namespace string
 	// template is the pod template (metadata and spec) as the package holds it.
 	template *yaml.RNode
+	// admitted is the template as the cluster's webhook would inject it, when the package
+	// holds it uninjected and a revision would inject it; nil otherwise.
+	admitted *yaml.RNode
 }
 
 // workloadPods finds the pod template of every workload item that is not itself a Pod.
@@ -58,7 +61,11 @@ func (p podOf) document() (string, error) {
 	if p.namespace != "" {
 		meta = append(meta, krm.F("namespace", p.namespace))
 	}
-	if m := p.template.Field("metadata"); m != nil {
+	t := p.template
+	if p.admitted != nil {
+		t = p.admitted
+	}
+	if m := t.Field("metadata"); m != nil {
 		for _, key := range []string{"labels", "annotations"} {
 			if f := m.Value.Field(key); f != nil && f.Value.YNode().Kind == yaml.MappingNode {
 				meta = append(meta, krm.F(key, f.Value))
@@ -66,7 +73,7 @@ func (p podOf) document() (string, error) {
 		}
 	}
 	fields := []krm.Field{krm.F("apiVersion", "v1"), krm.F("kind", "Pod"), krm.F("metadata", krm.Map(meta...))}
-	if s := p.template.Field("spec"); s != nil {
+	if s := t.Field("spec"); s != nil {
 		fields = append(fields, krm.F("spec", s.Value))
 	}
 	return krm.Map(fields...).String()

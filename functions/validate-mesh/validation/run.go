@@ -36,17 +36,46 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		}
 	}
 	pods, errs := workloadPods(items)
-	in, fs := newAnalysisInput(items, pods)
+	var fs []*finding
 	for _, err := range errs {
 		fs = append(fs, &finding{code: codeUnreadable, level: LevelError, message: err.Error()})
 	}
-	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, namespaceRevision)
-	found, err := in.analyze(spec, runs)
+	views := make([]podView, len(pods))
+	for i, p := range pods {
+		var err error
+		if views[i], err = readPodView(p.template); err != nil {
+			fs = append(fs, &finding{code: codeUnreadable, level: LevelError, item: p.workload, message: fmt.Sprintf("its pod template: %v", err)})
+		}
+	}
+
+	injCfg := injectionConfig(rl.Items)
+	fv, found := readFleet(rl.Items, namespaces, injCfg)
+	fs = append(fs, found...)
+	revisionOf := namespaceRevision
+	if fv != nil {
+		fs = append(fs, fv.check(pods, views)...)
+		revisionOf = fv.namespaceRevision
+	}
+	admitted, err := admittedTemplates(rl.Items, pods, views, injCfg)
 	if err != nil {
+		return fmt.Errorf("injecting workloads as the cluster would admit them: %w", err)
+	}
+	for i, t := range admitted {
+		pods[i].admitted = t
+	}
+
+	sources, found := caSources(rl.Items)
+	fs = append(fs, found...)
+	fs = append(fs, checkCA(sources, spec.validAt, spec.expiry)...)
+
+	in, found := newAnalysisInput(items, pods)
+	fs = append(fs, found...)
+	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, revisionOf)
+	if found, err = in.analyze(spec, runs); err != nil {
 		return fmt.Errorf("running Istio's analyzers: %w", err)
 	}
 	fs = append(fs, found...)
-	report(rl, spec, fs, len(items), len(pods))
+	report(rl, spec, fs, len(items), len(pods), fv == nil)
 	return nil
 }
 
@@ -70,7 +99,7 @@ func decode(rl *krm.ResourceList) (*Spec, bool) {
 
 // report writes one result per finding that is not suppressed, then the summary, which is
 // an error when a finding at or above failOn remains.
-func report(rl *krm.ResourceList, spec *Spec, fs []*finding, resources, pods int) {
+func report(rl *krm.ResourceList, spec *Spec, fs []*finding, resources, pods int, noControlPlane bool) {
 	sortFindings(fs)
 	var counts [3]int
 	suppressed, failing := 0, 0
@@ -86,7 +115,11 @@ func report(rl *krm.ResourceList, spec *Spec, fs []*finding, resources, pods int
 		rl.Results = append(rl.Results, f.result(spec))
 	}
 	summary := fmt.Sprintf("validate-mesh: %s, %s, %s (%d suppressed) in %s and %s analysed as pods",
-		plural(counts[0], "error"), plural(counts[1], "warning"), plural(counts[2], "info"), suppressed, plural(resources, "resource"), plural(pods, "workload"))
+		plural(counts[0], "error"), plural(counts[1], "warning"), plural(counts[2], "info"), suppressed,
+		plural(resources, "resource"), plural(pods, "workload"))
+	if noControlPlane {
+		summary += "; the package holds no control plane, so the revision checks were skipped"
+	}
 	if failing > 0 {
 		rl.Errorf(nil, "%s: failed, failOn is %s", summary, spec.FailOn)
 		return
