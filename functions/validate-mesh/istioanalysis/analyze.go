@@ -31,6 +31,7 @@ import (
 	"istio.io/istio/pkg/config/analysis/legacy/util/kuberesource"
 	"istio.io/istio/pkg/config/analysis/local"
 	"istio.io/istio/pkg/config/mesh"
+	"istio.io/istio/pkg/config/resource"
 	"istio.io/istio/pkg/config/schema/collection"
 	"istio.io/istio/pkg/config/schema/collections"
 	"istio.io/istio/pkg/config/schema/gvk"
@@ -56,6 +57,9 @@ type Options struct {
 	MeshConfig string
 	// MeshNetworks is the mesh networks as YAML (data.meshNetworks); empty for none.
 	MeshNetworks string
+	// DefaultNamespace is the namespace of namespaced resources that name none, as
+	// `kubectl apply` would put them; empty leaves them without one.
+	DefaultNamespace string
 }
 
 // Message is one finding of an analyzer.
@@ -137,6 +141,7 @@ func Analyze(docs []Document, opts Options) (*Result, error) {
 	all := analyzers.AllCombined()
 	src := file.NewKubeSource(kuberesource.ConvertInputsToSchemas(all.Metadata().Inputs))
 	src.SetNamespacesFilter(analysedNamespace)
+	src.SetDefaultNamespace(resource.Namespace(opts.DefaultNamespace))
 	for _, d := range docs {
 		if err := src.ApplyContent(d.Name, d.YAML); err != nil {
 			res.ReadErrors = append(res.ReadErrors, ReadError{Document: d.Name, Err: err})

@@ -38,6 +38,19 @@ func injectionConfig(items []*yaml.RNode) *yaml.RNode {
 	return found[0]
 }
 
+// decodeInjection reads the package's SidecarInjection config; nil when there is none or
+// it is invalid (inject-sidecar reports that itself).
+func decodeInjection(cfg *yaml.RNode) *injection.Spec {
+	if cfg == nil {
+		return nil
+	}
+	var s injection.Spec
+	if _, err := fnconfig.Decode(cfg, injection.Kind, &s); err != nil {
+		return nil
+	}
+	return &s
+}
+
 // admittedTemplates returns, for the workloads whose pod templates are not injected, the
 // template as the cluster's webhook would admit it: inject-sidecar's own decision and
 // rendering, in webhook mode, with the package's SidecarInjection config (kept where the

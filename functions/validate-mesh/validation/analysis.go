@@ -52,9 +52,10 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 	seen := map[string]bool{}
 	for _, run := range runs {
 		res, err := istioanalysis.Analyze(in.docs, istioanalysis.Options{
-			IstioNamespace: spec.IstioNamespace,
-			MeshConfig:     run.settings.mesh,
-			MeshNetworks:   run.settings.networks,
+			IstioNamespace:   spec.IstioNamespace,
+			DefaultNamespace: spec.DefaultNamespace,
+			MeshConfig:       run.settings.mesh,
+			MeshNetworks:     run.settings.networks,
 		})
 		if err != nil {
 			if run.settings.source != nil {

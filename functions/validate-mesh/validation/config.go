@@ -42,6 +42,10 @@ type Spec struct {
 	// ValidAt is the time certificates must be valid at, RFC 3339 ("2027-01-31T00:00:00Z")
 	// or a date ("2027-01-31"). Default: the time of the run.
 	ValidAt string `json:"validAt,omitempty"`
+	// DefaultNamespace is the namespace of namespaced resources that name none. Default:
+	// the defaultNamespace of the package's SidecarInjection config, where inject-sidecar
+	// put them; without one, they are analysed without a namespace, as Istio's own tests do.
+	DefaultNamespace string `json:"defaultNamespace,omitempty"`
 	// ExpiryWarning is how long before a certificate expires it is a warning (a Go
 	// duration, 720h by default; "0s" turns the warning off).
 	ExpiryWarning string `json:"expiryWarning,omitempty"`
@@ -75,6 +79,9 @@ func (s *Spec) Validate() error {
 	}
 	if msgs := validation.IsDNS1123Label(s.IstioNamespace); len(msgs) > 0 {
 		errs = append(errs, fnconfig.FieldError("istioNamespace", "%q is not a namespace name: %s", s.IstioNamespace, strings.Join(msgs, "; ")))
+	}
+	if msgs := validation.IsDNS1123Label(s.DefaultNamespace); s.DefaultNamespace != "" && len(msgs) > 0 {
+		errs = append(errs, fnconfig.FieldError("defaultNamespace", "%q is not a namespace name: %s", s.DefaultNamespace, strings.Join(msgs, "; ")))
 	}
 	if s.ValidAt != "" {
 		t, err := parseTime(s.ValidAt)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/internal/fleet"
-	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -185,13 +184,10 @@ func joinLabels(revs []string) string {
 // package's SidecarInjection config (its hub, tag and assumed revision). It returns nil
 // when the package holds no control plane: an application package alone says nothing
 // about which revisions exist, so the revision checks are skipped.
-func readFleet(all, namespaces []*yaml.RNode, injCfg *yaml.RNode) (*fleetView, []*finding) {
+func readFleet(all, namespaces []*yaml.RNode, inj *injection.Spec) (*fleetView, []*finding) {
 	opts := fleet.Options{}
-	if injCfg != nil {
-		var s injection.Spec
-		if _, err := fnconfig.Decode(injCfg, injection.Kind, &s); err == nil {
-			opts = fleet.Options{Assume: s.Revision, Hub: s.Hub, Tag: s.Tag}
-		}
+	if inj != nil {
+		opts = fleet.Options{Assume: inj.Revision, Hub: inj.Hub, Tag: inj.Tag}
 	}
 	mesh, err := fleet.Read(all, opts)
 	if err != nil {

@@ -23,9 +23,10 @@ type podOf struct {
 	admitted *yaml.RNode
 }
 
-// workloadPods finds the pod template of every workload item that is not itself a Pod.
-// A template that is not a mapping is reported as an error finding by the caller.
-func workloadPods(items []*yaml.RNode) ([]podOf, []error) {
+// workloadPods finds the pod template of every workload item that is not itself a Pod;
+// a workload without a namespace runs in defaultNamespace. A template that is not a
+// mapping is an error.
+func workloadPods(items []*yaml.RNode, defaultNamespace string) ([]podOf, []error) {
 	podNames := map[string]bool{}
 	for _, it := range items {
 		if it.GetKind() == "Pod" && it.GetApiVersion() == "v1" {
@@ -45,6 +46,9 @@ func workloadPods(items []*yaml.RNode) ([]podOf, []error) {
 			continue
 		}
 		p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
+		if p.namespace == "" {
+			p.namespace = defaultNamespace
+		}
 		for podNames[p.namespace+"/"+p.name] {
 			p.name += "-pod"
 		}

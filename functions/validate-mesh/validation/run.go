@@ -35,7 +35,12 @@ func run(rl *krm.ResourceList, now time.Time) error {
 			namespaces = append(namespaces, it)
 		}
 	}
-	pods, errs := workloadPods(items)
+	injCfg := injectionConfig(rl.Items)
+	injSpec := decodeInjection(injCfg)
+	if spec.DefaultNamespace == "" && injSpec != nil {
+		spec.DefaultNamespace = injSpec.DefaultNamespace
+	}
+	pods, errs := workloadPods(items, spec.DefaultNamespace)
 	var fs []*finding
 	for _, err := range errs {
 		fs = append(fs, &finding{code: codeUnreadable, level: LevelError, message: err.Error()})
@@ -48,8 +53,7 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		}
 	}
 
-	injCfg := injectionConfig(rl.Items)
-	fv, found := readFleet(rl.Items, namespaces, injCfg)
+	fv, found := readFleet(rl.Items, namespaces, injSpec)
 	fs = append(fs, found...)
 	revisionOf := namespaceRevision
 	if fv != nil {
