@@ -114,20 +114,36 @@ func TestNewRevisionFromScratch(t *testing.T) {
 }
 
 // TestNamespaceOnUnservedRevision moves the mesh namespace of the root package to a
-// revision no control plane in the repository serves: as the cluster would not inject its
-// pods, its workload is uninjected, and the render warns naming the namespace, the revision
-// and the revisions there are. Moving it back restores the committed package byte for byte.
+// revision no control plane in the repository serves: the root's validator refuses it
+// (MFN0004) and no file changes. With that finding suppressed (validate-mesh.yaml), as the
+// cluster would not inject its pods, its workload is uninjected, and the render warns naming
+// the namespace, the revision and the revisions there are. Moving it back restores the
+// committed package byte for byte.
 func TestNamespaceOnUnservedRevision(t *testing.T) {
 	dir := rootPackage(t)
-	committed := snapshot(t, dir)
 	ns := filepath.Join(dir, "blueprints", "mesh-namespace")
 	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
-	out := render(t, dir)
+	// The root's validator refuses the move: the namespace's pods would not be injected.
+	before := snapshot(t, dir)
+	out, ok := tryRender(t, dir)
+	if want := "[MFN0004] its namespace label istio.io/rev=asm-1-28 selects revision asm-1-28"; ok || !strings.Contains(out, want) {
+		t.Errorf("the render did not fail with %q (ok=%v):\n%s", want, ok, out)
+	}
+	if d := diffTrees(before, snapshot(t, dir)); d != "" {
+		t.Errorf("a failing render changed files:\n%s", d)
+	}
+	// Meant so: the finding is suppressed in the root's validate-mesh.yaml.
+	edit(t, filepath.Join(dir, "validate-mesh.yaml"), "suppress: []", "suppress: [MFN0004=Namespace bookinfo]")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-28", "revision: asm-1-27")
+	committed := snapshot(t, dir)
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	out = render(t, dir)
 	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-28.txtar"), ns)
 	for _, want := range []string{
 		"[warning] v1/Namespace/bookinfo: namespace bookinfo selects revision asm-1-28 (namespace label istio.io/rev=asm-1-28), " +
 			"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-27",
 		"apps/v1/Deployment/bookinfo/details: no longer injected: its namespace label istio.io/rev=asm-1-28 selects revision asm-1-28",
+		"validate-mesh: 0 errors, 0 warnings, 0 infos (1 suppressed)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kpt output lacks %q:\n%s", want, out)

@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// onlineBoutique builds a mesh repository as a user would for Google's Online Boutique
+// (tests/testdata/online-boutique: its kustomize base with the service-mesh-istio
+// component, built with standalone kustomize): blueprints/fleet at the root, a
+// control-plane revision, and the application in a namespace package on that revision.
+func onlineBoutique(t *testing.T) string {
+	t.Helper()
+	kptPath(t)
+	root := repoRoot(t)
+	built, ok := runEnv(t, filepath.Join(root, "tests", "testdata", "online-boutique", "kustomize", "meshfn"), nil, kustomizePath(t), "build", ".")
+	if !ok {
+		t.Fatalf("kustomize build of Online Boutique: %s", built)
+	}
+	mesh := filepath.Join(t.TempDir(), "mesh")
+	copyTree(t, filepath.Join(root, "blueprints", "fleet"), mesh)
+	copyTree(t, filepath.Join(root, "blueprints", "control-plane-revision"), filepath.Join(mesh, "control-plane"))
+	app := filepath.Join(mesh, "boutique")
+	copyTree(t, filepath.Join(root, "blueprints", "mesh-namespace"), app)
+	if err := os.Remove(filepath.Join(app, "details.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	// Online Boutique runs in the namespace it is applied to: "default", as its docs do.
+	edit(t, filepath.Join(app, "Kptfile"), "namespace: bookinfo", "namespace: default")
+	writeFile(t, app, "boutique.yaml", built)
+	return mesh
+}
+
+var validatorSummary = regexp.MustCompile(`validate-mesh: \d+ errors?, \d+ warnings?, \d+ infos? \(\d+ suppressed\)[^\n]*`)
+
+// TestOnlineBoutique: a real application no one here wrote, rendered with meshfn, validates
+// with no finding at all; then defects are added and found, with no file changed.
+func TestOnlineBoutique(t *testing.T) {
+	mesh := onlineBoutique(t)
+	out := render(t, mesh)
+	summary := validatorSummary.FindString(out)
+	t.Logf("validate-mesh on Online Boutique: %s", summary)
+	if !strings.HasPrefix(summary, "validate-mesh: 0 errors, 0 warnings, 0 infos (0 suppressed) in 43 resources and 12 workloads analysed as pods: passed") {
+		t.Errorf("Online Boutique does not validate clean:\n%s", out)
+	}
+	for _, f := range []string{"frontend", "cartservice", "redis-cart"} {
+		if !strings.Contains(out, "apps/v1/Deployment/"+f+": injected by revision asm-1-27") {
+			t.Errorf("%s was not injected:\n%s", f, out)
+		}
+	}
+
+	// Defects: a VirtualService to a misspelled host, a DestinationRule subset that selects
+	// no pod, a Sidecar selecting pods no workload has; and, fine, a Sidecar and a subset
+	// that select the frontend's pods (they are found only because workloads are analysed
+	// as pods).
+	writeFile(t, filepath.Join(mesh, "boutique"), "defects.yaml", readFile(t, filepath.Join(repoRoot(t), "tests", "testdata", "online-boutique-defects"), "defects.yaml"))
+	before := snapshot(t, mesh)
+	out, ok := tryRender(t, mesh)
+	if ok {
+		t.Fatalf("the render passed with defects:\n%s", out)
+	}
+	for _, want := range []string{
+		`[error] networking.istio.io/v1/VirtualService/cartservice: [IST0101] Referenced host not found: "cartservic"`,
+		`[error] networking.istio.io/v1/DestinationRule/frontend: [IST0173] The Subset v2 defined in the DestinationRule does not select any pods`,
+		`[error] networking.istio.io/v1/Sidecar/checkoutservice: [IST0101] Referenced selector not found: "app=checkoutservic"`,
+		"validate-mesh: 3 errors, 0 warnings, 0 infos (0 suppressed)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, out)
+		}
+	}
+	if d := diffTrees(before, snapshot(t, mesh)); d != "" {
+		t.Errorf("a failing render changed files:\n%s", d)
+	}
+}
