@@ -13,6 +13,7 @@ package istioanalysis
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -41,8 +42,9 @@ import (
 	"istio.io/istio/pkg/log"
 )
 
-// Document is one resource (or several, as a YAML stream) to analyse. Name identifies it
-// in the messages about its resources.
+// Document is one resource (or several, as a YAML stream, or a v1 List) to analyse as
+// YAML text, as Istio's file source reads a file. Name identifies it in the messages about
+// its resources.
 type Document struct {
 	Name string
 	YAML string
@@ -111,10 +113,11 @@ type Result struct {
 	MeshConfigWarnings []string
 }
 
-// Analyze runs every analyzer of Istio's library over the documents, with Istio's
-// default resources added (its ingress gateway, unless the mesh config turns ingress
-// off), and returns the messages sorted and without duplicates.
-func Analyze(docs []Document, opts Options) (*Result, error) {
+// Analyze runs every analyzer of Istio's library over the objects and documents, with
+// Istio's default resources added (its ingress gateway, unless the mesh config turns
+// ingress off), and returns the messages sorted and without duplicates.
+// The objects are made one at a time, so that only Istio's own copy of each is kept.
+func Analyze(objs iter.Seq[Object], docs []Document, opts Options) (*Result, error) {
 	quietLogs.Do(quiet)
 	if opts.IstioNamespace == "" {
 		opts.IstioNamespace = "istio-system"
@@ -142,6 +145,12 @@ func Analyze(docs []Document, opts Options) (*Result, error) {
 	src := file.NewKubeSource(kuberesource.ConvertInputsToSchemas(all.Metadata().Inputs))
 	src.SetNamespacesFilter(analysedNamespace)
 	src.SetDefaultNamespace(resource.Namespace(opts.DefaultNamespace))
+	store := newObjectStore(src, opts.DefaultNamespace)
+	for o := range objs {
+		if err := store.add(o); err != nil {
+			res.ReadErrors = append(res.ReadErrors, ReadError{Document: o.Name, Err: err})
+		}
+	}
 	for _, d := range docs {
 		if err := src.ApplyContent(d.Name, d.YAML); err != nil {
 			res.ReadErrors = append(res.ReadErrors, ReadError{Document: d.Name, Err: err})

@@ -2,8 +2,11 @@ package istioanalysis
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 const gateway = `apiVersion: networking.istio.io/v1
@@ -46,10 +49,19 @@ func summary(res *Result) string {
 	return strings.Join(out, "\n")
 }
 
+func objectOf(doc string) Object {
+	o, err := ObjectOf("vs", yaml.MustParse(doc).YNode())
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
 func TestAnalyze(t *testing.T) {
 	tests := []struct {
 		name string
 		docs []Document
+		objs []Object
 		opts Options
 		want string
 	}{
@@ -57,6 +69,16 @@ func TestAnalyze(t *testing.T) {
 			name: "a message names its resource and document",
 			docs: []Document{{Name: "vs.yaml", YAML: brokenVirtualService}},
 			want: "IST0101 Error VirtualService shop/web @vs.yaml",
+		},
+		{
+			name: "an object: the same message, its fields' lines from the parsed YAML",
+			objs: []Object{objectOf(brokenVirtualService)},
+			want: "IST0101 Error VirtualService shop/web @vs",
+		},
+		{
+			name: "an object of the wrong type is unreadable, as in a file",
+			objs: []Object{objectOf("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: y}\nspec: {hosts: 5}\n")},
+			want: "unreadable @vs",
 		},
 		{
 			name: "Istio's default ingress gateway stands in",
@@ -83,7 +105,7 @@ func TestAnalyze(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Analyze(tc.docs, tc.opts)
+			res, err := Analyze(slices.Values(tc.objs), tc.docs, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,7 +117,7 @@ func TestAnalyze(t *testing.T) {
 }
 
 func TestAnalyzeRefusesAnInvalidMeshConfig(t *testing.T) {
-	_, err := Analyze(nil, Options{MeshConfig: "defaultConfig: [not, a, mapping]"})
+	_, err := Analyze(nil, nil, Options{MeshConfig: "defaultConfig: [not, a, mapping]"})
 	if err == nil || !strings.Contains(err.Error(), "mesh config") {
 		t.Errorf("err = %v", err)
 	}

@@ -18,15 +18,22 @@ const (
 
 // analysisInput is what Istio's analyzers see of the package.
 type analysisInput struct {
-	items []*yaml.RNode // the package's resources
-	pods  []podOf       // its workloads as pods
-	docs  []istioanalysis.Document
+	items []*yaml.RNode            // the package's resources
+	pods  []podOf                  // its workloads as pods
+	docs  []istioanalysis.Document // v1 Lists, as YAML text
+	// unreadable are the items and pods that could not be converted, found on the first
+	// pass over them.
+	unreadable []*finding
+	converted  bool
 }
 
 func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*finding) {
 	in := &analysisInput{items: items, pods: pods}
 	var fs []*finding
 	for i, it := range items {
+		if it.GetKind() != "List" {
+			continue
+		}
 		s, err := it.String()
 		if err != nil {
 			fs = append(fs, unreadable(it, err))
@@ -34,15 +41,33 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*fin
 		}
 		in.docs = append(in.docs, istioanalysis.Document{Name: itemDoc + strconv.Itoa(i), YAML: s})
 	}
-	for i, p := range pods {
-		s, err := p.document()
-		if err != nil {
-			fs = append(fs, unreadable(p.workload, err))
-			continue
-		}
-		in.docs = append(in.docs, istioanalysis.Document{Name: podDoc + strconv.Itoa(i), YAML: s})
-	}
 	return in, fs
+}
+
+// objects converts the items (but Lists) and the pods one at a time, for Istio's store.
+func (in *analysisInput) objects(yield func(istioanalysis.Object) bool) {
+	first := !in.converted
+	in.converted = true
+	convert := func(name string, n, blame *yaml.RNode) bool {
+		o, err := istioanalysis.ObjectOf(name, n.YNode())
+		if err != nil {
+			if first {
+				in.unreadable = append(in.unreadable, unreadable(blame, err))
+			}
+			return true
+		}
+		return yield(o)
+	}
+	for i, it := range in.items {
+		if it.GetKind() != "List" && !convert(itemDoc+strconv.Itoa(i), it, it) {
+			return
+		}
+	}
+	for i, p := range in.pods {
+		if !convert(podDoc+strconv.Itoa(i), p.node(), p.workload) {
+			return
+		}
+	}
 }
 
 // analyze runs Istio's analyzers once per mesh config in use and turns their messages into
@@ -51,7 +76,7 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 	var fs []*finding
 	seen := map[string]bool{}
 	for _, run := range runs {
-		res, err := istioanalysis.Analyze(in.docs, istioanalysis.Options{
+		res, err := istioanalysis.Analyze(in.objects, in.docs, istioanalysis.Options{
 			IstioNamespace:   spec.IstioNamespace,
 			DefaultNamespace: spec.DefaultNamespace,
 			MeshConfig:       run.settings.mesh,
@@ -85,7 +110,7 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 			fs = append(fs, f)
 		}
 	}
-	return dropPodDuplicates(fs), nil
+	return append(dropPodDuplicates(fs), in.unreadable...), nil
 }
 
 // finding turns one of Istio's messages into a finding about the item (or the workload of

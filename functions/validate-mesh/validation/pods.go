@@ -58,9 +58,9 @@ func workloadPods(items []*yaml.RNode, defaultNamespace string) ([]podOf, []erro
 	return pods, errs
 }
 
-// document is the pod as YAML for the analysis: the template's labels, annotations and
-// spec under the pod's name and namespace.
-func (p podOf) document() (string, error) {
+// node is the pod for the analysis: the template's labels, annotations and spec (the
+// template's own nodes, shared) under the pod's name and namespace.
+func (p podOf) node() *yaml.RNode {
 	meta := []krm.Field{krm.F("name", p.name)}
 	if p.namespace != "" {
 		meta = append(meta, krm.F("namespace", p.namespace))
@@ -80,5 +80,5 @@ func (p podOf) document() (string, error) {
 	if s := t.Field("spec"); s != nil {
 		fields = append(fields, krm.F("spec", s.Value))
 	}
-	return krm.Map(fields...).String()
+	return krm.Map(fields...)
 }

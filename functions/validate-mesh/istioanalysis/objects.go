@@ -1,0 +1,129 @@
+package istioanalysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"istio.io/istio/pilot/pkg/config/file"
+	legacykube "istio.io/istio/pkg/config/analysis/legacy/source/kube"
+	"istio.io/istio/pkg/config/schema/collection"
+	sresource "istio.io/istio/pkg/config/schema/resource"
+	kubelib "istio.io/istio/pkg/kube"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	kubejson "k8s.io/apimachinery/pkg/runtime/serializer/json"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Object is one resource to analyse, already parsed: its JSON, the line it starts at, and
+// the line of each of its fields in Istio's field-path form ("{.spec.hosts[0]}"), which
+// analyzers use to point at a field and to tell two findings on one resource apart.
+//
+// Objects skip the YAML text Istio's file source would parse again: a rendered package is
+// parsed once, by the function's runtime.
+type Object struct {
+	Name   string
+	JSON   []byte
+	Line   int
+	Fields map[string]int
+}
+
+// ObjectOf converts a parsed YAML mapping into an Object named name.
+func ObjectOf(name string, n *yaml.Node) (Object, error) {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return Object{}, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return Object{}, err
+	}
+	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}}
+	fieldLines(n, "", o.Fields)
+	return o, nil
+}
+
+// fieldLines records the line of every scalar under n by its path, as Istio's file source
+// does (file.BuildFieldPathMap, which reads another YAML library's nodes).
+func fieldLines(n *yaml.Node, path string, out map[string]int) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		p := path + "." + key.Value
+		switch value.Kind {
+		case yaml.ScalarNode:
+			out["{"+p+"}"] = value.Line
+		case yaml.MappingNode:
+			fieldLines(value, p, out)
+		case yaml.SequenceNode:
+			for j, e := range value.Content {
+				pj := p + "[" + strconv.Itoa(j) + "]"
+				if e.Kind == yaml.ScalarNode {
+					out["{"+pj+"}"] = e.Line
+				} else {
+					fieldLines(e, pj, out)
+				}
+			}
+		}
+	}
+}
+
+// objectStore adds Objects to Istio's file source the way its own parser adds a resource
+// read from a file: the same typed decode (which refuses fields of the wrong type), the
+// same conversion, the namespace defaulted for namespaced kinds and cleared for
+// cluster-scoped ones. Kinds the analyzers do not read are skipped.
+type objectStore struct {
+	src              *file.KubeSource
+	schemas          collection.Schemas
+	decoder          runtime.Decoder
+	defaultNamespace string
+}
+
+func newObjectStore(src *file.KubeSource, defaultNamespace string) *objectStore {
+	return &objectStore{src: src, schemas: src.Schemas(), defaultNamespace: defaultNamespace,
+		decoder: serializer.NewCodecFactory(runtime.NewScheme()).UniversalDeserializer()}
+}
+
+func (s *objectStore) add(o Object) error {
+	gvk, err := kubejson.DefaultMetaFactory.Interpret(o.JSON)
+	if err != nil {
+		return err
+	}
+	if gvk.Empty() {
+		return fmt.Errorf("no apiVersion and kind")
+	}
+	schema, found := s.schemas.FindByGroupVersionAliasesKind(sresource.FromKubernetesGVK(gvk))
+	if !found {
+		return nil
+	}
+	if _, err := schema.NewInstance(); err != nil {
+		return nil // a kind Istio's file source cannot hold either
+	}
+	obj, err := kubelib.IstioScheme.New(schema.GroupVersionKind().Kubernetes())
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.decoder.Decode(o.JSON, nil, obj); err != nil {
+		return err
+	}
+	meta, ok := obj.(metav1.Object)
+	if !ok {
+		return fmt.Errorf("%s has no object metadata", gvk.Kind)
+	}
+	switch {
+	case schema.IsClusterScoped():
+		meta.SetNamespace("")
+	case meta.GetNamespace() == "":
+		meta.SetNamespace(s.defaultNamespace)
+	}
+	cfg, err := file.ToConfig(meta, schema, &legacykube.Position{Filename: o.Name, Line: o.Line}, o.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = s.src.Create(*cfg)
+	return err
+}
