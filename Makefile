@@ -74,12 +74,14 @@ golden: build tools
 	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
 
 ## bench: Go benchmarks, whole-process time and peak memory against a no-op floor, then a
-## whole kpt fn render of 10,000 workloads in exec mode and (where a runtime runs) container mode
+## whole kpt fn render of 10,000 workloads in exec mode and (where a runtime runs) container mode,
+## then validate-mesh on 10,000 Deployments next to Istio's analyzers on the same objects as pods
 bench: build images
-	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/timefn ./tests/bench/pipeline
+	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN)
 	pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$$(hack/container-runtime)"
+	validate -bin $(BIN)
 
 vet:
 	$(GO) vet ./...
