@@ -82,6 +82,12 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
 	}
 	rl.Results = append(in.Results, rl.Results...)
+	if rl.Unchanged {
+		if out, ok := echo(input, rl.Results); ok {
+			_, err := w.Write(out)
+			return rl.Results, err
+		}
+	}
 	if HasErrors(rl.Results) {
 		rl.Encoded = nil
 		if rl.released.Load() {
@@ -188,4 +194,58 @@ func describeResult(r *fn.Result) string {
 		s += " (" + r.File.Path + ")"
 	}
 	return s
+}
+
+// echo is the input ResourceList with its results replaced by results: everything else
+// (items, function config) as it was written. ok is false when the input's top level is
+// not laid out one key per line from the first column, as kpt and kustomize write it.
+func echo(input []byte, results fn.Results) ([]byte, bool) {
+	var out bytes.Buffer
+	inResults := false
+	for rest := input; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		switch key, top := topLevelKey(line); {
+		case bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")):
+			return nil, false // a document marker: more than one document
+		case top:
+			inResults = key == "results"
+		}
+		if !inResults {
+			out.Write(line)
+		}
+	}
+	if out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
+		out.WriteByte('\n')
+	}
+	if len(results) == 0 {
+		return out.Bytes(), true
+	}
+	tail, err := (&fn.ResourceList{Results: results, FunctionConfig: fn.NewEmptyKubeObject()}).ToYAML()
+	if err != nil {
+		return nil, false
+	}
+	i := bytes.Index(tail, []byte("\nresults:"))
+	if i < 0 {
+		return nil, false
+	}
+	out.Write(tail[i+1:])
+	return out.Bytes(), true
+}
+
+// topLevelKey returns the key a line starts at the top level of the document ("key:" from
+// the first column), and whether it does.
+func topLevelKey(line []byte) (string, bool) {
+	if len(line) == 0 || !(line[0] >= 'a' && line[0] <= 'z' || line[0] >= 'A' && line[0] <= 'Z') {
+		return "", false
+	}
+	i := bytes.IndexByte(line, ':')
+	if i < 0 {
+		return "", false
+	}
+	return string(line[:i]), true
 }

@@ -25,6 +25,11 @@ type ResourceList struct {
 	// done, so the output's nodes never all live at once. Ignored when the function fails.
 	Encoded map[*yaml.RNode]EncodedItem
 
+	// Unchanged is set by a function that never changes the items (a validator): the
+	// output then carries the input's items and config byte for byte, as kustomize requires
+	// of a validator, and only the results are new.
+	Unchanged bool
+
 	// released is set once the function freed an input item's nodes (Release).
 	released atomic.Bool
 }

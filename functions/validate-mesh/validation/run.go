@@ -18,6 +18,7 @@ import (
 func Run(rl *krm.ResourceList) error { return run(rl, time.Now()) }
 
 func run(rl *krm.ResourceList, now time.Time) error {
+	rl.Unchanged = true // a validator: the items go out as they came in
 	spec, ok := decode(rl)
 	if !ok {
 		return nil
