@@ -81,6 +81,12 @@ func TestAnalyze(t *testing.T) {
 			want: "unreadable @vs",
 		},
 		{
+			name: "a repeated key counts once, its first value",
+			objs: []Object{objectOf("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: web\n  namespace: shop\n" +
+				"  annotations: {a: b}\n  annotations: {c: d}\nspec:\n  hosts: [web]\n  http:\n  - route:\n    - destination: {host: nowhere}\n")},
+			want: "IST0101 Error VirtualService shop/web @vs",
+		},
+		{
 			name: "Istio's default ingress gateway stands in",
 			docs: []Document{{Name: "gw", YAML: gateway}},
 		},

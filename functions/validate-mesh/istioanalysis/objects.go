@@ -30,11 +30,16 @@ type Object struct {
 	Fields map[string]int
 }
 
-// ObjectOf converts a parsed YAML mapping into an Object named name.
+// ObjectOf converts a parsed YAML mapping into an Object named name. A key repeated in a
+// mapping (kpt 1.0.0-beta.56 repeats a subpackage resource's metadata.annotations in what
+// it hands the root's pipeline when the metadata line carries a comment) counts once, its
+// first value, as kyaml and every function before read it.
 func ObjectOf(name string, n *yaml.Node) (Object, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return Object{}, err
+		if err = withoutRepeatedKeys(n).Decode(&v); err != nil {
+			return Object{}, err
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -43,6 +48,25 @@ func ObjectOf(name string, n *yaml.Node) (Object, error) {
 	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}}
 	fieldLines(n, "", o.Fields)
 	return o, nil
+}
+
+// withoutRepeatedKeys is a copy of n whose mappings keep the first of repeated keys.
+func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.Content = nil
+	seen := map[string]bool{}
+	for i := 0; i < len(n.Content); i++ {
+		if n.Kind == yaml.MappingNode && i%2 == 0 && i+1 < len(n.Content) {
+			key := n.Content[i].Value
+			if seen[key] {
+				i++
+				continue
+			}
+			seen[key] = true
+		}
+		c.Content = append(c.Content, withoutRepeatedKeys(n.Content[i]))
+	}
+	return &c
 }
 
 // fieldLines records the line of every scalar under n by its path, as Istio's file source
