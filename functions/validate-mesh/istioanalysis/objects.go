@@ -3,8 +3,11 @@ package istioanalysis
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 
+	"github.com/meshfn/meshfn/internal/podtemplate"
 	"istio.io/istio/pilot/pkg/config/file"
 	legacykube "istio.io/istio/pkg/config/analysis/legacy/source/kube"
 	"istio.io/istio/pkg/config/schema/collection"
@@ -47,7 +50,32 @@ func ObjectOf(name string, n *yaml.Node) (Object, error) {
 	}
 	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}}
 	fieldLines(n, "", o.Fields)
+	if isWorkload(n) {
+		for path := range o.Fields {
+			if !workloadFieldQueried(path) {
+				delete(o.Fields, path)
+			}
+		}
+	}
 	return o, nil
+}
+
+// isWorkload reports whether n is a Pod or a workload with a pod template.
+func isWorkload(n *yaml.Node) bool {
+	rn := yaml.NewRNode(n)
+	_, ok := podtemplate.Path(rn.GetApiVersion(), rn.GetKind())
+	return ok
+}
+
+// containerImage is the one path into a pod's spec that an analyzer asks the line of.
+var containerImage = regexp.MustCompile(`^\{\.spec\.containers\[\d+\]\.image\}$`)
+
+// workloadFieldQueried reports whether an analyzer may ask for the line of a workload's
+// field (Istio's util.ErrorLine paths: metadata, and a pod's container images). The field
+// map of an injected pod template runs to hundreds of paths, which Istio's store keeps as
+// JSON on each object; only these are kept.
+func workloadFieldQueried(path string) bool {
+	return strings.HasPrefix(path, "{.metadata.") || containerImage.MatchString(path)
 }
 
 // withoutRepeatedKeys is a copy of n whose mappings keep the first of repeated keys.
