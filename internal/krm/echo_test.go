@@ -55,3 +55,21 @@ results:
 		t.Errorf("results = %v", results)
 	}
 }
+
+// TestUnchangedNotEchoable: input laid out otherwise (flow style at the top) is written from
+// the input's items again, whatever the function shrank.
+func TestUnchangedNotEchoable(t *testing.T) {
+	input := `{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}]}`
+	f := func(rl *ResourceList) error {
+		rl.Unchanged = true
+		*rl.Items[0].YNode() = *Map(F("kind", "Shrunk")).YNode()
+		return nil
+	}
+	out, _, err := Run(f, []byte(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"data": {"k": "v"}`) || strings.Contains(string(out), "Shrunk") {
+		t.Errorf("output:\n%s", out)
+	}
+}

@@ -87,8 +87,11 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 			_, err := w.Write(out)
 			return rl.Results, err
 		}
+		// Not laid out to be echoed: write the input's items, which the function may have
+		// shrunk to what its results need.
+		rl.released.Store(true)
 	}
-	if HasErrors(rl.Results) {
+	if HasErrors(rl.Results) || rl.Unchanged {
 		rl.Encoded = nil
 		if rl.released.Load() {
 			// Some items were freed: write the input's items instead.
@@ -214,6 +217,8 @@ func echo(input []byte, results fn.Results) ([]byte, bool) {
 			return nil, false // a document marker: more than one document
 		case top:
 			inResults = key == "results"
+		case len(line) > 0 && !bytes.ContainsAny(line[:1], " \t\r\n#-"):
+			return nil, false // not a block mapping at the top (JSON, a flow mapping)
 		}
 		if !inResults {
 			out.Write(line)

@@ -26,8 +26,8 @@ type ResourceList struct {
 	Encoded map[*yaml.RNode]EncodedItem
 
 	// Unchanged is set by a function that never changes the items (a validator): the
-	// output then carries the input's items and config byte for byte, as kustomize requires
-	// of a validator, and only the results are new.
+	// output then carries the input's items and config byte for byte, and only the results
+	// are new. Such a function may shrink items it is done with to what its results name.
 	Unchanged bool
 
 	// released is set once the function freed an input item's nodes (Release).

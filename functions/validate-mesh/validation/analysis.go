@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,54 +21,71 @@ const (
 type analysisInput struct {
 	items []*yaml.RNode            // the package's resources
 	pods  []podOf                  // its workloads as pods
+	objs  []istioanalysis.Object   // items (but Lists) and pods, converted
 	docs  []istioanalysis.Document // v1 Lists, as YAML text
-	// unreadable are the items and pods that could not be converted, found on the first
-	// pass over them.
-	unreadable []*finding
-	converted  bool
 }
 
+// newAnalysisInput converts the items and the pods for Istio's store, then shrinks them to
+// what findings name (see shrink): the converted objects are far smaller than the YAML
+// nodes, and Istio keeps its own copy of each. Everything that reads the items in full
+// runs before.
 func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*finding) {
 	in := &analysisInput{items: items, pods: pods}
 	var fs []*finding
 	for i, it := range items {
-		if it.GetKind() != "List" {
+		name := itemDoc + strconv.Itoa(i)
+		if it.GetKind() == "List" {
+			s, err := it.String()
+			if err != nil {
+				fs = append(fs, unreadable(it, err))
+				continue
+			}
+			in.docs = append(in.docs, istioanalysis.Document{Name: name, YAML: s})
 			continue
 		}
-		s, err := it.String()
+		o, err := istioanalysis.ObjectOf(name, it.YNode())
 		if err != nil {
 			fs = append(fs, unreadable(it, err))
 			continue
 		}
-		in.docs = append(in.docs, istioanalysis.Document{Name: itemDoc + strconv.Itoa(i), YAML: s})
+		in.objs = append(in.objs, o)
+	}
+	for i := range pods {
+		p := &pods[i]
+		o, err := istioanalysis.ObjectOf(podDoc+strconv.Itoa(i), p.node().YNode())
+		if err != nil {
+			fs = append(fs, unreadable(p.workload, err))
+		} else {
+			in.objs = append(in.objs, o)
+		}
+		p.template, p.admitted = shrink(p.template), nil
+	}
+	for _, it := range items {
+		if it.GetKind() != "List" {
+			*it.YNode() = *shrink(it).YNode()
+		}
 	}
 	return in, fs
 }
 
-// objects converts the items (but Lists) and the pods one at a time, for Istio's store.
-func (in *analysisInput) objects(yield func(istioanalysis.Object) bool) {
-	first := !in.converted
-	in.converted = true
-	convert := func(name string, n, blame *yaml.RNode) bool {
-		o, err := istioanalysis.ObjectOf(name, n.YNode())
-		if err != nil {
-			if first {
-				in.unreadable = append(in.unreadable, unreadable(blame, err))
-			}
-			return true
-		}
-		return yield(o)
+// shrink is what findings read of an object or pod template: its apiVersion, kind, name,
+// namespace and annotations (file, index, Istio's suppression annotation).
+func shrink(obj *yaml.RNode) *yaml.RNode {
+	meta := []krm.Field{krm.F("name", obj.GetName())}
+	if ns := obj.GetNamespace(); ns != "" {
+		meta = append(meta, krm.F("namespace", ns))
 	}
-	for i, it := range in.items {
-		if it.GetKind() != "List" && !convert(itemDoc+strconv.Itoa(i), it, it) {
-			return
-		}
+	if a, _ := obj.Pipe(yaml.Lookup("metadata", "annotations")); a != nil {
+		meta = append(meta, krm.F("annotations", a))
 	}
-	for i, p := range in.pods {
-		if !convert(podDoc+strconv.Itoa(i), p.node(), p.workload) {
-			return
-		}
+	var fields []krm.Field
+	if v := obj.GetApiVersion(); v != "" {
+		fields = append(fields, krm.F("apiVersion", v))
 	}
+	if k := obj.GetKind(); k != "" {
+		fields = append(fields, krm.F("kind", k))
+	}
+	return krm.Map(append(fields, krm.F("metadata", krm.Map(meta...)))...)
 }
 
 // analyze runs Istio's analyzers once per mesh config in use and turns their messages into
@@ -76,7 +94,7 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 	var fs []*finding
 	seen := map[string]bool{}
 	for _, run := range runs {
-		res, err := istioanalysis.Analyze(in.objects, in.docs, istioanalysis.Options{
+		res, err := istioanalysis.Analyze(slices.Values(in.objs), in.docs, istioanalysis.Options{
 			IstioNamespace:   spec.IstioNamespace,
 			DefaultNamespace: spec.DefaultNamespace,
 			MeshConfig:       run.settings.mesh,
@@ -110,7 +128,7 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 			fs = append(fs, f)
 		}
 	}
-	return append(dropPodDuplicates(fs), in.unreadable...), nil
+	return dropPodDuplicates(fs), nil
 }
 
 // finding turns one of Istio's messages into a finding about the item (or the workload of

@@ -73,9 +73,9 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	fs = append(fs, found...)
 	fs = append(fs, checkCA(sources, spec.validAt, spec.expiry)...)
 
-	in, found := newAnalysisInput(items, pods)
-	fs = append(fs, found...)
 	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, revisionOf)
+	in, found := newAnalysisInput(items, pods) // shrinks the items: everything reading them runs before
+	fs = append(fs, found...)
 	if found, err = in.analyze(spec, runs); err != nil {
 		return fmt.Errorf("running Istio's analyzers: %w", err)
 	}
