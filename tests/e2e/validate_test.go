@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +117,27 @@ func TestKustomizeRefusesKRMValidators(t *testing.T) {
 	out, ok := runEnv(t, dir, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
 	if ok || !strings.Contains(out, "validator shouldn't modify the resource map") {
 		t.Errorf("kustomize now accepts a KRM validator that echoes its input (ok=%v): move validate-mesh under validators: in examples/kustomize\n%s", ok, out)
+	}
+}
+
+// TestOnlyValidateMeshLinksIstio: Istio's library makes a binary of about 100 MB; every
+// other program of the repository stays without it.
+func TestOnlyValidateMeshLinksIstio(t *testing.T) {
+	for _, b := range binaries {
+		if b[0] == "validate-mesh" {
+			continue
+		}
+		cmd := exec.Command("go", "list", "-deps", b[1])
+		cmd.Dir = repoRoot(t)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", b[1], err)
+		}
+		for _, pkg := range strings.Fields(string(out)) {
+			if strings.HasPrefix(pkg, "istio.io/istio/") {
+				t.Errorf("%s links %s (and so Istio's library)", b[0], pkg)
+				break
+			}
+		}
 	}
 }
