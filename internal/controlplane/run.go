@@ -28,7 +28,7 @@ func Run(rl *krm.ResourceList) error {
 		rl.Warningf(rl.Config, "enableNamespacesByDefault has no effect: revision %q is neither the default revision nor tagged \"default\"", r.name)
 	}
 
-	gen := krm.Generator{Function: FunctionName, Config: configIdentity(src, r), Dir: OutputDir}
+	gen := krm.Generator{Function: FunctionName, Config: src.Identity(r.revLabel), Dir: OutputDir}
 	items, changes, err := gen.Apply(rl.Items, Objects(spec))
 	if err != nil {
 		rl.Errorf(rl.Config, "%v", err)
@@ -47,15 +47,4 @@ func Run(rl *krm.ResourceList) error {
 	rl.Infof(nil, "revision %s in %s: %d generated, %d updated, %d unchanged, %d pruned",
 		r.revLabel, r.Namespace, len(changes.Added), len(changes.Updated), len(changes.Unchanged), len(changes.Pruned))
 	return nil
-}
-
-// configIdentity names the config that owns the generated objects. kpt names the ConfigMap
-// it builds from `kpt fn eval -- key=value` "function-input" on every call, so for that one
-// the revision is part of the identity: two imperative calls for two revisions keep both.
-func configIdentity(src fnconfig.Source, r revision) string {
-	id := src.Kind + "/" + src.Name
-	if src.Kind == "ConfigMap" && (src.Name == "" || src.Name == "function-input") {
-		id += "/" + r.revLabel
-	}
-	return id
 }

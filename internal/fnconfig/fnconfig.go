@@ -53,6 +53,18 @@ func (s Source) String() string {
 	return s.Kind + "/" + s.Name
 }
 
+// Identity names the config as the owner of what a generator generates: "Kind/name".
+// kpt names the ConfigMap it builds from `kpt fn eval -- key=value` "function-input" on
+// every call, so for that one what is generated (key, such as the revision) is part of
+// the identity: two imperative calls for two keys keep both.
+func (s Source) Identity(key string) string {
+	id := s.Kind + "/" + s.Name
+	if s.Kind == "ConfigMap" && (s.Name == "" || s.Name == "function-input") {
+		id += "/" + key
+	}
+	return id
+}
+
 // Error is a configuration problem. It names the configuration and, where there is one,
 // the field.
 type Error struct {

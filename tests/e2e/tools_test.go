@@ -16,7 +16,7 @@ import (
 )
 
 // functions built from this repository, by binary name.
-var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters", "validate-mesh"}
+var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters", "validate-mesh", "generate-waypoint"}
 
 // binaries are every program the tests run, by name, with their package.
 var binaries = append(functionPackages(), [2]string{"hsm-tool", "./hsm-tool"}, [2]string{"render-exec", "./hack/render-exec"})
