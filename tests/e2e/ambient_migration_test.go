@@ -79,7 +79,8 @@ var shopWorkloads = []string{"frontend.yaml", "catalog.yaml", "cart.yaml", "nigh
 //  1. a waypoint for the shop, the namespace enrolled in it;
 //  2. the policy for the waypoint (targetRefs: the catalog Service), beside the sidecar's;
 //  3. the namespace to ambient mode: its workloads uninjected, the sidecar policy removed
-//     (ztunnel would turn a selector policy with HTTP rules into a deny-all);
+//     (ztunnel would turn a selector policy with HTTP rules into a deny-all, and
+//     validate-mesh, the root's validator, fails the render while it remains: MFN0015);
 //
 // then rolls back each step and checks that the tree is byte for byte as before it.
 func TestMigrationToAmbientAndRollback(t *testing.T) {
@@ -109,9 +110,17 @@ func TestMigrationToAmbientAndRollback(t *testing.T) {
 		t.Errorf("adding the waypoint's policy changed other files:\n%s", d)
 	}
 
-	// 3. Ambient mode.
+	// 3. Ambient mode. With the sidecar policy still there, validate-mesh fails the render
+	// (MFN0015) and no file changes; without it, the render goes through.
 	edit(t, filepath.Join(shop, "namespace-revision.yaml"), "    - shop # kpt-set: ${namespace}\n",
 		"    - shop # kpt-set: ${namespace}\n  dataplaneMode: ambient\n")
+	edited := snapshot(t, dir)
+	if out, ok := tryRender(t, dir); ok || !strings.Contains(out, "MFN0015") || !strings.Contains(out, "AuthorizationPolicy/shop/catalog: [MFN0015]") {
+		t.Errorf("ambient mode with the sidecar's layer-7 policy rendered (ok=%v) or failed without MFN0015 on it:\n%s", ok, out)
+	}
+	if d := diffTrees(edited, snapshot(t, dir)); d != "" {
+		t.Errorf("the failed render changed files:\n%s", d)
+	}
 	remove(t, shop, "authorization.yaml")
 	out := render(t, dir)
 	ambient := snapshot(t, dir)

@@ -1,6 +1,8 @@
 package waypoint
 
 import (
+	"strings"
+
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -49,4 +51,13 @@ func Gateway(s *Spec) *yaml.RNode {
 				krm.F("name", listenerName),
 				krm.F("port", hbonePort),
 				krm.F("protocol", hboneProtocol)))))))
+}
+
+// IsWaypoint reports whether obj is a Gateway API Gateway of Istio's waypoint class.
+func IsWaypoint(obj *yaml.RNode) bool {
+	if obj.GetKind() != GatewayKind || !strings.HasPrefix(obj.GetApiVersion(), "gateway.networking.k8s.io/") {
+		return false
+	}
+	class, err := obj.Pipe(yaml.Lookup("spec", "gatewayClassName"))
+	return err == nil && class != nil && yaml.GetValue(class) == ClassName
 }

@@ -33,6 +33,19 @@ const (
 	codeCARoots = "MFN0012"
 	// codeCAUnreadable: a CA bundle or CA Secret whose certificates cannot be read. Error.
 	codeCAUnreadable = "MFN0013"
+	// codeAmbientAndSidecar: a namespace labelled for ambient mode and for sidecar
+	// injection; the sidecars win. Warning.
+	codeAmbientAndSidecar = "MFN0014"
+	// codeL7PolicyOnAmbient: an AuthorizationPolicy with HTTP attributes (or a CUSTOM or
+	// AUDIT action) that applies to workloads in ambient mode by selector, not through a
+	// waypoint. Error.
+	codeL7PolicyOnAmbient = "MFN0015"
+	// codeRoutesWithoutWaypoint: a VirtualService for a Service without a waypoint, whose
+	// namespace runs workloads in ambient mode. Warning.
+	codeRoutesWithoutWaypoint = "MFN0016"
+	// codeMissingWaypoint: istio.io/use-waypoint names a waypoint the package does not
+	// hold in a namespace it holds. Error.
+	codeMissingWaypoint = "MFN0017"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -50,4 +63,9 @@ var codes = map[string]string{
 	codeCAExpired:         LevelError,
 	codeCARoots:           LevelError,
 	codeCAUnreadable:      LevelError,
+
+	codeAmbientAndSidecar:     LevelWarning,
+	codeL7PolicyOnAmbient:     LevelError,
+	codeRoutesWithoutWaypoint: LevelWarning,
+	codeMissingWaypoint:       LevelError,
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/podtemplate"
+	"istio.io/api/annotation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -21,6 +22,9 @@ type podOf struct {
 	// admitted is the template as the cluster's webhook would inject it, when the package
 	// holds it uninjected and a revision would inject it; nil otherwise.
 	admitted *yaml.RNode
+	// ambient is set when the pod runs in ambient mode: it then carries the annotation
+	// Istio's CNI agent puts on the pods it hands to ztunnel, which analyzers read.
+	ambient bool
 }
 
 // workloadPods finds the pod template of every workload item that is not itself a Pod;
@@ -76,9 +80,27 @@ func (p podOf) node() *yaml.RNode {
 			}
 		}
 	}
+	if p.ambient {
+		meta = withAmbientRedirection(meta)
+	}
 	fields := []krm.Field{krm.F("apiVersion", "v1"), krm.F("kind", "Pod"), krm.F("metadata", krm.Map(meta...))}
 	if s := t.Field("spec"); s != nil {
 		fields = append(fields, krm.F("spec", s.Value))
 	}
 	return krm.Map(fields...)
+}
+
+// withAmbientRedirection adds ambient.istio.io/redirection: enabled to the pod's
+// annotations (a copy of the template's, which stay as they are).
+func withAmbientRedirection(meta []krm.Field) []krm.Field {
+	redirection := krm.F(annotation.AmbientRedirection.Name, "enabled")
+	for i, f := range meta {
+		if f.Key == "annotations" {
+			annotations := f.Value.(*yaml.RNode).Copy()
+			_ = annotations.PipeE(yaml.SetField(annotation.AmbientRedirection.Name, yaml.NewStringRNode("enabled")))
+			meta[i] = krm.F("annotations", annotations)
+			return meta
+		}
+	}
+	return append(meta, krm.F("annotations", krm.Map(redirection)))
 }

@@ -68,6 +68,11 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	for i, t := range admitted {
 		pods[i].admitted = t
 	}
+	av := readAmbient(items, namespaces, pods, views, spec.IstioNamespace)
+	for i, w := range av.workloads {
+		pods[i].ambient = w.ambient
+	}
+	fs = append(fs, av.check(items)...)
 
 	sources, found := caSources(rl.Items)
 	fs = append(fs, found...)

@@ -1,0 +1,110 @@
+package validation
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshfn/meshfn/functions/generate-waypoint/waypoint"
+	"github.com/meshfn/meshfn/internal/fleet"
+	"github.com/meshfn/meshfn/internal/istio"
+	"github.com/meshfn/meshfn/internal/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// ambientView is what the ambient checks know of the package: its namespaces' labels, its
+// workloads with whether each runs in ambient mode, its Services and its waypoints.
+type ambientView struct {
+	namespaces map[string]map[string]string // name -> labels
+	nsObjects  map[string]*yaml.RNode
+	rootNS     string // Istio's root namespace: its policies apply mesh-wide
+	workloads  []ambientWorkload
+	services   []*yaml.RNode
+	waypoints  map[string]*yaml.RNode // namespace/name -> Gateway of class istio-waypoint
+	gateways   map[string]*yaml.RNode // namespace/name -> any other Gateway
+}
+
+// ambientWorkload is a workload and the labels of its pods.
+type ambientWorkload struct {
+	pod     podOf
+	labels  map[string]string
+	ambient bool
+}
+
+// readAmbient reads the package for the ambient checks. A workload runs in ambient mode
+// when no sidecar is injected into it (neither in the package nor at admission) and its
+// labels or its namespace's put it there (internal/fleet's rule, as inject-sidecar
+// applies it).
+func readAmbient(items, namespaces []*yaml.RNode, pods []podOf, views []podView, rootNS string) *ambientView {
+	av := &ambientView{namespaces: map[string]map[string]string{}, nsObjects: map[string]*yaml.RNode{}, rootNS: rootNS,
+		waypoints: map[string]*yaml.RNode{}, gateways: map[string]*yaml.RNode{}}
+	for _, ns := range namespaces {
+		l, _ := krm.Labels(ns)
+		av.namespaces[ns.GetName()], av.nsObjects[ns.GetName()] = l, ns
+	}
+	for i, p := range pods {
+		w := ambientWorkload{pod: p, labels: views[i].labels}
+		if !views[i].injected && p.admitted == nil {
+			hostNetwork, _ := p.template.Pipe(yaml.Lookup("spec", "hostNetwork"))
+			w.ambient = fleet.AmbientOf(av.nsLabels(p.namespace), w.labels, hostNetwork != nil && yaml.GetValue(hostNetwork) == "true").Captured
+		}
+		av.workloads = append(av.workloads, w)
+	}
+	for _, it := range items {
+		key := it.GetNamespace() + "/" + it.GetName()
+		switch {
+		case it.GetKind() == "Service" && it.GetApiVersion() == "v1":
+			av.services = append(av.services, it)
+		case waypoint.IsWaypoint(it):
+			av.waypoints[key] = it
+		case it.GetKind() == waypoint.GatewayKind && strings.HasPrefix(it.GetApiVersion(), "gateway.networking.k8s.io/"):
+			av.gateways[key] = it
+		}
+	}
+	return av
+}
+
+// nsLabels are a namespace's labels as the cluster's controllers read them.
+func (av *ambientView) nsLabels(ns string) map[string]string {
+	l := map[string]string{}
+	for k, v := range av.namespaces[ns] {
+		l[k] = v
+	}
+	l["kubernetes.io/metadata.name"] = ns
+	return l
+}
+
+// check runs every ambient check.
+func (av *ambientView) check(items []*yaml.RNode) []*finding {
+	fs := av.checkNamespaces()
+	for _, it := range items {
+		switch {
+		case it.GetKind() == "AuthorizationPolicy" && strings.HasPrefix(it.GetApiVersion(), "security.istio.io/"):
+			fs = append(fs, av.checkAuthorizationPolicy(it)...)
+		case it.GetKind() == "VirtualService" && strings.HasPrefix(it.GetApiVersion(), "networking.istio.io/"):
+			fs = append(fs, av.checkVirtualService(it)...)
+		}
+	}
+	return append(fs, av.checkUseWaypoint(items)...)
+}
+
+// checkNamespaces reports namespaces labelled for ambient mode that an injection label
+// also selects: the sidecar takes precedence, and the ambient label does nothing.
+func (av *ambientView) checkNamespaces() []*finding {
+	var fs []*finding
+	for _, name := range sortedKeys(av.namespaces) {
+		l := av.nsLabels(name)
+		if l[istio.DataplaneModeLabel] != istio.DataplaneModeAmbient {
+			continue
+		}
+		req, ok := fleet.Requested(l, nil)
+		if !ok {
+			continue
+		}
+		fs = append(fs, &finding{code: codeAmbientAndSidecar, level: LevelWarning, item: av.nsObjects[name], message: fmt.Sprintf(
+			"it is labelled for ambient mode (%s=%s) and for sidecar injection (%s): Istio's injector ignores the ambient label, and the "+
+				"sidecars it injects take precedence, so its pods run with sidecars. For ambient mode, label it %s=disabled "+
+				"(set-namespace-revision dataplaneMode: ambient writes the labels Istio expects); for sidecars, remove %s",
+			istio.DataplaneModeLabel, istio.DataplaneModeAmbient, req.Label, istio.InjectionLabel, istio.DataplaneModeLabel)})
+	}
+	return fs
+}
