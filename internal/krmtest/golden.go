@@ -3,10 +3,16 @@
 // Each case is a folder under testdata holding input.yaml (a ResourceList, the function
 // config included) and expected.yaml (the whole output ResourceList, results included).
 // Set UPDATE_GOLDEN=1 to rewrite expected.yaml from what the function produces now.
+//
+// Set MESHFN_RECORD_INPUTS to a folder to keep a copy of every ResourceList the tests pass
+// to a function there, one file each: tests/bench/compare then runs two builds of a
+// function on all of them and compares their outputs byte for byte.
 package krmtest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,6 +28,7 @@ func Update() bool { return os.Getenv("UPDATE_GOLDEN") != "" }
 // whether the function succeeded.
 func Run(t testing.TB, f krm.Func, input []byte) ([]byte, bool) {
 	t.Helper()
+	record(t, input)
 	out, results, err := krm.Run(f, input)
 	if err != nil {
 		t.Fatalf("function did not produce a ResourceList: %v", err)
@@ -70,6 +77,31 @@ func RunGoldenDir(t *testing.T, dir string, f krm.Func) {
 	}
 	if ran == 0 {
 		t.Fatalf("no golden cases under %s", dir)
+	}
+}
+
+// record writes input to the folder MESHFN_RECORD_INPUTS names, if any, under a name made
+// of its hash (the same input twice is one file).
+func record(t testing.TB, input []byte) {
+	dir := os.Getenv("MESHFN_RECORD_INPUTS")
+	if dir == "" {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".input-*")
+	if err == nil {
+		_, err = tmp.Write(input)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), filepath.Join(dir, fmt.Sprintf("%x.yaml", sha256.Sum256(input))))
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+		}
+	}
+	if err != nil {
+		t.Fatalf("recording the input: %v", err)
 	}
 }
 
