@@ -81,12 +81,11 @@ func (r revision) defaultWebhooks() []any {
 			selector(requirement(istio.InjectLabel, "In", "true"), requirement(istio.RevisionLabel, "DoesNotExist"))),
 	}
 	if r.EnableNamespacesByDefault {
-		excluded := append(append([]string{}, istio.SystemNamespaces...), "local-path-storage")
 		webhooks = append(webhooks, r.injectionWebhook("auto.",
 			selector(
 				requirement(istio.InjectionLabel, "DoesNotExist"),
 				requirement(istio.RevisionLabel, "DoesNotExist"),
-				requirement("kubernetes.io/metadata.name", "NotIn", excluded...)),
+				requirement("kubernetes.io/metadata.name", "NotIn", istio.IgnoredNamespaces...)),
 			selector(requirement(istio.InjectLabel, "DoesNotExist"), requirement(istio.RevisionLabel, "DoesNotExist"))))
 	}
 	return webhooks

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/meshfn/meshfn/internal/inject/annotations"
-	"github.com/meshfn/meshfn/internal/inject/meshconfig"
-	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -26,11 +24,8 @@ type Request struct {
 	// NativeSidecars is the injector's native-sidecar decision before the pod's
 	// sidecar.istio.io/nativeSidecar annotation, which templates read themselves.
 	NativeSidecars bool
-	// KubeInject selects istioctl kube-inject's variant of injection: the default template
-	// is always "sidecar", aliases and injectedAnnotations are not used, and the pod's
-	// proxy.istio.io/config is applied to the mesh config the templates see (an invalid one
-	// is an error). Otherwise injection is the webhook's.
-	KubeInject bool
+	// Variant is the flavour of injection: Webhook (also when unset) or KubeInject.
+	Variant Variant
 	// ProxyEnvs are settings the webhook reads from its URL path (ISTIO_META_CLUSTER_ID,
 	// ISTIO_META_NETWORK), for a remote injector.
 	ProxyEnvs map[string]string
@@ -41,7 +36,7 @@ type Request struct {
 	// OpenShift applies the webhook's OpenShift rule to a user-supplied istio-proxy user.
 	OpenShift bool
 	// ProxyConfigs are the networking.istio.io ProxyConfig resources the webhook merges
-	// into the proxy config (not in kube-inject mode, which has none).
+	// into the proxy config (KubeInject does not read them).
 	ProxyConfigs []ProxyConfigResource
 }
 
@@ -53,7 +48,7 @@ type Result struct {
 }
 
 // Inject injects the sidecar into req.Pod with the revision's settings. The caller has
-// already decided (PodPolicy, or its own mode) that the pod is injected.
+// already decided (Variant.Policy, or its own rule) that the pod is injected.
 func (s *Settings) Inject(req Request) (*Result, error) {
 	if err := annotations.Validate(req.Pod.Annotations); err != nil {
 		return nil, err
@@ -63,7 +58,7 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 		dropSidecarUserMatchingApp(req.Pod)
 	}
 	res := &Result{}
-	mesh, proxyConfig, err := s.effectiveConfig(req, res)
+	mesh, proxyConfig, err := req.variant().config(s, req, res)
 	if err != nil {
 		return nil, err
 	}
@@ -87,25 +82,6 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 	}
 	res.Pod = merged
 	return res, nil
-}
-
-// effectiveConfig returns the mesh config the templates see and the proxy config: for the
-// webhook, the mesh's defaultConfig with ProxyConfig resources and the pod's
-// proxy.istio.io/config annotation (webhookProxyConfig); for kube-inject, the annotation
-// applied to the mesh config itself (an invalid one is an error).
-func (s *Settings) effectiveConfig(req Request, res *Result) (*meshv1.MeshConfig, *meshv1.ProxyConfig, error) {
-	if !req.KubeInject {
-		return s.Mesh, s.webhookProxyConfig(req, res), nil
-	}
-	pca, ok := req.Pod.Annotations[annotationProxyConfig]
-	if !ok {
-		return s.Mesh, s.Mesh.GetDefaultConfig(), nil
-	}
-	withPod, err := meshconfig.ApplyProxyConfig(pca, s.Mesh)
-	if err != nil {
-		return nil, nil, fmt.Errorf("annotation %s: %w", annotationProxyConfig, err)
-	}
-	return withPod, withPod.GetDefaultConfig(), nil
 }
 
 // clusterAndNetwork returns the proxy environment the injector sets from its values, its

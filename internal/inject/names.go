@@ -22,15 +22,8 @@ var (
 	annotationProxyConfig     = annotation.ProxyConfig.Name
 	annotationProxyOverrides  = annotation.ProxyOverrides.Name
 	annotationProxyImageType  = annotation.SidecarProxyImageType.Name
-	annotationStatus          = annotation.SidecarStatus.Name
 	annotationNativeSidecar   = annotation.SidecarNativeSidecar.Name
 	annotationInterception    = annotation.SidecarInterceptionMode.Name
 	annotationMergeMetrics    = annotation.PrometheusMergeMetrics.Name
-	// InjectKey is sidecar.istio.io/inject: a pod label, or (legacy) annotation.
-	InjectKey        = label.SidecarInject.Name
-	labelNetwork     = label.TopologyNetwork.Name
-	annotationInject = annotation.SidecarInject.Name
+	labelNetwork              = label.TopologyNetwork.Name
 )
-
-// IgnoredNamespaces are never injected.
-var IgnoredNamespaces = []string{"kube-system", "kube-public", "kube-node-lease", "local-path-storage"}

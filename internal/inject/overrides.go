@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/meshfn/meshfn/internal/istio"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -20,7 +21,7 @@ func reapplyOverrides(final, original, templatePod *corev1.Pod, proxyConfig *mes
 		return nil, err
 	}
 	injected, alreadyInjected := ParseStatus(original.Annotations)
-	if _, present := original.Annotations[annotationStatus]; present {
+	if _, present := original.Annotations[istio.StatusAnnotation]; present {
 		alreadyInjected = true
 	}
 	var applied overrides

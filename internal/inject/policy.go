@@ -1,8 +1,7 @@
 package inject
 
 import (
-	"slices"
-
+	"github.com/meshfn/meshfn/internal/istio"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -14,34 +13,31 @@ type Decision struct {
 	Reason string
 }
 
-// PodPolicy decides, as Istio's injector does once its webhook was called, whether a pod
-// is injected: never with host networking or in an ignored namespace; otherwise the pod's
-// sidecar.istio.io/inject label (or, if no label, annotation) decides when it is "true" or
-// "false"; otherwise the never- and always-inject selectors; otherwise the policy.
-// With policy "" the settings' policy is used.
-func (s *Settings) PodPolicy(spec *corev1.PodSpec, meta *metav1.ObjectMeta, namespace, policy string) Decision {
-	if policy == "" {
-		policy = s.Config.Policy
-	}
-	return podPolicy(spec, meta, namespace, policy, s.neverInject, s.alwaysInject)
+// Policy decides, as the variant does, whether a pod in namespace is injected by the
+// revision s: never with host networking or in an ignored namespace; otherwise the pod's
+// sidecar.istio.io/inject label (or, if no label, annotation) decides when it is "true"
+// or "false"; otherwise the never- and always-inject selectors; otherwise the policy.
+func (v Variant) Policy(s *Settings, spec *corev1.PodSpec, meta *metav1.ObjectMeta, namespace string) Decision {
+	policy, never, always := v.policy(s)
+	return podPolicy(spec, meta, namespace, policy, never, always)
 }
 
 func podPolicy(spec *corev1.PodSpec, meta *metav1.ObjectMeta, namespace, policy string, never, always []labels.Selector) Decision {
 	if spec.HostNetwork {
 		return Decision{Reason: "the pod uses host networking"}
 	}
-	if slices.Contains(IgnoredNamespaces, namespace) {
+	if istio.IsIgnoredNamespace(namespace) {
 		return Decision{Reason: "namespace " + namespace + " is never injected"}
 	}
-	value, source := meta.Annotations[annotationInject], "annotation"
-	if l, ok := meta.Labels[InjectKey]; ok {
+	value, source := meta.Annotations[istio.InjectLabel], "annotation"
+	if l, ok := meta.Labels[istio.InjectLabel]; ok {
 		value, source = l, "label"
 	}
 	switch value {
 	case "true":
-		return Decision{Inject: true, Reason: "pod " + source + " " + InjectKey + "=true"}
+		return Decision{Inject: true, Reason: "pod " + source + " " + istio.InjectLabel + "=true"}
 	case "false":
-		return Decision{Reason: "pod " + source + " " + InjectKey + "=false"}
+		return Decision{Reason: "pod " + source + " " + istio.InjectLabel + "=false"}
 	}
 	podLabels := labels.Set(meta.Labels)
 	for _, sel := range never {
@@ -61,11 +57,4 @@ func podPolicy(spec *corev1.PodSpec, meta *metav1.ObjectMeta, namespace, policy 
 		return Decision{Reason: "the injector's policy is disabled and the pod does not ask for injection"}
 	}
 	return Decision{Reason: "the injector's policy " + policy + " is invalid, so Istio injects nothing"}
-}
-
-// KubeInjectPolicy decides as istioctl kube-inject does: every pod is injected unless it
-// uses host networking, runs in an ignored namespace, or opts out with
-// sidecar.istio.io/inject=false; the injector's selectors and policy do not apply.
-func KubeInjectPolicy(spec *corev1.PodSpec, meta *metav1.ObjectMeta, namespace string) Decision {
-	return podPolicy(spec, meta, namespace, PolicyEnabled, nil, nil)
 }

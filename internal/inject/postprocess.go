@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/meshfn/meshfn/internal/inject/probes"
+	"github.com/meshfn/meshfn/internal/istio"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -28,7 +29,7 @@ func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *
 	applySecurePrometheusAnnotation(pod)
 	rewriteDefault, _ := s.Values.Bool("sidecarInjectorWebhook", "rewriteAppHTTPProbe")
 	if probes.ShouldRewrite(pod.Annotations, rewriteDefault) {
-		_, previouslyInjected := pod.Annotations[annotationStatus]
+		_, previouslyInjected := pod.Annotations[istio.StatusAnnotation]
 		if err := probes.Rewrite(pod, mesh.GetDefaultConfig().GetStatusPort(), previouslyInjected); err != nil {
 			return err
 		}
@@ -36,11 +37,9 @@ func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *
 	if nw, ok := proxyEnvs["ISTIO_META_NETWORK"]; ok {
 		pod.Labels[labelNetwork] = nw
 	}
-	pod.Annotations[annotationStatus] = statusOf(templatePod, s.Revision)
-	if !req.KubeInject {
-		for k, v := range s.Config.InjectedAnnotations {
-			pod.Annotations[k] = v
-		}
+	pod.Annotations[istio.StatusAnnotation] = statusOf(templatePod, s.Revision)
+	for k, v := range req.variant().injectedAnnotations(&s.Config) {
+		pod.Annotations[k] = v
 	}
 	return s.reorder(pod, proxyConfig)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/meshfn/meshfn/internal/istio"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -21,7 +22,7 @@ type Status struct {
 // ParseStatus reads a pod's status annotation; ok is false when absent or unreadable.
 func ParseStatus(annotations map[string]string) (Status, bool) {
 	var st Status
-	v, found := annotations[annotationStatus]
+	v, found := annotations[istio.StatusAnnotation]
 	if !found {
 		return st, false
 	}
@@ -76,7 +77,7 @@ func stripPod(pod *corev1.Pod, mesh *meshv1.MeshConfig) *corev1.Pod {
 	if cur, found := prometheusPort(out.Annotations); found && cur == target {
 		clearPrometheusAnnotations(out.Annotations)
 	}
-	delete(out.Annotations, annotationStatus)
+	delete(out.Annotations, istio.StatusAnnotation)
 	return out
 }
 

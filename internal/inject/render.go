@@ -41,9 +41,7 @@ func (s *Settings) templateData(req Request, pod *corev1.Pod, mesh *meshv1.MeshC
 		gid = defaultProxyID
 	}
 	meta := pod.ObjectMeta
-	if meta.Namespace == "" && !req.KubeInject {
-		meta.Namespace = req.Namespace
-	}
+	meta.Namespace = req.variant().namespace(meta.Namespace, req.Namespace)
 	return &TemplateData{
 		TypeMeta:                 req.TypeMeta,
 		DeploymentMeta:           req.DeployMeta,
@@ -73,10 +71,7 @@ func inboundTrafficPolicyMode(mesh *meshv1.MeshConfig) string {
 // render runs the selected templates in order. It returns the pod with every template
 // merged on top, and what the templates alone inject, by name.
 func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod *corev1.Pod, err error) {
-	defaults, aliases := s.Config.DefaultTemplates, s.Config.Aliases
-	if req.KubeInject {
-		defaults, aliases = []string{SidecarTemplate}, nil
-	}
+	defaults, aliases := req.variant().templates(&s.Config)
 	merged, templatePod = req.Pod, &corev1.Pod{}
 	for _, name := range s.selectTemplates(req.Pod.Annotations, defaults, aliases) {
 		t, ok := s.templates[name]

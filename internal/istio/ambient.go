@@ -26,8 +26,9 @@ const (
 	DataplaneModeNone    = "none"
 )
 
-// StatusAnnotation is the annotation the sidecar injector puts on every pod it injects;
-// ambient capture skips pods that carry it (the sidecar takes precedence).
+// StatusAnnotation is the annotation the sidecar injector puts on every pod it injects,
+// recording what injection added; ambient capture skips pods that carry it (the sidecar
+// takes precedence).
 var StatusAnnotation = annotation.SidecarStatus.Name
 
 // NoWaypoint is the use-waypoint value that opts out of a namespace's waypoint.

@@ -16,8 +16,6 @@ var (
 	RevisionLabel = label.IoIstioRev.Name
 	// TagLabel marks the webhook configuration of a revision tag.
 	TagLabel = label.IoIstioTag.Name
-	// InjectLabel is the pod label (and legacy annotation) that opts a pod in or out.
-	InjectLabel = label.SidecarInject.Name
 )
 
 // InjectionLabel is the legacy namespace label (enabled / disabled) of the default injector.
@@ -29,8 +27,8 @@ const DefaultNamespace = "istio-system"
 // DefaultRevision is the value of the revision label that selects the default revision.
 const DefaultRevision = "default"
 
-// SystemNamespaces are never selected by the injector's "namespaces by default" webhook
-// (Istio's charts exclude them by name) and never relabelled unless named explicitly.
+// SystemNamespaces are Kubernetes' own namespaces, never relabelled unless named
+// explicitly (and never injected, see IgnoredNamespaces).
 var SystemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
 
 // IsDefaultRevision reports whether rev names the default revision ("" or "default").

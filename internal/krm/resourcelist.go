@@ -37,8 +37,9 @@ type ResourceList struct {
 // Release frees the nodes of an item whose new YAML the function holds in Encoded (or is
 // about to put there), keeping only what orders it in the output: apiVersion, kind,
 // namespace and name. Items in Encoded then cost their bytes only. If the function fails
-// afterwards, Run writes the input's items from the input again. Release may be called
-// concurrently for different items; the caller must own item.
+// afterwards, Run writes the input's items from the input again; so a function that
+// changed an item and then failed to finish it releases the item too. Release may be
+// called concurrently for different items; the caller must own item.
 func (rl *ResourceList) Release(item *yaml.RNode) {
 	rl.released.Store(true)
 	stub := Map(

@@ -32,7 +32,9 @@ type verdict struct {
 
 // decider decides per workload, with everything read from the package and the config.
 type decider struct {
-	spec *Spec
+	spec   *Spec
+	mode   mode
+	action action
 	// mesh is the package's control planes (nil when uninjecting).
 	mesh       *fleet.Mesh
 	namespaces map[string]map[string]string
@@ -42,10 +44,9 @@ type decider struct {
 	proxyConfigs []inject.ProxyConfigResource
 }
 
-func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
-	if d.spec.Mode == ModeAlways {
-		return d.decideAlways(w, pod)
-	}
+// decideWebhook decides as the cluster does at admission: the revision whose webhook
+// selects the pod's namespace and labels, then that injector's policy.
+func (d *decider) decideWebhook(w workload, pod *corev1.Pod) (verdict, error) {
 	ns := w.meta.Namespace
 	if ns == "" {
 		ns = d.spec.DefaultNamespace
@@ -73,12 +74,12 @@ func (d *decider) decide(w workload, pod *corev1.Pod) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	decision := settings.PodPolicy(&pod.Spec, &pod.ObjectMeta, ns, "")
+	decision := d.mode.variant.Policy(settings, &pod.Spec, &pod.ObjectMeta, ns)
 	if !decision.Inject {
 		return verdict{reason: ambientReason(ambient, decision.Reason)}, nil
 	}
 	typeMeta, deployMeta := webhookOwner(w, pod, ns)
-	v := verdict{settings: settings, reason: decision.Reason, request: d.request(pod, typeMeta, deployMeta, ns, false)}
+	v := verdict{settings: settings, reason: decision.Reason, request: d.request(pod, typeMeta, deployMeta, ns)}
 	if ambient.Captured {
 		v.precedence, v.conflictFix = sidecarPrecedence(ambient, nsLabels, pod.Labels)
 	}
@@ -137,6 +138,8 @@ func (v verdict) warnConflict(rl *krm.ResourceList, w workload) {
 		strings.TrimPrefix(v.precedence, "sidecar mode: "), v.conflictFix)
 }
 
+// decideAlways decides as istioctl kube-inject does: spec.revision injects every pod that
+// does not opt out.
 func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	rev := d.spec.Revision
 	if istio.IsDefaultRevision(rev) {
@@ -150,7 +153,7 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	if ns == "" {
 		ns = w.meta.Namespace
 	}
-	decision := inject.KubeInjectPolicy(&pod.Spec, &pod.ObjectMeta, ns)
+	decision := d.mode.variant.Policy(settings, &pod.Spec, &pod.ObjectMeta, ns)
 	if !decision.Inject {
 		return verdict{reason: decision.Reason}, nil
 	}
@@ -161,10 +164,10 @@ func (d *decider) decideAlways(w workload, pod *corev1.Pod) (verdict, error) {
 	if w.typeMeta.Kind == "Pod" {
 		deployMeta, typeMeta = deployMetaFromPod(pod)
 	}
-	return verdict{settings: settings, reason: "mode always", request: d.request(pod, typeMeta, deployMeta, ns, true)}, nil
+	return verdict{settings: settings, reason: "mode always", request: d.request(pod, typeMeta, deployMeta, ns)}, nil
 }
 
-func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta types.NamespacedName, ns string, kubeInject bool) inject.Request {
+func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta types.NamespacedName, ns string) inject.Request {
 	env := map[string]string{}
 	if d.spec.Cluster != "" {
 		env["ISTIO_META_CLUSTER_ID"] = d.spec.Cluster
@@ -174,11 +177,8 @@ func (d *decider) request(pod *corev1.Pod, typeMeta metav1.TypeMeta, deployMeta 
 	}
 	req := inject.Request{
 		Pod: pod, Namespace: ns, TypeMeta: typeMeta, DeployMeta: deployMeta,
-		NativeSidecars: d.spec.nativeDecision(), KubeInject: kubeInject,
-		ProxyEnvs: env, CompliancePolicy: d.spec.CompliancePolicy,
-	}
-	if !kubeInject {
-		req.ProxyConfigs = d.proxyConfigs
+		NativeSidecars: d.spec.nativeDecision(), Variant: d.mode.variant,
+		ProxyEnvs: env, CompliancePolicy: d.spec.CompliancePolicy, ProxyConfigs: d.proxyConfigs,
 	}
 	if d.spec.Platform == "openshift" {
 		req.OpenShift = true

@@ -20,8 +20,9 @@ type itemJob struct {
 	encoded krm.EncodedItem
 }
 
-// processItem decides and injects every workload of one item. Changes go to a copy, which
-// is encoded and dropped; the item's own nodes are then released.
+// processItem decides and injects every workload of one item. Once all of them are done
+// without error, the changes are written into the item, which is encoded; its nodes are
+// then released (also when writing failed halfway: the output is then the input's).
 func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
 	var job itemJob
 	sink := &krm.ResourceList{}
@@ -30,47 +31,37 @@ func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
 		sink.Errorf(item, "%v", err)
 		return itemJob{results: sink.Results}
 	}
-	changes := map[int]change{}
-	for i, w := range ws {
+	var changes []change
+	for _, w := range ws {
 		c, o := processWorkload(sink, d, w)
 		job.counts[o]++
 		if o == outcomeInjected || o == outcomeReverted {
-			changes[i] = c
+			changes = append(changes, c)
 		}
 	}
 	job.results = sink.Results
 	if len(changes) == 0 || krm.HasErrors(sink.Results) {
 		return job
 	}
-	if job.encoded, err = writeChanges(d, item, changes); err != nil {
+	job.encoded, err = writeChanges(item, changes)
+	rl.Release(item)
+	if err != nil {
 		job.results = append(job.results, &fn.Result{Severity: fn.Error,
 			Message: fmt.Sprintf("writing the injected pod templates: %v", err)})
 		return job
 	}
 	job.changed = true
-	rl.Release(item)
 	return job
 }
 
-// writeChanges applies the changes to a copy of the item and encodes it.
-func writeChanges(d *decider, item *yaml.RNode, changes map[int]change) (krm.EncodedItem, error) {
-	copied := item.Copy()
-	ws, err := findWorkloads(copied)
-	if err != nil {
-		return krm.EncodedItem{}, err
-	}
-	for i, c := range changes {
-		c.w = ws[i]
-		if d.spec.Mode == ModeAlways {
-			if err := c.w.useJobTemplateMetadata(); err != nil {
-				return krm.EncodedItem{}, err
-			}
-		}
+// writeChanges writes the changes into the item and encodes it.
+func writeChanges(item *yaml.RNode, changes []change) (krm.EncodedItem, error) {
+	for _, c := range changes {
 		if err := c.apply(); err != nil {
 			return krm.EncodedItem{}, fmt.Errorf("%s: %w", c.w.describe(), err)
 		}
 	}
-	return krm.EncodeItem(copied)
+	return krm.EncodeItem(item)
 }
 
 // parallel runs f(0..n-1) on as many goroutines as there are CPUs. Items are

@@ -66,7 +66,8 @@ func Run(rl *krm.ResourceList) error {
 }
 
 func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
-	d := &decider{spec: spec, namespaces: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
+	d := &decider{spec: spec, mode: modes[spec.Mode], action: actions[spec.Action],
+		namespaces: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
 	for _, ns := range spec.Namespaces {
 		d.namespaces[ns.Name] = ns.Labels
 		d.nsAnnotations[ns.Name] = ns.Annotations
@@ -91,8 +92,7 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 			namespaces = append(namespaces, it)
 		}
 	}
-	// Uninject restores what the workload's own record says: it needs no control plane.
-	if spec.Action == ActionUninject {
+	if !d.action.readsMesh {
 		return d, true
 	}
 	var err error
@@ -100,21 +100,27 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 		rl.Errorf(nil, "%v", err)
 		return nil, false
 	}
-	if spec.Mode == ModeWebhook {
-		for _, n := range d.mesh.Notes {
-			if n.Warning {
-				rl.Warningf(n.Object, "%s", n.Message)
-			} else {
-				rl.Infof(n.Object, "%s", n.Message)
-			}
+	return d, d.mode.admission(d, rl, namespaces)
+}
+
+// readAdmission reads what the cluster's admission applies besides the injector (the
+// package's ProxyConfig resources) and reports the fleet's notes and the namespaces on a
+// revision no control plane serves.
+func (d *decider) readAdmission(rl *krm.ResourceList, namespaces []*yaml.RNode) bool {
+	for _, n := range d.mesh.Notes {
+		if n.Warning {
+			rl.Warningf(n.Object, "%s", n.Message)
+		} else {
+			rl.Infof(n.Object, "%s", n.Message)
 		}
-		if d.proxyConfigs, err = readProxyConfigs(rl.Items, spec.DefaultNamespace); err != nil {
-			rl.Errorf(nil, "%v", err)
-			return nil, false
-		}
-		d.warnUnserved(rl, namespaces)
 	}
-	return d, true
+	var err error
+	if d.proxyConfigs, err = readProxyConfigs(rl.Items, d.spec.DefaultNamespace); err != nil {
+		rl.Errorf(nil, "%v", err)
+		return false
+	}
+	d.warnUnserved(rl, namespaces)
+	return true
 }
 
 // warnUnserved warns about every namespace that asks for a revision no control plane in
@@ -156,11 +162,8 @@ const RevertAnnotation = "meshfn.dev/uninject-patch"
 
 // processWorkload decides and injects (or reverts) one workload, reporting a result for it.
 func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outcome) {
-	fail := func(format string, args ...any) (change, outcome) {
-		rl.Errorf(w.item, w.prefix()+format, args...)
-		return change{}, outcomeError
-	}
-	if d.spec.Mode == ModeAlways {
+	fail := func(format string, args ...any) (change, outcome) { return w.fail(rl, format, args...) }
+	if d.mode.jobTemplateMetadata {
 		if err := w.useJobTemplateMetadata(); err != nil {
 			return fail("%v", err)
 		}
@@ -189,15 +192,41 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 		}
 		c.original = originalValue
 	}
-	if d.spec.Action == ActionUninject {
-		if _, injected := inject.ParseStatus(current.Annotations); injected && record == "" {
-			rl.Warningf(w.item, w.prefix()+"was injected without meshfn's %s annotation, so it cannot be restored exactly; left as it is",
-				RevertAnnotation)
-			return change{}, outcomeSkipped
-		}
-		return c.revert(rl, original, "injection removed")
+	return d.action.apply(d, rl, podState{c: c, current: current, original: original, originalValue: originalValue})
+}
+
+// fail reports an error about the workload.
+func (w workload) fail(rl *krm.ResourceList, format string, args ...any) (change, outcome) {
+	rl.Errorf(w.item, w.prefix()+format, args...)
+	return change{}, outcomeError
+}
+
+// podState is a workload's pod template as read, and the change about to be made to it.
+type podState struct {
+	c change
+	// current is the pod template as it is; original as it was before any injection
+	// (current, when the workload holds no revert patch), also as a pod value.
+	current, original *corev1.Pod
+	originalValue     map[string]any
+}
+
+// uninject restores the pod template the revert patch records.
+func (d *decider) uninject(rl *krm.ResourceList, s podState) (change, outcome) {
+	w := s.c.w
+	if _, injected := inject.ParseStatus(s.current.Annotations); injected && s.c.oldRecord == "" {
+		rl.Warningf(w.item, w.prefix()+"was injected without meshfn's %s annotation, so it cannot be restored exactly; left as it is",
+			RevertAnnotation)
+		return change{}, outcomeSkipped
 	}
-	v, err := d.decide(w, original)
+	return s.c.revert(rl, s.original, "injection removed")
+}
+
+// inject decides, as the mode does, whether and by which revision the pod template is
+// injected, and injects it (or, when it is no longer injected, restores it).
+func (d *decider) inject(rl *krm.ResourceList, s podState) (change, outcome) {
+	w, c, original, record := s.c.w, s.c, s.original, s.c.oldRecord
+	fail := func(format string, args ...any) (change, outcome) { return w.fail(rl, format, args...) }
+	v, err := d.mode.decide(d, w, original)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -224,7 +253,7 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	if c.after, err = podValue(res.Pod); err != nil {
 		return fail("%v", err)
 	}
-	if c.record, err = inject.RevertPatchOf(c.after, originalValue); err != nil {
+	if c.record, err = inject.RevertPatchOf(c.after, s.originalValue); err != nil {
 		return fail("%v", err)
 	}
 	rev := istio.RevisionLabelValue(v.settings.Revision)

@@ -104,7 +104,7 @@ func injectWith(t *testing.T, revision string, opts builtin.Options) *corev1.Pod
 		Pod:        samplePod(),
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		DeployMeta: types.NamespacedName{Namespace: "demo", Name: "hello"},
-		KubeInject: true,
+		Variant:    inject.KubeInject,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -220,7 +220,7 @@ func injectSample(s *inject.Settings, v variation, native bool) (any, error) {
 		TypeMeta:         metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		DeployMeta:       types.NamespacedName{Namespace: "demo", Name: "hello"},
 		NativeSidecars:   native,
-		KubeInject:       true,
+		Variant:          inject.KubeInject,
 		CompliancePolicy: v.compliance,
 	})
 	if err != nil {

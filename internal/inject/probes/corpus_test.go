@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -169,7 +170,7 @@ func checkCorpusPod(t *testing.T, in, want *corev1.Pod, s corpusSettings) bool {
 		return false
 	}
 	pod := in.DeepCopy()
-	_, previously := in.Annotations[StatusAnnotation]
+	_, previously := in.Annotations[istio.StatusAnnotation]
 	if FindSidecar(pod) == nil {
 		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: ProxyContainerName})
 	}

@@ -34,8 +34,6 @@ var (
 	RewriteAnnotation = annotation.SidecarRewriteAppHTTPProbers.Name
 	// StatusPortAnnotation overrides the status port the probes are sent to.
 	StatusPortAnnotation = annotation.SidecarStatusPort.Name
-	// StatusAnnotation marks a pod that has already been injected.
-	StatusAnnotation = annotation.SidecarStatus.Name
 )
 
 // ShouldRewrite reports whether probes are rewritten for a pod: the value of
