@@ -96,6 +96,18 @@ func moveLineComment(key, value *yaml.Node) {
 	key.LineComment, value.LineComment = value.LineComment, ""
 }
 
+// commentOnEmpty moves the line comment of a key whose value became an empty collection
+// onto the value, written in flow style ("a: [] # note"): left on the key, the encoder
+// would write the collection on a line of its own, which is not YAML.
+func commentOnEmpty(key, value *yaml.Node) {
+	if key.LineComment == "" || value.LineComment != "" || len(value.Content) != 0 ||
+		value.Kind != yaml.MappingNode && value.Kind != yaml.SequenceNode {
+		return
+	}
+	value.Style |= yaml.FlowStyle
+	key.LineComment, value.LineComment = "", key.LineComment
+}
+
 // replace overwrites n with a new node built from v, keeping n's comments and anchor.
 func replace(n *yaml.Node, v any) error {
 	built, err := build(v)
@@ -130,6 +142,7 @@ func applyMap(n *yaml.Node, b, a map[string]any) error {
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			moveLineComment(content[i], content[i+1])
+			commentOnEmpty(content[i], content[i+1])
 		}
 		content[w], content[w+1] = content[i], content[i+1]
 		w += 2

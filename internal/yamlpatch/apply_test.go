@@ -457,3 +457,14 @@ func TestApplyDoesNotShareAfter(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestApplyEmptyCollectionKeepsKeyComment: a key whose empty value carries a comment
+// ("a: # note") keeps the comment on its line when the value becomes an empty collection;
+// the encoder would otherwise write the collection on a line of its own, which is not YAML.
+func TestApplyEmptyCollectionKeepsKeyComment(t *testing.T) {
+	runApplyCases(t, []applyCase{
+		{name: "list", yaml: "a: # note\nb: 1\n", before: `{"a":null,"b":1}`, after: `{"a":[],"b":1}`, want: "a: [] # note\nb: 1\n"},
+		{name: "map", yaml: "a: # note\nb: 1\n", before: `{"a":null,"b":1}`, after: `{"a":{},"b":1}`, want: "a: {} # note\nb: 1\n"},
+		{name: "nested", yaml: "s:\n  a: # note\n  b: 1\n", before: `{"s":{"b":1}}`, after: `{"s":{"a":[],"b":1}}`, want: "s:\n  a: [] # note\n  b: 1\n"},
+	})
+}
