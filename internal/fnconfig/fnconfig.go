@@ -103,6 +103,9 @@ func Decode(config *yaml.RNode, kind string, spec Spec) (Source, error) {
 	if config == nil || config.IsNilOrEmpty() {
 		return src, &Error{Source: src, Err: fmt.Errorf("missing: expected kind %s (apiVersion %s) or a ConfigMap", kind, APIVersion)}
 	}
+	if err := checkShape(config, kind); err != nil {
+		return src, &Error{Source: src, Err: err}
+	}
 	meta, _ := config.GetMeta()
 	src = Source{Kind: meta.Kind, Name: meta.Name, Path: pathOf(config)}
 	var err error
@@ -125,6 +128,36 @@ func Decode(config *yaml.RNode, kind string, spec Spec) (Source, error) {
 		return src, &Error{Source: src, Err: err}
 	}
 	return src, nil
+}
+
+// checkShape refuses a config that is not a mapping, or whose metadata is not shaped as
+// every object's is (kyaml's accessors would panic on it).
+func checkShape(config *yaml.RNode, kind string) error {
+	if config.YNode().Kind != yaml.MappingNode {
+		return fmt.Errorf("not a mapping: expected kind %s (apiVersion %s) or a ConfigMap", kind, APIVersion)
+	}
+	meta := config.Field("metadata")
+	if meta == nil || yaml.IsYNodeNilOrEmpty(meta.Value.YNode()) {
+		return nil
+	}
+	if meta.Value.YNode().Kind != yaml.MappingNode {
+		return errors.New("metadata: expected a mapping")
+	}
+	for _, fw := range []struct {
+		field string
+		want  yaml.Kind
+	}{{"name", yaml.ScalarNode}, {"namespace", yaml.ScalarNode}, {"labels", yaml.MappingNode}, {"annotations", yaml.MappingNode}} {
+		field, want := fw.field, fw.want
+		f := meta.Value.Field(field)
+		if f == nil || yaml.IsYNodeNilOrEmpty(f.Value.YNode()) || f.Value.YNode().Kind == want {
+			continue
+		}
+		if want == yaml.MappingNode {
+			return fmt.Errorf("metadata.%s: expected a mapping", field)
+		}
+		return fmt.Errorf("metadata.%s: expected a string", field)
+	}
+	return nil
 }
 
 func pathOf(n *yaml.RNode) string {

@@ -146,3 +146,22 @@ func TestErrorNamesConfigAndFile(t *testing.T) {
 		t.Errorf("error = %v, want %q", err, want)
 	}
 }
+
+// TestDecodeNotAMapping: a config that is not a mapping is an error naming the kind
+// expected, not a panic.
+func TestDecodeNotAMapping(t *testing.T) {
+	for config, want := range map[string]string{
+		"- a\n- b\n":                   "expected kind Test",
+		"just text\n":                  "expected kind Test",
+		"kind: Test\nmetadata:\n- a\n": "metadata: expected a mapping",
+		"kind: Test\nmetadata:\n  annotations: [a]\n":                    "metadata.annotations: expected a mapping",
+		"kind: Test\nmetadata:\n  annotations:\n    1: 2\n  name: [x]\n": "metadata.name: expected a string",
+	} {
+		var s testSpec
+		_, err := Decode(yaml.MustParse(config), "Test", &s)
+		var ce *Error
+		if err == nil || !errors.As(err, &ce) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error = %v, want an *Error containing %q", config, err, want)
+		}
+	}
+}
