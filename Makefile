@@ -31,7 +31,7 @@ ifneq ($(PODMAN_CONF),)
 export CONTAINERS_CONF ?= $(PODMAN_CONF)
 endif
 
-.PHONY: all build render render-containers images test golden bench check-kpt tools system-deps vet corpora clean
+.PHONY: all build render render-containers images test golden bench fuzz check-kpt tools system-deps vet corpora clean
 
 all: build
 
@@ -68,6 +68,13 @@ test bench: IMAGES_OPTIONAL := 1
 test: check-kpt system-deps build tools vet images corpora
 	MESHFN_CONTAINER_RUNTIME=$$(hack/container-runtime) MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
 		$(GO) test -count=1 ./...
+	hack/fuzz $(FUZZTIME_TEST)
+
+## fuzz: every fuzz target for FUZZTIME each (make test runs them for FUZZTIME_TEST)
+FUZZTIME ?= 5m
+FUZZTIME_TEST ?= 10s
+fuzz:
+	hack/fuzz $(FUZZTIME)
 
 ## golden: rewrite every golden file from the current output (then review the diff)
 golden: build tools

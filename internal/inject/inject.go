@@ -49,7 +49,10 @@ type Result struct {
 
 // Inject injects the sidecar into req.Pod with the revision's settings. The caller has
 // already decided (Variant.Policy, or its own rule) that the pod is injected.
-func (s *Settings) Inject(req Request) (*Result, error) {
+func (s *Settings) Inject(req Request) (*Result, error) { return s.inject(req, nil) }
+
+// inject is Inject, showing each stage's result to st (tests look at them; nil in use).
+func (s *Settings) inject(req Request, st *stages) (*Result, error) {
 	if err := annotations.Validate(req.Pod.Annotations); err != nil {
 		return nil, err
 	}
@@ -68,8 +71,9 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.pod("stripped", stripped)
 	data := s.templateData(req, stripped, mesh, proxyConfig)
-	merged, templatePod, err := s.render(req, data)
+	merged, templatePod, err := s.render(req, data, st)
 	if err != nil {
 		return nil, err
 	}
@@ -77,11 +81,34 @@ func (s *Settings) Inject(req Request) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("re-applying the pod's own istio-proxy/istio-init settings: %w", err)
 	}
+	st.pod("overrides", merged)
 	if err := s.postProcess(merged, templatePod, req, mesh, proxyConfig, proxyEnvs); err != nil {
 		return nil, err
 	}
+	st.pod("injected", merged)
 	res.Pod = merged
 	return res, nil
+}
+
+// stages receives, for tests, what each stage of injection made, in order: the pod the
+// templates see ("stripped"), each template's text ("rendered-NAME") and the pod with it
+// merged ("merged-NAME"), the pod with its own istio-proxy and istio-init settings applied
+// again ("overrides"), and the injected pod ("injected"). A nil *stages ignores them.
+type stages struct {
+	onPod  func(stage string, pod *corev1.Pod)
+	onText func(stage string, text []byte)
+}
+
+func (st *stages) pod(stage string, pod *corev1.Pod) {
+	if st != nil {
+		st.onPod(stage, pod)
+	}
+}
+
+func (st *stages) text(stage string, text []byte) {
+	if st != nil {
+		st.onText(stage, text)
+	}
 }
 
 // clusterAndNetwork returns the proxy environment the injector sets from its values, its

@@ -70,7 +70,7 @@ func inboundTrafficPolicyMode(mesh *meshv1.MeshConfig) string {
 
 // render runs the selected templates in order. It returns the pod with every template
 // merged on top, and what the templates alone inject, by name.
-func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod *corev1.Pod, err error) {
+func (s *Settings) render(req Request, data *TemplateData, st *stages) (merged, templatePod *corev1.Pod, err error) {
 	defaults, aliases := req.variant().templates(&s.Config)
 	merged, templatePod = req.Pod, &corev1.Pod{}
 	for _, name := range s.selectTemplates(req.Pod.Annotations, defaults, aliases) {
@@ -82,6 +82,7 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 		if err := t.Execute(&out, data); err != nil {
 			return nil, nil, fmt.Errorf("rendering injection template %q: %w", name, err)
 		}
+		st.text("rendered-"+name, out.Bytes())
 		patch, err := parseOverlay(out.Bytes())
 		if err != nil {
 			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
@@ -99,6 +100,7 @@ func (s *Settings) render(req Request, data *TemplateData) (merged, templatePod 
 		if merged, err = overlayMap(merged, patch); err != nil {
 			return nil, nil, fmt.Errorf("merging injection template %q onto the pod: %w", name, err)
 		}
+		st.pod("merged-"+name, merged)
 	}
 	return merged, templatePod, nil
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -89,7 +91,8 @@ func (g gen) mutate(v any, depth int) any {
 	switch v := v.(type) {
 	case map[string]any:
 		m := make(map[string]any, len(v))
-		for k, e := range v {
+		for _, k := range slices.Sorted(maps.Keys(v)) { // in order: the same seed, the same change
+			e := v[k]
 			switch g.r.IntN(8) {
 			case 0: // removed
 			case 1:
@@ -175,31 +178,40 @@ func checkApply(t *testing.T, i int, doc, before, after any, reparse bool) {
 	if reparse { // also patch nodes as the YAML parser makes them
 		node = yaml.MustParse(node.MustString())
 	}
+	checkApplyTo(t, fmt.Sprintf("#%d", i), node, before, after)
+}
+
+// checkApplyTo applies before→after to node and checks that the result reads back as
+// after (nil map values aside).
+func checkApplyTo(t *testing.T, label string, node *yaml.RNode, before, after any) {
+	t.Helper()
+	docText := node.MustString()
 	if err := Apply(node, before, after); err != nil {
-		t.Fatalf("#%d Apply: %v", i, err)
+		t.Fatalf("%s Apply: %v", label, err)
 	}
 	text := node.MustString()
 	reparsed, err := yaml.Parse(text)
 	if err != nil {
-		t.Fatalf("#%d result does not parse: %v\n%s", i, err, text)
+		t.Fatalf("%s result does not parse: %v\n%s", label, err, text)
 	}
 	data, err := reparsed.MarshalJSON()
 	if err != nil {
-		t.Fatalf("#%d MarshalJSON: %v\n%s", i, err, text)
+		t.Fatalf("%s MarshalJSON: %v\n%s", label, err, text)
 	}
 	got := stripNil(roundTrip(t, json.RawMessage(data), false))
 	want := stripNil(roundTrip(t, after, false))
 	// Kubernetes reads YAML 1.1: it must see the same values.
 	data11, err := sigsyaml.YAMLToJSON([]byte(text))
 	if err != nil {
-		t.Fatalf("#%d YAML 1.1: %v\n%s", i, err, text)
+		t.Fatalf("%s YAML 1.1: %v\n%s", label, err, text)
 	}
 	got11 := stripNil(roundTrip(t, json.RawMessage(data11), false))
 	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(got11, want) {
 		bJSON, _ := json.Marshal(before)
 		aJSON, _ := json.Marshal(after)
 		gotJSON, _ := json.Marshal(got)
-		t.Fatalf("#%d\nnode:   %s\nbefore: %s\nafter:  %s\ngot:    %s\nyaml:\n%s", i, docJSON, bJSON, aJSON, gotJSON, text)
+		got11JSON, _ := json.Marshal(got11)
+		t.Fatalf("%s\nnode:\n%s\nbefore: %s\nafter:  %s\ngot:    %s\ngot 1.1: %s\nyaml:\n%s", label, docText, bJSON, aJSON, gotJSON, got11JSON, text)
 	}
 }
 

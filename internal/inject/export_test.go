@@ -1,0 +1,9 @@
+package inject
+
+import corev1 "k8s.io/api/core/v1"
+
+// InjectStages is Inject, calling onPod and onText with what each stage made (see stages),
+// for the stage goldens of the external test package.
+func (s *Settings) InjectStages(req Request, onPod func(stage string, pod *corev1.Pod), onText func(stage string, text []byte)) (*Result, error) {
+	return s.inject(req, &stages{onPod: onPod, onText: onText})
+}
