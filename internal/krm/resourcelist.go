@@ -11,6 +11,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/yamlemit"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -65,17 +66,22 @@ type EncodedItem struct {
 	headLines int
 }
 
-// EncodeItem encodes one item the way the output writes it.
+// EncodeItem encodes one item the way the output writes it: as kyaml's encoder does, with
+// yamlemit where it writes the item, else with the encoder itself.
 func EncodeItem(item *yaml.RNode) (EncodedItem, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(item.YNode()); err != nil {
-		return EncodedItem{}, err
+	doc, ok := yamlemit.Append(nil, item.YNode())
+	if !ok {
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		if err := enc.Encode(item.YNode()); err != nil {
+			return EncodedItem{}, err
+		}
+		if err := enc.Close(); err != nil {
+			return EncodedItem{}, err
+		}
+		doc = buf.Bytes()
 	}
-	if err := enc.Close(); err != nil {
-		return EncodedItem{}, err
-	}
-	e := EncodedItem{doc: buf.Bytes()}
+	e := EncodedItem{doc: doc}
 	if hc := item.YNode().HeadComment; hc != "" {
 		e.headLines = strings.Count(hc, "\n") + 1
 	}

@@ -1,0 +1,320 @@
+package yamlemit
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Short tags, as the encoder compares them.
+const (
+	tagStr = "!!str"
+	tagMap = "!!map"
+	tagSeq = "!!seq"
+)
+
+// implicitTag reports whether the encoder leaves a collection's tag out (a scalar's is
+// decided in scalar).
+func implicitTag(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode || n.Tag == "" {
+		return true
+	}
+	if n.Style&yaml.TaggedStyle != 0 {
+		return false
+	}
+	switch shortTag(n.Tag) {
+	case tagMap:
+		return n.Kind == yaml.MappingNode
+	case tagSeq:
+		return n.Kind == yaml.SequenceNode
+	}
+	return false
+}
+
+func shortTag(tag string) string {
+	if rest, ok := strings.CutPrefix(tag, "tag:yaml.org,2002:"); ok {
+		return "!!" + rest
+	}
+	return tag
+}
+
+// resolvedTag is the tag YAML gives the plain text v, as the encoder resolves it.
+func resolvedTag(v string) string {
+	if v != "" && !strings.ContainsRune("+-0123456789yYnNtTfFoO~.", rune(v[0])) {
+		return tagStr // the encoder's resolver looks no further for such a first character
+	}
+	probe := yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	return probe.ShortTag()
+}
+
+type scalarStyle int
+
+const (
+	plain scalarStyle = iota
+	singleQuoted
+	doubleQuoted
+	literal
+)
+
+// style chooses a scalar's style as the encoder does, or reports false when it would
+// write the scalar in a way this package does not (a tag, a folded or multi-line quoted
+// style, a character it escapes other than a tab or line break). key is set for a
+// mapping key, flow inside a flow collection.
+func style(n *yaml.Node, key, flow bool) (scalarStyle, bool) {
+	v := n.Value
+	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.FootComment != "" || !utf8.ValidString(v) {
+		return 0, false
+	}
+	st := plain
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		st = doubleQuoted
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		st = singleQuoted
+	case n.Style&yaml.LiteralStyle != 0:
+		st = literal
+	case n.Style&yaml.FoldedStyle != 0:
+		return 0, false
+	case strings.IndexByte(v, '\n') >= 0:
+		st = literal
+	}
+	if n.Tag != "" {
+		if n.Style&yaml.TaggedStyle != 0 {
+			return 0, false
+		}
+		stag := shortTag(n.Tag)
+		if stag != tagStr || st == plain {
+			switch rtag := resolvedTag(v); {
+			case rtag == stag:
+			case stag == tagStr:
+				if st == plain {
+					st = doubleQuoted // a string that would read as something else
+				}
+			default:
+				return 0, false // the encoder writes the tag
+			}
+		}
+	}
+	a, ok := analyze(v)
+	if !ok || key && a.multiline {
+		return 0, false
+	}
+	if st == plain && (flow && !a.flowPlain || !flow && !a.blockPlain || v == "" && (flow || key)) {
+		st = singleQuoted
+	}
+	if st == singleQuoted && !a.singleQuoted {
+		st = doubleQuoted
+	}
+	if st == literal && (!a.block || flow || key) {
+		st = doubleQuoted
+	}
+	if st == singleQuoted && a.multiline || st == literal && !a.literalSupported {
+		return 0, false
+	}
+	return st, true
+}
+
+// scalar writes a scalar on the current line, with the space the encoder puts before it
+// after a block value's colon or an entry's dash. key is set for a mapping key, flow
+// inside a flow collection.
+func (w *writer) scalar(n *yaml.Node, key, flow bool) {
+	st, ok := style(n, key, flow)
+	if !ok || st == literal {
+		w.fail()
+		return
+	}
+	w.quoted(n.Value, st, !key && !flow)
+}
+
+// blockScalar writes the scalar value of a block mapping key or sequence entry, with its
+// line comment, to the end of its last line; a literal's lines are indented by indent.
+func (w *writer) blockScalar(n *yaml.Node, comment string, indent int) {
+	st, ok := style(n, false, false)
+	if !ok {
+		w.fail()
+		return
+	}
+	if st != literal {
+		w.quoted(n.Value, st, true)
+		w.lineEnd(comment)
+		return
+	}
+	v := n.Value
+	w.buf = append(w.buf, " |"...)
+	if v[0] == ' ' || v[0] == '\n' {
+		w.buf = append(w.buf, '2')
+	}
+	if v[len(v)-1] != '\n' {
+		w.buf = append(w.buf, '-')
+	}
+	w.lineEnd(comment)
+	atLineStart := true
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\n' {
+			w.buf = append(w.buf, '\n')
+			atLineStart = true
+			continue
+		}
+		if atLineStart {
+			w.indent(indent)
+			atLineStart = false
+		}
+		w.buf = append(w.buf, v[i])
+	}
+	if !atLineStart {
+		w.buf = append(w.buf, '\n')
+	}
+}
+
+// quoted writes v in a single-line style, after a space when spaced (except for an empty
+// plain scalar, which writes nothing).
+func (w *writer) quoted(v string, st scalarStyle, spaced bool) {
+	if spaced && (st != plain || v != "") {
+		w.buf = append(w.buf, ' ')
+	}
+	switch st {
+	case plain:
+		w.buf = append(w.buf, v...)
+	case singleQuoted:
+		w.buf = append(w.buf, '\'')
+		for i := 0; i < len(v); i++ {
+			if v[i] == '\'' {
+				w.buf = append(w.buf, '\'')
+			}
+			w.buf = append(w.buf, v[i])
+		}
+		w.buf = append(w.buf, '\'')
+	default:
+		w.buf = append(w.buf, '"')
+		for i := 0; i < len(v); i++ {
+			switch v[i] {
+			case '"', '\\':
+				w.buf = append(w.buf, '\\', v[i])
+			case '\t':
+				w.buf = append(w.buf, '\\', 't')
+			case '\n':
+				w.buf = append(w.buf, '\\', 'n')
+			default:
+				w.buf = append(w.buf, v[i])
+			}
+		}
+		w.buf = append(w.buf, '"')
+	}
+}
+
+// analysis is what the encoder concludes from a scalar's text about the styles it allows.
+type analysis struct {
+	flowPlain, blockPlain, singleQuoted, block, multiline bool
+	// literalSupported is false for a literal scalar the encoder writes with a "+"
+	// chomping indicator (ending in more than one line break, or only one), which this
+	// package leaves to it.
+	literalSupported bool
+}
+
+// analyze reads v as the encoder's scalar analysis does, for text of printable
+// characters, tabs and line feeds; ok is false for any other text.
+func analyze(v string) (a analysis, ok bool) {
+	if v == "" {
+		return analysis{blockPlain: true, singleQuoted: true}, true
+	}
+	var flowIndicators, blockIndicators, tabs, leadingSpace, trailingSpace, leadingBreak, trailingBreak,
+		breakSpace, spaceBreak, breaks, previousSpace, previousBreak bool
+	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
+		flowIndicators, blockIndicators = true, true
+	}
+	precededByBlank := true
+	for i := 0; i < len(v); {
+		c := v[i]
+		width := 1
+		if c >= 0x80 {
+			var printable bool
+			width, printable = nonASCII(v, i)
+			if !printable {
+				return analysis{}, false
+			}
+		} else if c != '\t' && c != '\n' && (c < 0x20 || c > 0x7E) {
+			return analysis{}, false
+		}
+		followedByBlank := i+width >= len(v) || v[i+width] == ' ' || v[i+width] == '\t'
+		if i == 0 {
+			switch c {
+			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+				flowIndicators, blockIndicators = true, true
+			case '?', ':':
+				flowIndicators = true
+				blockIndicators = blockIndicators || followedByBlank
+			case '-':
+				if followedByBlank {
+					flowIndicators, blockIndicators = true, true
+				}
+			}
+		} else {
+			switch c {
+			case ',', '?', '[', ']', '{', '}':
+				flowIndicators = true
+			case ':':
+				flowIndicators = true
+				blockIndicators = blockIndicators || followedByBlank
+			case '#':
+				if precededByBlank {
+					flowIndicators, blockIndicators = true, true
+				}
+			}
+		}
+		last := i+width == len(v)
+		switch c {
+		case '\t':
+			tabs = true
+			previousSpace, previousBreak = false, false
+		case ' ':
+			leadingSpace = leadingSpace || i == 0
+			trailingSpace = trailingSpace || last
+			breakSpace = breakSpace || previousBreak
+			previousSpace, previousBreak = true, false
+		case '\n':
+			breaks = true
+			leadingBreak = leadingBreak || i == 0
+			trailingBreak = trailingBreak || last
+			spaceBreak = spaceBreak || previousSpace
+			previousSpace, previousBreak = false, true
+		default:
+			previousSpace, previousBreak = false, false
+		}
+		precededByBlank = c == ' ' || c == '\t' || c == '\n'
+		i += width
+	}
+	a = analysis{flowPlain: true, blockPlain: true, singleQuoted: true, block: true, multiline: breaks, literalSupported: true}
+	if leadingSpace || leadingBreak || trailingSpace || trailingBreak || breaks || breakSpace || spaceBreak || tabs {
+		a.flowPlain, a.blockPlain = false, false
+	}
+	if breakSpace || spaceBreak || tabs {
+		a.singleQuoted = false
+	}
+	if trailingSpace || spaceBreak {
+		a.block = false
+	}
+	if flowIndicators {
+		a.flowPlain = false
+	}
+	if blockIndicators {
+		a.blockPlain = false
+	}
+	if trailingBreak && (len(v) == 1 || v[len(v)-2] == '\n') {
+		a.literalSupported = false
+	}
+	return a, true
+}
+
+// nonASCII returns the width of the UTF-8 character at v[i] and whether the encoder
+// writes it as it is: printable, and no line break.
+func nonASCII(v string, i int) (width int, printable bool) {
+	r, width := utf8.DecodeRuneInString(v[i:])
+	switch {
+	case r == utf8.RuneError || r == 0x2028 || r == 0x2029 || r == 0xFEFF:
+		return width, false
+	case r < 0xA0, r >= 0xD800 && r < 0xE000, r == 0xFFFE, r == 0xFFFF, r > 0xFFFF:
+		return width, false
+	}
+	return width, true
+}
