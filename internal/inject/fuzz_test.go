@@ -1,6 +1,8 @@
 package inject
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,6 +40,33 @@ func FuzzParseOverlay(f *testing.F) {
 		}
 		if err == nil && !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\nparseOverlay:     %#v\nsigs.k8s.io/yaml: %#v", text, got, want)
+		}
+	})
+}
+
+// FuzzReadOverlay checks readOverlay against the full decode: where it reads a text, it
+// gives the same values, and it reads no text the decode refuses.
+func FuzzReadOverlay(f *testing.F) {
+	for _, seed := range []string{
+		"metadata:\n  labels:\n    a: \"b\"\n  annotations: {}\nspec:\n  containers:\n  - name: x\n    args:\n    - --domain\n    - \"$(X).svc\"\n" +
+			"    - \"15090,15021\"\n    ports:\n    - containerPort: 15090\n      protocol: TCP\n    resources: {\"limits\":{\"cpu\":\"2000m\"}}\n" +
+			"    env:\n    - name: A\n      value: \"[\\n    {\\\"p\\\":1}\\n]\"\n    - name: B\n      valueFrom:\n        fieldRef:\n          fieldPath: x\n",
+		"a: [1, 'two', \"three\", yes, ~, -4, {b: c}]\nb: -x\n# comment\nc:\n-\n- - d\n  - e\n-   f: g\n    h: null\n",
+		"a: {x:y}\nb: {\"k\":v}\nc: 'it''s'\nd: \"\\u00e9\\t\"\ne: 007\nf: 1.5\ng: on\nh: 2001-12-14\n", "a: b: c\n", "a:\n  b\n", "- a\n",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, ok := readOverlay([]byte(text))
+		if !ok {
+			return
+		}
+		want, err := decodeOverlay([]byte(text))
+		if err != nil {
+			t.Fatalf("%q: readOverlay read %#v, the decode fails: %v", text, got, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\nreadOverlay: %#v\ndecode:      %#v", text, got, want)
 		}
 	})
 }
@@ -112,4 +141,29 @@ func indent(s string) string {
 		}
 	}
 	return out
+}
+
+// TestReadOverlayReadsRenderedTemplates: readOverlay reads every template the stage cases
+// render (the built-in ones and custom ones), as the full decode does.
+func TestReadOverlayReadsRenderedTemplates(t *testing.T) {
+	files, err := filepath.Glob("testdata/stages/*/*-rendered-*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rendered templates under testdata/stages (%v)", err)
+	}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := readOverlay(text)
+		want, err := decodeOverlay(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			t.Errorf("%s: readOverlay leaves it to the full decode", f)
+		} else if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: readOverlay differs from the full decode", f)
+		}
+	}
 }

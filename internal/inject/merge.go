@@ -29,8 +29,16 @@ func patchMeta() (strategicpatch.LookupPatchMeta, error) {
 
 // parseOverlay reads a rendered template as Istio does (sigs.k8s.io/yaml: YAML 1.1, then
 // JSON values), without the detour through JSON text: numbers become float64, map keys
-// strings.
+// strings. The usual text is read by readOverlay; the rest by decodeOverlay.
 func parseOverlay(overlay []byte) (map[string]any, error) {
+	if m, ok := readOverlay(overlay); ok {
+		return m, nil
+	}
+	return decodeOverlay(overlay)
+}
+
+// decodeOverlay is parseOverlay with a full YAML 1.1 decode.
+func decodeOverlay(overlay []byte) (map[string]any, error) {
 	var doc any
 	if err := yamlv2.Unmarshal(overlay, &doc); err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)

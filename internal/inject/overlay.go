@@ -1,0 +1,525 @@
+package inject
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// readOverlay reads the YAML a template rendered, for the usual shape of that text: block
+// mappings and sequences indented with spaces, scalars on one line (plain, or quoted with
+// the common escapes), JSON-like flow collections on one line, and comment lines. It
+// gives what parseOverlay's full YAML 1.1 decode gives, without building the decoder's
+// tokens, events and nodes; ok is false for any other text (block scalars, anchors, tags,
+// multi-line scalars, plain scalars other than words and decimal integers, non-ASCII
+// text, ...), which the full decode then reads.
+func readOverlay(text []byte) (map[string]any, bool) {
+	for _, c := range text {
+		if (c < 0x20 || c >= 0x7F) && c != '\n' {
+			return nil, false // tabs, carriage returns, control characters, non-ASCII text
+		}
+	}
+	p := overlayReader{text: text, ok: true}
+	p.next()
+	if p.eof || p.indent != 0 || p.sequenceEntry() {
+		return nil, false
+	}
+	m := p.mapping(0)
+	if !p.ok || !p.eof {
+		return nil, false
+	}
+	return m, true
+}
+
+// maxKey is the longest key readOverlay reads: YAML's simple keys end within 1024
+// characters of their start.
+const maxKey = 1000
+
+// overlayReader walks the text line by line. The current line is line[start:], starting
+// at column indent; a sequence entry's content ("- key: v") is read as a line of its own
+// at the column after the dash.
+type overlayReader struct {
+	text   []byte
+	pos    int    // where the next line starts
+	line   []byte // the current line, without its line break
+	start  int    // where its content starts in line
+	indent int    // the column of its content
+	eof    bool
+	ok     bool
+}
+
+// next moves to the next line holding something other than spaces or a comment.
+func (p *overlayReader) next() {
+	for p.pos < len(p.text) {
+		end := p.pos
+		for end < len(p.text) && p.text[end] != '\n' {
+			end++
+		}
+		line := p.text[p.pos:end]
+		p.pos = end + 1
+		i := 0
+		for i < len(line) && line[i] == ' ' {
+			i++
+		}
+		if i == len(line) || line[i] == '#' {
+			continue
+		}
+		p.line, p.start, p.indent = line, i, i
+		return
+	}
+	p.line, p.start, p.eof = nil, 0, true
+}
+
+func (p *overlayReader) fail() { p.ok = false }
+
+// content is the rest of the current line.
+func (p *overlayReader) content() []byte { return p.line[p.start:] }
+
+// sequenceEntry reports whether the current line is a sequence entry ("- ..." or "-").
+func (p *overlayReader) sequenceEntry() bool {
+	c := p.content()
+	return len(c) > 0 && c[0] == '-' && (len(c) == 1 || c[1] == ' ')
+}
+
+// block reads the block node starting on the current line, at its indent.
+func (p *overlayReader) block() any {
+	if p.sequenceEntry() {
+		return p.sequence(p.indent)
+	}
+	return p.mapping(p.indent)
+}
+
+// mapping reads the entries of a block mapping at indent.
+func (p *overlayReader) mapping(indent int) map[string]any {
+	m := map[string]any{}
+	for p.ok && !p.eof && p.indent == indent && !p.sequenceEntry() {
+		key, rest, ok := p.key()
+		if !ok {
+			p.fail()
+			return nil
+		}
+		m[key] = p.value(indent, rest)
+	}
+	if p.ok && !p.eof && p.indent > indent {
+		p.fail() // text indented more than the mapping, that no key owns
+	}
+	return m
+}
+
+// key reads the key of the mapping entry on the current line and returns where the
+// value starts.
+func (p *overlayReader) key() (string, int, bool) {
+	c := p.content()
+	var key string
+	var end int
+	switch c[0] {
+	case '"', '\'':
+		s, n, ok := quoted(c)
+		if !ok {
+			return "", 0, false
+		}
+		key, end = s, n
+	default:
+		i := 0
+		for i < len(c) && !(c[i] == ':' && (i+1 == len(c) || c[i+1] == ' ')) {
+			i++
+		}
+		if i == len(c) {
+			return "", 0, false
+		}
+		j := i
+		for j > 0 && c[j-1] == ' ' {
+			j--
+		}
+		word := c[:j]
+		if !plainText(word, false) {
+			return "", 0, false
+		}
+		v, ok := resolvePlain(word)
+		if s, isString := v.(string); !ok || !isString || len(s) > 0 && s[0] == '<' {
+			return "", 0, false // a key YAML reads as a number, bool or null, or a merge
+		}
+		key, end = string(word), i
+	}
+	for end < len(c) && c[end] == ' ' {
+		end++
+	}
+	if end == len(c) || c[end] != ':' || end+1 < len(c) && c[end+1] != ' ' || end > maxKey {
+		return "", 0, false
+	}
+	return key, p.start + end + 1, true
+}
+
+// value reads the value of a mapping entry at indent whose text starts at line[at:].
+func (p *overlayReader) value(indent, at int) any {
+	for at < len(p.line) && p.line[at] == ' ' {
+		at++
+	}
+	if at < len(p.line) {
+		v := p.inline(p.line[at:])
+		p.next()
+		if p.ok && !p.eof && p.indent > indent {
+			p.fail() // a scalar continued on the next line
+		}
+		return v
+	}
+	p.next()
+	switch {
+	case p.eof || p.indent < indent:
+		return nil
+	case p.indent > indent:
+		return p.block()
+	case p.sequenceEntry():
+		return p.sequence(indent)
+	}
+	return nil
+}
+
+// sequence reads the entries of a block sequence whose dashes are at indent.
+func (p *overlayReader) sequence(indent int) []any {
+	l := []any{}
+	for p.ok && !p.eof && p.indent == indent && p.sequenceEntry() {
+		at := p.start + 1
+		for at < len(p.line) && p.line[at] == ' ' {
+			at++
+		}
+		if at == len(p.line) {
+			p.next()
+			if !p.eof && p.indent > indent {
+				l = append(l, p.block())
+			} else {
+				l = append(l, nil)
+			}
+			continue
+		}
+		p.start, p.indent = at, indent+(at-p.start)
+		if p.startsNode() {
+			l = append(l, p.block())
+			continue
+		}
+		v := p.inline(p.line[at:])
+		p.next()
+		if p.ok && !p.eof && p.indent > indent {
+			p.fail()
+		}
+		l = append(l, v)
+	}
+	if p.ok && !p.eof && p.indent > indent {
+		p.fail()
+	}
+	return l
+}
+
+// startsNode reports whether the current content begins a block mapping or sequence
+// rather than a scalar or flow collection.
+func (p *overlayReader) startsNode() bool {
+	if p.sequenceEntry() {
+		return true
+	}
+	c := p.content()
+	if c[0] == '[' || c[0] == '{' {
+		return false
+	}
+	if c[0] == '"' || c[0] == '\'' {
+		_, n, ok := quoted(c)
+		for ok && n < len(c) && c[n] == ' ' {
+			n++
+		}
+		return ok && n < len(c) && c[n] == ':'
+	}
+	for i := 0; i < len(c); i++ {
+		if c[i] == ':' && (i+1 == len(c) || c[i+1] == ' ') {
+			return true
+		}
+	}
+	return false
+}
+
+// inline reads a scalar or flow collection that is all of text (up to trailing spaces).
+func (p *overlayReader) inline(text []byte) any {
+	end := len(text)
+	for end > 0 && text[end-1] == ' ' {
+		end--
+	}
+	text = text[:end]
+	var v any
+	var n int
+	ok := true
+	switch text[0] {
+	case '[', '{':
+		v, n, ok = flow(text, 0)
+	case '"', '\'':
+		v, n, ok = quoted(text)
+	default:
+		if ok = plainText(text, false); ok {
+			v, ok = resolvePlain(text)
+			n = len(text)
+		}
+	}
+	if !ok || n != len(text) {
+		p.fail()
+		return nil
+	}
+	return v
+}
+
+// quoted reads the single- or double-quoted scalar at the start of text, which must end
+// on the same line: its value, and the length of its text.
+func quoted(text []byte) (string, int, bool) {
+	q := text[0]
+	var out []byte
+	for i := 1; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c < 0x20 || c >= 0x7F:
+			return "", 0, false // control characters, and text left to the full decode
+		case c == q && q == '\'' && i+1 < len(text) && text[i+1] == '\'':
+			out = append(out, '\'')
+			i++
+		case c == q:
+			return string(out), i + 1, true
+		case c == '\\' && q == '"':
+			r, n, ok := escape(text[i+1:])
+			if !ok {
+				return "", 0, false
+			}
+			out = utf8.AppendRune(out, r)
+			i += n
+		default:
+			out = append(out, c)
+		}
+	}
+	return "", 0, false
+}
+
+// escape reads the escape sequence after a backslash: its character and its length.
+func escape(text []byte) (rune, int, bool) {
+	if len(text) == 0 {
+		return 0, 0, false
+	}
+	switch text[0] {
+	case '"', '\\':
+		return rune(text[0]), 1, true
+	case 'n':
+		return '\n', 1, true
+	case 't':
+		return '\t', 1, true
+	case 'r':
+		return '\r', 1, true
+	case 'b':
+		return '\b', 1, true
+	case 'f':
+		return '\f', 1, true
+	case '0':
+		return 0, 1, true
+	case 'u':
+		if len(text) < 5 {
+			return 0, 0, false
+		}
+		n, err := strconv.ParseUint(string(text[1:5]), 16, 32)
+		if err != nil || n >= 0xD800 && n < 0xE000 {
+			return 0, 0, false
+		}
+		return rune(n), 5, true
+	}
+	return 0, 0, false
+}
+
+// flow reads the flow collection at the start of text ("[...]" or "{...}"), which must end
+// on the same line: its value and the length of its text. Keys are quoted or plain words;
+// scalars are quoted, words or decimal integers.
+func flow(text []byte, depth int) (any, int, bool) {
+	if depth > 32 {
+		return nil, 0, false
+	}
+	isMap := text[0] == '{'
+	closing := byte(']')
+	if isMap {
+		closing = '}'
+	}
+	m, l := map[string]any{}, []any{}
+	i := skipSpaces(text, 1)
+	if i < len(text) && text[i] == closing {
+		if isMap {
+			return m, i + 1, true
+		}
+		return l, i + 1, true
+	}
+	for {
+		var key string
+		if isMap {
+			k, n, ok := flowScalar(text[i:], true)
+			s, isString := k.(string)
+			if !ok || !isString {
+				return nil, 0, false
+			}
+			plainKey := text[i] != '"' && text[i] != '\''
+			if n > maxKey {
+				return nil, 0, false
+			}
+			i = skipSpaces(text, i+n)
+			// After a plain key, only ": " separates the value (a:b is one scalar).
+			if i >= len(text) || text[i] != ':' || plainKey && (i+1 == len(text) || text[i+1] != ' ') {
+				return nil, 0, false
+			}
+			i = skipSpaces(text, i+1)
+			key = s
+		}
+		if i >= len(text) {
+			return nil, 0, false
+		}
+		var v any
+		var n int
+		var ok bool
+		if text[i] == '[' || text[i] == '{' {
+			v, n, ok = flow(text[i:], depth+1)
+		} else {
+			v, n, ok = flowScalar(text[i:], false)
+		}
+		if !ok {
+			return nil, 0, false
+		}
+		if isMap {
+			m[key] = v
+		} else {
+			l = append(l, v)
+		}
+		i = skipSpaces(text, i+n)
+		switch {
+		case i < len(text) && text[i] == ',':
+			i = skipSpaces(text, i+1)
+			if i < len(text) && text[i] == closing {
+				return nil, 0, false // a trailing comma
+			}
+		case i < len(text) && text[i] == closing:
+			if isMap {
+				return m, i + 1, true
+			}
+			return l, i + 1, true
+		default:
+			return nil, 0, false
+		}
+	}
+}
+
+// flowScalar reads a quoted scalar, or a plain word ending at a flow indicator.
+func flowScalar(text []byte, key bool) (any, int, bool) {
+	if len(text) == 0 {
+		return nil, 0, false
+	}
+	if text[0] == '"' || text[0] == '\'' {
+		return quoted(text)
+	}
+	n := 0
+	for n < len(text) && text[n] != ',' && text[n] != ']' && text[n] != '}' && text[n] != ':' && text[n] != ' ' {
+		n++
+	}
+	word := text[:n]
+	if n == 0 || !plainText(word, true) {
+		return nil, 0, false
+	}
+	v, ok := resolvePlain(word)
+	if _, isString := v.(string); key && (!isString || word[0] == '<') {
+		return nil, 0, false
+	}
+	return v, n, ok
+}
+
+func skipSpaces(text []byte, i int) int {
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// plainText reports whether word is a plain scalar this reader reads: printable ASCII
+// that does not start with an indicator and holds nothing that ends a plain scalar or
+// starts a comment or a mapping value (in flow, nothing that ends a flow item either).
+func plainText(word []byte, inFlow bool) bool {
+	if len(word) == 0 {
+		return false
+	}
+	switch word[0] {
+	case '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ',', '?', ':':
+		return false
+	case '-':
+		if len(word) == 1 || word[1] == ' ' || len(word) >= 3 && word[1] == '-' && word[2] == '-' {
+			return false
+		}
+	case '.':
+		if len(word) >= 3 && word[1] == '.' && word[2] == '.' {
+			return false
+		}
+	}
+	for i, c := range word {
+		switch {
+		case c < 0x20 || c >= 0x7F:
+			return false
+		case c == ':' && (i+1 == len(word) || word[i+1] == ' '):
+			return false
+		case c == '#' && word[i-1] == ' ':
+			return false
+		case inFlow && (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || c == ' '):
+			return false
+		}
+	}
+	return word[len(word)-1] != ' '
+}
+
+// yaml11Words are the plain scalars YAML 1.1 (as Istio reads templates) reads as
+// booleans or null, among those starting with a letter or ~.
+var yaml11Words = map[string]any{
+	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true,
+	"on": true, "On": true, "ON": true, "n": false, "N": false, "no": false, "No": false, "NO": false,
+	"false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
+	"~": nil, "null": nil, "Null": nil, "NULL": nil,
+}
+
+// resolvePlain returns the JSON value of a plain scalar as YAML 1.1 reads it: a string,
+// a boolean, null, or a decimal integer as a float64; ok is false for text that may be
+// another number or a timestamp, which the full decode reads.
+func resolvePlain(word []byte) (any, bool) {
+	c := word[0]
+	switch {
+	case c >= '0' && c <= '9', c == '+', c == '-':
+		if c != '+' && decimal(word) {
+			n, err := strconv.ParseInt(string(word), 10, 64)
+			return float64(n), err == nil
+		}
+		if c == '-' {
+			// YAML 1.1 reads numbers with the underscores removed: a sign followed by
+			// anything but a digit or a point is no number.
+			rest := word[1:]
+			for len(rest) > 0 && rest[0] == '_' {
+				rest = rest[1:]
+			}
+			if len(rest) > 0 && !(rest[0] >= '0' && rest[0] <= '9') && rest[0] != '.' {
+				return string(word), true
+			}
+		}
+		return nil, false
+	case c == '.':
+		return nil, false
+	}
+	if v, ok := yaml11Words[string(word)]; ok {
+		return v, true
+	}
+	return string(word), true
+}
+
+// decimal reports whether word is a decimal integer without leading zeros, short enough
+// for an int64.
+func decimal(word []byte) bool {
+	digits := word
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || len(digits) > 1 && digits[0] == '0' {
+		return false
+	}
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return false
+		}
+	}
+	return true
+}
