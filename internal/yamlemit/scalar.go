@@ -218,6 +218,14 @@ func analyze(v string) (a analysis, ok bool) {
 	if v == "" {
 		return analysis{blockPlain: true, singleQuoted: true}, true
 	}
+	if a, ok := analyzeWord(v); ok {
+		return a, true
+	}
+	return analyzeText(v)
+}
+
+// analyzeText is analyze for any text.
+func analyzeText(v string) (a analysis, ok bool) {
 	var flowIndicators, blockIndicators, tabs, leadingSpace, trailingSpace, leadingBreak, trailingBreak,
 		breakSpace, spaceBreak, breaks, previousSpace, previousBreak bool
 	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
@@ -304,6 +312,48 @@ func analyze(v string) (a analysis, ok bool) {
 		a.literalSupported = false
 	}
 	return a, true
+}
+
+// wordChars are the characters that set nothing in the analysis after the first: printable
+// ASCII but for blanks and the flow indicators ",?[]{}:".
+var wordChars = func() (t [256]bool) {
+	for c := 0x21; c < 0x7F; c++ {
+		t[c] = !strings.ContainsRune(",?[]{}:", rune(c))
+	}
+	return t
+}()
+
+// analyzeWord is analyze for the common text without blanks, line breaks, non-ASCII
+// characters or indicators (but for flow indicators past the first character and colons
+// not followed by a blank); ok is false for other text.
+func analyzeWord(v string) (analysis, bool) {
+	switch c := v[0]; {
+	case strings.IndexByte("#,[]{}&*!|>'\"%@`?: \t", c) >= 0 || !wordChars[c]:
+		return analysis{}, false
+	case c == '-' && (len(v) == 1 || v[1] == '-' || v[1] == ' ' || v[1] == '\t'):
+		return analysis{}, false
+	case c == '.' && strings.HasPrefix(v, "..."):
+		return analysis{}, false
+	}
+	flowIndicators := false
+	for i := 1; i < len(v); i++ {
+		c := v[i]
+		if wordChars[c] {
+			continue
+		}
+		switch c {
+		case ',', '?', '[', ']', '{', '}':
+			flowIndicators = true
+		case ':':
+			if i+1 == len(v) || v[i+1] == ' ' || v[i+1] == '\t' {
+				return analysis{}, false
+			}
+			flowIndicators = true
+		default:
+			return analysis{}, false
+		}
+	}
+	return analysis{flowPlain: !flowIndicators, blockPlain: true, singleQuoted: true, block: true, literalSupported: true}, true
 }
 
 // nonASCII returns the width of the UTF-8 character at v[i] and whether the encoder
