@@ -114,19 +114,11 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 // and the results exactly as the SDK writes them. Each item is encoded, written and
 // dropped in turn.
 func write(w io.Writer, rl *ResourceList) error {
-	tailList := &fn.ResourceList{Results: rl.Results, FunctionConfig: fn.NewEmptyKubeObject()}
-	if rl.Config != nil {
-		tailList.FunctionConfig = fn.MoveToKubeObject(rl.Config.Copy())
-	}
-	tail, err := tailList.ToYAML()
+	tail, err := encodeTail(rl.Config, rl.Results)
 	if err != nil {
 		return err
 	}
-	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
-		return fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
-	}
-	items := append([]*yaml.RNode(nil), rl.Items...)
-	sort.Sort(byIdentity(items))
+	items := sortedItems(rl.Items)
 	var buf bytes.Buffer
 	buf.WriteString(resourceListHead)
 	if len(items) > 0 {
@@ -152,18 +144,63 @@ func write(w io.Writer, rl *ResourceList) error {
 	return err
 }
 
-// byIdentity orders items as the SDK does: by "apiVersion kind namespace name".
-type byIdentity []*yaml.RNode
+// resultsPerChunk is how many results the SDK encodes at a time (see encodeTail).
+const resultsPerChunk = 64
 
-func (b byIdentity) Len() int      { return len(b) }
-func (b byIdentity) Swap(i, j int) { b[i], b[j] = b[j], b[i] }
-func (b byIdentity) Less(i, j int) bool {
-	return identityString(b[i]) < identityString(b[j])
+// encodeTail writes the function config and the results exactly as the SDK's ToYAML
+// writes them after the items, from its "apiVersion" and "kind" lines on. The results
+// are encoded a few at a time and their entries joined: the encoder keeps every event of
+// a document, which for thousands of results costs time and memory that grow faster
+// than their number; an entry of a list is encoded alike wherever it stands.
+func encodeTail(config *yaml.RNode, results fn.Results) ([]byte, error) {
+	first := &fn.ResourceList{Results: results[:min(len(results), resultsPerChunk)], FunctionConfig: fn.NewEmptyKubeObject()}
+	if config != nil {
+		first.FunctionConfig = fn.MoveToKubeObject(config.Copy())
+	}
+	tail, err := first.ToYAML()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
+		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
+	}
+	const resultsHead = resourceListHead + "results:\n"
+	for i := resultsPerChunk; i < len(results); i += resultsPerChunk {
+		chunk, err := (&fn.ResourceList{Results: results[i:min(len(results), i+resultsPerChunk)], FunctionConfig: fn.NewEmptyKubeObject()}).ToYAML()
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.HasPrefix(chunk, []byte(resultsHead)) {
+			return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", chunk)
+		}
+		tail = append(tail, chunk[len(resultsHead):]...)
+	}
+	return tail, nil
 }
 
-func identityString(n *yaml.RNode) string {
-	return fmt.Sprintf("%s %s %s %s", n.GetApiVersion(), n.GetKind(), n.GetNamespace(), n.GetName())
+// sortedItems orders items as the SDK does: by "apiVersion kind namespace name", with
+// sort.Sort (so items of the same identity end up as the SDK's would).
+func sortedItems(items []*yaml.RNode) []*yaml.RNode {
+	b := byIdentity{items: append([]*yaml.RNode(nil), items...), keys: make([]string, len(items))}
+	for i, n := range b.items {
+		b.keys[i] = n.GetApiVersion() + " " + n.GetKind() + " " + n.GetNamespace() + " " + n.GetName()
+	}
+	sort.Sort(b)
+	return b.items
 }
+
+// byIdentity sorts items by their identity strings, computed once.
+type byIdentity struct {
+	items []*yaml.RNode
+	keys  []string
+}
+
+func (b byIdentity) Len() int { return len(b.items) }
+func (b byIdentity) Swap(i, j int) {
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+}
+func (b byIdentity) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
 
 // writeIndentedItem writes one encoded item as an element of a block sequence: its own
 // head comment above the entry, the rest indented under "- ".

@@ -43,12 +43,11 @@ type ResourceList struct {
 // called concurrently for different items; the caller must own item.
 func (rl *ResourceList) Release(item *yaml.RNode) {
 	rl.released.Store(true)
-	stub := Map(
-		F("apiVersion", item.GetApiVersion()),
-		F("kind", item.GetKind()),
-		F("metadata", Map(F("name", item.GetName()), F("namespace", item.GetNamespace()))),
-	)
-	*item.YNode() = *stub.YNode()
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: s} }
+	meta := &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap,
+		Content: []*yaml.Node{str("name"), str(item.GetName()), str("namespace"), str(item.GetNamespace())}}
+	*item.YNode() = yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: []*yaml.Node{
+		str("apiVersion"), str(item.GetApiVersion()), str("kind"), str(item.GetKind()), str("metadata"), meta}}
 }
 
 // Func is the body of a function. It returns an error only for a failure that has no
