@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/meshfn/meshfn/internal/jsonvalue"
 	yamlv2 "go.yaml.in/yaml/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -153,15 +154,30 @@ func overlayContainer(pod *corev1.Pod, c corev1.Container, init bool) (*corev1.P
 	} else {
 		overlay.Spec.Containers = []corev1.Container{c}
 	}
-	raw, err := json.Marshal(overlay)
+	patch, err := valueOf(&overlay)
 	if err != nil {
 		return nil, err
 	}
-	patch := map[string]any{}
-	if err := json.Unmarshal(raw, &patch); err != nil {
+	return overlayMap(pod, patch)
+}
+
+// valueOf is v (a struct) as encoding/json's generic values: jsonvalue.Of, with JSON's
+// own error where that fails.
+func valueOf(v any) (map[string]any, error) {
+	if x, ok := jsonvalue.Of(v); ok {
+		if m, ok := x.(map[string]any); ok {
+			return m, nil
+		}
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
 		return nil, err
 	}
-	return overlayMap(pod, patch)
+	m := map[string]any{}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
@@ -169,12 +185,8 @@ func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := json.Marshal(pod)
+	original, err := valueOf(pod)
 	if err != nil {
-		return nil, err
-	}
-	original := map[string]any{}
-	if err := json.Unmarshal(raw, &original); err != nil {
 		return nil, err
 	}
 	merged, err := strategicpatch.StrategicMergeMapPatchUsingLookupPatchMeta(original, patch, meta)
@@ -187,6 +199,10 @@ func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
 // decodePod reads a pod from JSON values, without going through JSON text.
 func decodePod(v map[string]any) (*corev1.Pod, error) {
 	out := &corev1.Pod{}
+	if jsonvalue.Into(v, out) {
+		return out, nil
+	}
+	out = &corev1.Pod{}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(v, out); err == nil {
 		return out, nil
 	}

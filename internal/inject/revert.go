@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/meshfn/meshfn/internal/jsonvalue"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
@@ -44,6 +45,25 @@ func Revert(injected *corev1.Pod, patch string) (*corev1.Pod, error) {
 		return nil, fmt.Errorf("reverting injection: %w", err)
 	}
 	return pod, nil
+}
+
+// PodValue is the pod's metadata and spec (no status, no type) as encoding/json's
+// generic values, as decoding podJSON gives them.
+func PodValue(pod *corev1.Pod) (map[string]any, error) {
+	meta, ok1 := jsonvalue.Of(&pod.ObjectMeta)
+	spec, ok2 := jsonvalue.Of(&pod.Spec)
+	if ok1 && ok2 {
+		return map[string]any{"metadata": meta, "spec": spec}, nil
+	}
+	b, err := podJSON(pod)
+	if err != nil {
+		return nil, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // podJSON is the pod's metadata and spec as JSON (no status, no type).

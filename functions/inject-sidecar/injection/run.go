@@ -1,7 +1,6 @@
 package injection
 
 import (
-	"encoding/json"
 	"reflect"
 
 	"github.com/meshfn/meshfn/internal/fleet"
@@ -344,18 +343,10 @@ func setRecord(pod map[string]any, record string) {
 	annotations[RevertAnnotation] = record
 }
 
-// podValue is the pod's metadata and spec as generic JSON values (encoding/json's shapes;
-// JSON is faster here than the unstructured converter).
+// podValue is the pod's metadata and spec as generic JSON values (encoding/json's shapes).
 func podValue(pod *corev1.Pod) (map[string]any, error) {
-	b, err := json.Marshal(struct {
-		Metadata any `json:"metadata"`
-		Spec     any `json:"spec"`
-	}{pod.ObjectMeta, pod.Spec})
+	v, err := inject.PodValue(pod)
 	if err != nil {
-		return nil, err
-	}
-	var v map[string]any
-	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, err
 	}
 	dropEmptyResources(v)

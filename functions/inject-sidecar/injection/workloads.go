@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/jsonvalue"
 	"github.com/meshfn/meshfn/internal/podtemplate"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -122,6 +123,10 @@ func (w workload) podFromValues() (*corev1.Pod, bool) {
 		values[key] = v
 	}
 	pod := &corev1.Pod{}
+	if jsonvalue.Into(values, pod) {
+		return pod, true
+	}
+	pod = &corev1.Pod{}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(values, pod); err != nil {
 		return nil, false
 	}
