@@ -32,7 +32,7 @@ func patchMeta() (strategicpatch.LookupPatchMeta, error) {
 // JSON values), without the detour through JSON text: numbers become float64, map keys
 // strings. The usual text is read by readOverlay; the rest by decodeOverlay.
 func parseOverlay(overlay []byte) (map[string]any, error) {
-	if m, ok := readOverlay(overlay); ok {
+	if m, ok := readOverlay(overlay); ok && countValues(m, 2*len(overlay)+2) <= 2*len(overlay)+1 {
 		return m, nil
 	}
 	return decodeOverlay(overlay)
@@ -44,9 +44,10 @@ func decodeOverlay(overlay []byte) (map[string]any, error) {
 	if err := yamlv2.Unmarshal(overlay, &doc); err != nil {
 		return nil, fmt.Errorf("the template did not render valid YAML: %w", err)
 	}
-	// Without aliases every value takes at least a byte of text; yaml.v2 stops only
+	// Without aliases a document holds at most two values per byte of text (an entry and
+	// the empty value of "k:" or "?"), and the empty document one; yaml.v2 stops only
 	// documents whose aliases expand exponentially.
-	if n := countValues(doc, len(overlay)+1); n > len(overlay) {
+	if n := countValues(doc, 2*len(overlay)+2); n > 2*len(overlay)+1 {
 		return nil, fmt.Errorf("the template rendered YAML whose aliases expand %d bytes into more values: anchors and aliases are not allowed", len(overlay))
 	}
 	v, err := jsonValue(doc)
@@ -62,11 +63,19 @@ func decodeOverlay(overlay []byte) (map[string]any, error) {
 	return nil, fmt.Errorf("the template rendered %T, not a mapping", v)
 }
 
-// countValues counts the values of a decoded YAML document, stopping past limit.
+// countValues counts the values of a decoded YAML document (or of its JSON values),
+// stopping past limit.
 func countValues(v any, limit int) int {
 	n := 1
 	switch x := v.(type) {
 	case map[any]any:
+		for _, e := range x {
+			if n > limit {
+				break
+			}
+			n += 1 + countValues(e, limit-n)
+		}
+	case map[string]any:
 		for _, e := range x {
 			if n > limit {
 				break
