@@ -20,7 +20,10 @@ func readOverlay(text []byte) (map[string]any, bool) {
 	}
 	p := overlayReader{text: text, ok: true}
 	p.next()
-	if p.eof || p.indent != 0 || p.sequenceEntry() {
+	if p.eof {
+		return map[string]any{}, true // nothing but blanks and comments: the empty document
+	}
+	if p.indent != 0 || p.sequenceEntry() {
 		return nil, false
 	}
 	m := p.mapping(0)
