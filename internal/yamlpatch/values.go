@@ -62,25 +62,78 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// build returns a new block-style YAML node holding v.
+// build returns a new block-style YAML node holding v. Its nodes, and the lists of their
+// children, are allocated together.
 func build(v any) (*yaml.Node, error) {
+	nodes, children := countNodes(v)
+	b := nodeBuilder{nodes: make([]yaml.Node, 0, nodes), children: make([]*yaml.Node, 0, children)}
+	return b.build(v)
+}
+
+// countNodes counts the nodes build makes for v and their children.
+func countNodes(v any) (nodes, children int) {
 	switch v := v.(type) {
 	case map[string]any:
-		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		nodes = 1
+		for _, e := range v {
+			if e != nil {
+				n, c := countNodes(e)
+				nodes, children = nodes+1+n, children+2+c
+			}
+		}
+		return nodes, children
+	case []any:
+		nodes = 1
+		for _, e := range v {
+			n, c := countNodes(e)
+			nodes, children = nodes+n, children+1+c
+		}
+		return nodes, children
+	}
+	return 1, 0
+}
+
+// nodeBuilder hands out nodes and child lists from slabs.
+type nodeBuilder struct {
+	nodes    []yaml.Node
+	children []*yaml.Node
+}
+
+func (b *nodeBuilder) node(n yaml.Node) *yaml.Node {
+	if len(b.nodes) == cap(b.nodes) {
+		b.nodes = make([]yaml.Node, 0, 8)
+	}
+	b.nodes = append(b.nodes, n)
+	return &b.nodes[len(b.nodes)-1]
+}
+
+// list returns an empty list of children with room for n.
+func (b *nodeBuilder) list(n int) []*yaml.Node {
+	if cap(b.children)-len(b.children) < n {
+		return make([]*yaml.Node, 0, n)
+	}
+	l := b.children[len(b.children) : len(b.children) : len(b.children)+n]
+	b.children = b.children[:len(b.children)+n]
+	return l
+}
+
+func (b *nodeBuilder) build(v any) (*yaml.Node, error) {
+	switch v := v.(type) {
+	case map[string]any:
 		keys := sortedKeys(v)
-		n.Content = make([]*yaml.Node, 0, 2*len(keys))
+		n := b.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: b.list(2 * len(keys))})
 		for _, k := range keys {
-			val, err := build(v[k])
+			val, err := b.build(v[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
-			n.Content = append(n.Content, stringNode(k), val)
+			n.Content = append(n.Content, b.node(stringScalar(k)), val)
 		}
 		return n, nil
 	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(v))}
+		n := b.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: b.list(len(v))})
 		for i, e := range v {
-			en, err := build(e)
+			en, err := b.build(e)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
@@ -93,14 +146,20 @@ func build(v any) (*yaml.Node, error) {
 		return nil, err
 	}
 	if tag == tagStr {
-		return stringNode(text), nil
+		return b.node(stringScalar(text)), nil
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: text}, nil
+	return b.node(yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: text}), nil
 }
 
 // stringNode returns a string scalar, quoted where a YAML reader would misread it.
 func stringNode(s string) *yaml.Node {
-	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
+	n := stringScalar(s)
+	return &n
+}
+
+// stringScalar is stringNode's node.
+func stringScalar(s string) yaml.Node {
+	n := yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
 	if needsQuotes(s) {
 		n.Style = quoteStyle(s)
 	}
@@ -218,6 +277,9 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // isPlainString reports whether YAML 1.2 resolves the plain scalar s as a string.
 func isPlainString(s string) bool {
+	if s != "" && strings.IndexByte("+-0123456789yYnNtTfFoO~.", s[0]) < 0 {
+		return true // the resolver looks no further for such a first character
+	}
 	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
 	return probe.ShortTag() == tagStr
 }
