@@ -41,8 +41,21 @@ func shortTag(tag string) string {
 
 // resolvedTag is the tag YAML gives the plain text v, as the encoder resolves it.
 func resolvedTag(v string) string {
-	if v != "" && !strings.ContainsRune("+-0123456789yYnNtTfFoO~.", rune(v[0])) {
-		return tagStr // the encoder's resolver looks no further for such a first character
+	if v == "" {
+		return "!!null"
+	}
+	switch c := v[0]; {
+	case strings.IndexByte("yYnNtTfFoO~", c) >= 0:
+		// The resolver looks such words up in its table of booleans and nulls only.
+		switch v {
+		case "true", "True", "TRUE", "false", "False", "FALSE":
+			return "!!bool"
+		case "~", "null", "Null", "NULL":
+			return "!!null"
+		}
+		return tagStr
+	case strings.IndexByte("+-0123456789.", c) < 0:
+		return tagStr // the resolver looks no further for such a first character
 	}
 	probe := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	return probe.ShortTag()
