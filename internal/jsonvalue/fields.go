@@ -180,7 +180,12 @@ func structEncoder(t reflect.Type, sub func(reflect.Type) encodeFunc) encodeFunc
 		encs[i] = sub(f.typ)
 	}
 	return func(v reflect.Value) (any, bool) {
-		out := make(map[string]any, len(fields))
+		// The values first, then a map of their number: most fields are left out.
+		var buf [64]struct {
+			name  string
+			value any
+		}
+		kept := buf[:0]
 		for i := range fields {
 			f := &fields[i]
 			fv := v
@@ -196,7 +201,14 @@ func structEncoder(t reflect.Type, sub func(reflect.Type) encodeFunc) encodeFunc
 			if !ok {
 				return nil, false
 			}
-			out[f.name] = e
+			kept = append(kept, struct {
+				name  string
+				value any
+			}{f.name, e})
+		}
+		out := make(map[string]any, len(kept))
+		for _, k := range kept {
+			out[k.name] = k.value
 		}
 		return out, true
 	}

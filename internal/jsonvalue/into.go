@@ -20,6 +20,7 @@ func Into(values map[string]any, ptr any) bool {
 	if dv.Kind() != reflect.Pointer || dv.IsNil() {
 		return false
 	}
+	dv.Elem().SetZero() // the decoders fill zero values (see structDecoder)
 	return decoders.get(dv.Elem().Type())(values, dv.Elem())
 }
 
@@ -207,50 +208,69 @@ func sliceDecoder(t reflect.Type, sub func(reflect.Type) decodeFunc) decodeFunc 
 	}
 }
 
-// structField is a struct field as the converter reads it.
+// structField is a struct field as the converter reads it: by the name of its JSON tag
+// (its Go name without one), or inlined (an embedded field without a name), when it
+// reads the struct's own map.
 type structField struct {
-	index  int
-	name   string // "" for an inlined (embedded, unnamed) field
+	index  []int
 	decode decodeFunc
-	zero   reflect.Value
 }
 
+// structDecoder reads a map into a struct, as the converter does: each field from the
+// value of its name (keys without a field are ignored), an inlined struct's fields from
+// the same map. The struct is zero beforehand (Into zeroes its target, and every value
+// within is new), so fields whose value is absent or null are left as they are, and the
+// map's keys are visited instead of the struct's fields.
 func structDecoder(t reflect.Type, sub func(reflect.Type) decodeFunc) decodeFunc {
-	fields := make([]structField, 0, t.NumField())
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			return func(any, reflect.Value) bool { return false }
-		}
-		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-		if name == "" && !sf.Anonymous {
-			name = sf.Name
-		}
-		fields = append(fields, structField{index: i, name: name, decode: sub(sf.Type), zero: reflect.Zero(sf.Type)})
+	byName := map[string][]structField{}
+	if !collectNames(t, nil, sub, byName) {
+		return func(any, reflect.Value) bool { return false }
 	}
 	return func(sv any, dv reflect.Value) bool {
 		m, ok := sv.(map[string]any)
 		if !ok {
 			return false
 		}
-		for i := range fields {
-			f := &fields[i]
-			fv := dv.Field(f.index)
-			if f.name == "" {
-				if !f.decode(m, fv) {
+		for k, v := range m {
+			if v == nil {
+				continue
+			}
+			for _, f := range byName[k] {
+				fv := dv.Field(f.index[0])
+				if len(f.index) > 1 {
+					fv = dv.FieldByIndex(f.index)
+				}
+				if !f.decode(v, fv) {
 					return false
 				}
-				continue
-			}
-			v, present := m[f.name]
-			if !present || v == nil {
-				fv.Set(f.zero)
-				continue
-			}
-			if !f.decode(v, fv) {
-				return false
 			}
 		}
 		return true
 	}
+}
+
+// collectNames lists the fields of struct type t (and of its inlined structs) by name;
+// false for a struct this package leaves to the converter (an unexported field, or an
+// inlined field that is not a struct).
+func collectNames(t reflect.Type, index []int, sub func(reflect.Type) decodeFunc, byName map[string][]structField) bool {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			return false
+		}
+		idx := append(append([]int(nil), index...), i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "" && sf.Anonymous {
+			if sf.Type.Kind() != reflect.Struct || reflect.PointerTo(sf.Type).Implements(unmarshalerType) ||
+				!collectNames(sf.Type, idx, sub, byName) {
+				return false
+			}
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		byName[name] = append(byName[name], structField{index: idx, decode: sub(sf.Type)})
+	}
+	return true
 }
