@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/meshfn/meshfn/internal/inject/annotations"
@@ -107,7 +108,7 @@ func (st *stages) pod(stage string, pod *corev1.Pod) {
 
 func (st *stages) text(stage string, text []byte) {
 	if st != nil {
-		st.onText(stage, text)
+		st.onText(stage, bytes.Clone(text))
 	}
 }
 

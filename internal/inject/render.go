@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
@@ -68,6 +69,9 @@ func inboundTrafficPolicyMode(mesh *meshv1.MeshConfig) string {
 	return "passthrough"
 }
 
+// renderBuffers hold the text templates render, one at a time each.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render runs the selected templates in order. It returns the pod with every template
 // merged on top, and what the templates alone inject, by name.
 func (s *Settings) render(req Request, data *TemplateData, st *stages) (merged, templatePod *corev1.Pod, err error) {
@@ -78,12 +82,15 @@ func (s *Settings) render(req Request, data *TemplateData, st *stages) (merged, 
 		if !ok {
 			return nil, nil, fmt.Errorf("requested template %q not found; have %s", name, strings.Join(s.TemplateNames(), ", "))
 		}
-		var out bytes.Buffer
-		if err := t.Execute(&out, data); err != nil {
+		out := renderBuffers.Get().(*bytes.Buffer)
+		out.Reset()
+		if err := t.Execute(out, data); err != nil {
+			renderBuffers.Put(out)
 			return nil, nil, fmt.Errorf("rendering injection template %q: %w", name, err)
 		}
 		st.text("rendered-"+name, out.Bytes())
-		patch, err := parseOverlay(out.Bytes())
+		patch, err := parseOverlay(out.Bytes()) // holds no part of the text
+		renderBuffers.Put(out)
 		if err != nil {
 			return nil, nil, fmt.Errorf("applying injection template %q: %w", name, err)
 		}
