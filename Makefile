@@ -80,13 +80,19 @@ fuzz:
 golden: build tools
 	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
 
-## bench: Go benchmarks, whole-process time and peak memory against a no-op floor, then a
-## whole kpt fn render of 10,000 workloads in exec mode and (where a runtime runs) container mode,
+## bench: Go benchmarks, inject-sidecar's CPU time and peak memory against no-ops (meshfn's
+## runtime; kyaml's framework, also at kyaml $(BENCH_KYAML)) and, with BENCH_BASELINE=COMMIT,
+## against its build at that commit (same output checked); then a whole kpt fn render of
+## 10,000 workloads in exec mode and (where a runtime runs) container mode,
 ## then validate-mesh on 10,000 Deployments next to Istio's analyzers on the same objects as pods
+BENCH_SIZES ?= 1000,10000
+BENCH_RUNS ?= 3
+BENCH_KYAML ?= v0.20.1
 bench: build images
-	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze
+	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/kyamlnoop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
-	$(GO) run ./tests/bench/run -bin $(BIN)
+	$(GO) run ./tests/bench/run -bin $(BIN) -deployments $(BENCH_SIZES) -runs $(BENCH_RUNS) -kyaml $(BENCH_KYAML) \
+		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE))
 	pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$$(hack/container-runtime)"
 	validate -bin $(BIN)
 

@@ -1,99 +1,165 @@
-// Command run measures meshfn's functions as whole processes on synthetic packages:
-// wall time and peak memory of inject-sidecar on packages of Deployments spread over
-// namespaces, next to a no-op function built the same way that only parses and
-// re-serializes the same ResourceList (the floor). It prints both and their ratio,
-// measured in the same run, and the same no-op on inject-sidecar's output: the cost of
-// parsing and writing the injected package alone.
+// Command run measures inject-sidecar as a whole process on synthetic packages of
+// Deployments spread over namespaces: CPU time (user and system), wall time and peak
+// memory, the median of alternating runs, next to
+//
+//   - inject-sidecar built from another commit (-baseline), so a change is measured
+//     against the code before it in the same run, on the same machine;
+//   - the no-op of meshfn's own runtime (noop), which only parses and writes the
+//     ResourceList, and the same no-op on inject-sidecar's output;
+//   - a no-op written with kyaml's function framework (kyamlnoop), built with the
+//     module's kyaml and, with -kyaml, with another kyaml version.
+//
+// It also checks that inject-sidecar and the baseline write the same bytes, on each
+// package and on inject-sidecar's output fed back (a second render).
 package main
 
 import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/meshfn/meshfn/tests/bench/synth"
 )
 
-type measurement struct {
-	wall   time.Duration // median
-	maxRSS int64         // KiB, the largest of the runs
-}
-
 func main() {
-	bin := flag.String("bin", "bin", "folder with the function binaries and noop")
+	bin := flag.String("bin", "bin", "folder with inject-sidecar, noop and kyamlnoop")
 	sizes := flag.String("deployments", "1000,10000", "package sizes, in Deployments")
 	namespaces := flag.Int("namespaces", 50, "namespaces the Deployments are spread over")
-	runs := flag.Int("runs", 3, "runs per measurement (the median is reported)")
+	runs := flag.Int("runs", 3, "runs of each binary per size, alternating (the median is reported)")
+	baseline := flag.String("baseline", "", "a commit whose inject-sidecar to compare with (built into .cache/bench)")
+	kyamlVersion := flag.String("kyaml", "", "another kyaml version to build kyamlnoop with, such as v0.20.1")
+	mixed := flag.Bool("mixed", false, "every other Deployment has a second container")
 	flag.Parse()
-	if err := run(*bin, *sizes, *namespaces, *runs); err != nil {
+	if err := run(options{*bin, *sizes, *namespaces, *runs, *baseline, *kyamlVersion, *mixed}); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, sizes string, namespaces, runs int) error {
+type options struct {
+	bin, sizes      string
+	namespaces      int
+	runs            int
+	baseline, kyaml string
+	mixed           bool
+}
+
+// subject is a binary measured on the package (or on inject-sidecar's output).
+type subject struct {
+	name, path string
+	onOutput   bool
+}
+
+func run(o options) error {
+	subjects, err := subjectsFor(o)
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "meshfn-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	fmt.Printf("%-14s %-12s %12s %12s %10s %10s\n", "package", "function", "time", "peak RSS", "time/floor", "RSS/floor")
-	for _, s := range strings.Split(sizes, ",") {
+	for _, s := range strings.Split(o.sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
 			return fmt.Errorf("deployments %q: %w", s, err)
 		}
-		input := filepath.Join(dir, fmt.Sprintf("deployments-%d.yaml", n))
-		if err := writePackage(input, n, namespaces); err != nil {
+		if err := measureSize(o, subjects, dir, n); err != nil {
 			return err
 		}
-		floor, err := measure(filepath.Join(bin, "noop"), input, runs)
-		if err != nil {
-			return err
-		}
-		inject, err := measure(filepath.Join(bin, "inject-sidecar"), input, runs)
-		if err != nil {
-			return err
-		}
-		// The same floor on inject-sidecar's output: what parsing and writing the injected
-		// package costs by itself, a bound no injector writing that output can beat.
-		output := filepath.Join(dir, fmt.Sprintf("deployments-%d-injected.yaml", n))
-		if err := injectOnce(filepath.Join(bin, "inject-sidecar"), input, output); err != nil {
-			return err
-		}
-		outFloor, err := measure(filepath.Join(bin, "noop"), output, runs)
-		if err != nil {
-			return err
-		}
-		name := fmt.Sprintf("%d deploys", n)
-		report(name, "noop (floor)", floor, floor)
-		report(name, "inject-sidecar", inject, floor)
-		report(name, "noop on output", outFloor, floor)
-		fmt.Printf("%-14s %-12s %12s\n", "", "per deploy", (inject.wall / time.Duration(n)).String())
 	}
 	return nil
 }
 
-func report(pkg, fn string, m, floor measurement) {
-	fmt.Printf("%-14s %-12s %12s %9d KiB %9.2fx %9.2fx\n", pkg, fn, m.wall.Round(time.Millisecond), m.maxRSS,
-		float64(m.wall)/float64(floor.wall), float64(m.maxRSS)/float64(floor.maxRSS))
+// subjectsFor lists what is measured, building the baseline and kyaml no-ops as asked.
+func subjectsFor(o options) ([]subject, error) {
+	subjects := []subject{{name: "inject-sidecar", path: filepath.Join(o.bin, "inject-sidecar")}}
+	if o.baseline != "" {
+		path, label, err := buildBaseline(o.baseline)
+		if err != nil {
+			return nil, err
+		}
+		subjects = append(subjects, subject{name: "baseline " + label, path: path})
+	}
+	subjects = append(subjects,
+		subject{name: "noop", path: filepath.Join(o.bin, "noop")},
+		subject{name: "kyamlnoop " + moduleKyaml(), path: filepath.Join(o.bin, "kyamlnoop")})
+	if o.kyaml != "" {
+		path, err := buildKyamlNoop(o.kyaml)
+		if err != nil {
+			return nil, err
+		}
+		subjects = append(subjects, subject{name: "kyamlnoop " + o.kyaml, path: path})
+	}
+	return append(subjects, subject{name: "noop on output", path: filepath.Join(o.bin, "noop"), onOutput: true}), nil
 }
 
-func writePackage(path string, deployments, namespaces int) error {
+func measureSize(o options, subjects []subject, dir string, n int) error {
+	input := filepath.Join(dir, fmt.Sprintf("deployments-%d.yaml", n))
+	if err := writePackage(input, n, o.namespaces, o.mixed); err != nil {
+		return err
+	}
+	output := filepath.Join(dir, fmt.Sprintf("deployments-%d-injected.yaml", n))
+	if err := runToFile(subjects[0].path, input, output); err != nil {
+		return err
+	}
+	if o.baseline != "" {
+		if err := checkSameOutput(subjects[0].path, subjects[1].path, input, output); err != nil {
+			return err
+		}
+	}
+	results := make([][]measurement, len(subjects))
+	for range o.runs {
+		for i, s := range subjects {
+			in := input
+			if s.onOutput {
+				in = output
+			}
+			m, err := measure(s.path, in)
+			if err != nil {
+				return err
+			}
+			results[i] = append(results[i], m)
+		}
+	}
+	report(n, subjects, results)
+	return nil
+}
+
+// checkSameOutput compares what the two builds write, on the package and on the
+// injected package fed back.
+func checkSameOutput(a, b, input, output string) error {
+	for _, in := range []string{input, output} {
+		var outA, outB bytes.Buffer
+		if _, err := runOn(a, in, &outA); err != nil {
+			return err
+		}
+		if _, err := runOn(b, in, &outB); err != nil {
+			return err
+		}
+		what := "the package"
+		if in == output {
+			what = "its own output (a second render)"
+		}
+		if !bytes.Equal(outA.Bytes(), outB.Bytes()) {
+			return fmt.Errorf("inject-sidecar and the baseline write different output on %s", what)
+		}
+		fmt.Printf("same output as the baseline on %s (%d bytes)\n", what, outA.Len())
+	}
+	return nil
+}
+
+func writePackage(path string, deployments, namespaces int, mixed bool) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	p := synth.Package{Deployments: deployments, Namespaces: namespaces,
+	p := synth.Package{Deployments: deployments, Namespaces: namespaces, TwoContainers: mixed,
 		Config: "apiVersion: fn.meshfn.dev/v1alpha1\nkind: SidecarInjection\nmetadata:\n  name: bench\nspec:\n  kubernetesVersion: \"1.33\"\n"}
 	if err := p.Write(f); err != nil {
 		f.Close()
@@ -101,63 +167,3 @@ func writePackage(path string, deployments, namespaces int) error {
 	}
 	return f.Close()
 }
-
-// injectOnce writes the function's output on the input to a file.
-func injectOnce(binary, input, output string) error {
-	out, err := os.Create(output)
-	if err != nil {
-		return err
-	}
-	if _, _, err := runOn(binary, input, out); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// measure runs the binary on the input runs times and returns the median wall time and
-// the largest peak resident memory.
-func measure(binary, input string, runs int) (measurement, error) {
-	var walls []time.Duration
-	var m measurement
-	for i := 0; i < runs; i++ {
-		wall, maxRSS, err := runOn(binary, input, discard{})
-		if err != nil {
-			return m, err
-		}
-		walls = append(walls, wall)
-		m.maxRSS = max(m.maxRSS, maxRSS)
-	}
-	sort.Slice(walls, func(i, j int) bool { return walls[i] < walls[j] })
-	m.wall = walls[len(walls)/2]
-	return m, nil
-}
-
-// runOn runs the binary once with the input file on standard input and its output to
-// stdout, and returns its wall time and peak resident memory (KiB).
-func runOn(binary, input string, stdout io.Writer) (time.Duration, int64, error) {
-	in, err := os.Open(input)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer in.Close()
-	cmd := exec.Command(binary)
-	cmd.Stdin = in
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = stdout, &stderr
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return 0, 0, fmt.Errorf("%s: %v\n%s", filepath.Base(binary), err, stderr.String())
-	}
-	var maxRSS int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		maxRSS = ru.Maxrss
-	}
-	return wall, maxRSS, nil
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -15,6 +15,8 @@ type Package struct {
 	Settings []string
 	// Config is the function config (a YAML mapping).
 	Config string
+	// TwoContainers gives every other Deployment a second container (a log shipper).
+	TwoContainers bool
 }
 
 // Write writes the package as a ResourceList.
@@ -30,7 +32,11 @@ func (p Package) Write(w io.Writer) error {
 	}
 	for i := 0; i < p.Deployments; i++ {
 		ns := i % p.Namespaces
-		bw.item(Deployment(i, fmt.Sprintf("ns-%d", ns), fmt.Sprintf("ns-%d/app-%d.yaml", ns, i)))
+		d := Deployment(i, fmt.Sprintf("ns-%d", ns), fmt.Sprintf("ns-%d/app-%d.yaml", ns, i))
+		if p.TwoContainers && i%2 == 1 {
+			d += fmt.Sprintf(secondContainer, i)
+		}
+		bw.item(d)
 	}
 	bw.printf("functionConfig:\n")
 	bw.indent(p.Config, "  ")
@@ -83,6 +89,21 @@ metadata:
           requests:
             cpu: 100m
             memory: 128Mi
+`
+
+// secondContainer follows a Deployment's container, as the last lines of its manifest.
+const secondContainer = `      - name: logs
+        image: registry.example.com/log-shipper:%d
+        args: ["--from", "/var/log/app", "--to", "stdout"]
+        livenessProbe:
+          tcpSocket:
+            port: 9880
+        resources:
+          requests:
+            cpu: 10m
+            memory: 32Mi
+          limits:
+            memory: 64Mi
 `
 
 type errWriter struct {
