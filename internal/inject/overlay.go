@@ -1,8 +1,12 @@
 package inject
 
 import (
+	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // readOverlay reads the YAML a template rendered, for the usual shape of that text: block
@@ -141,7 +145,7 @@ func (p *overlayReader) key() (string, int, bool) {
 		if s, isString := v.(string); !ok || !isString || len(s) > 0 && s[0] == '<' {
 			return "", 0, false // a key YAML reads as a number, bool or null, or a merge
 		}
-		key, end = string(word), i
+		key, end = internKey(word), i
 	}
 	for end < len(c) && c[end] == ' ' {
 		end++
@@ -525,4 +529,38 @@ func decimal(word []byte) bool {
 		}
 	}
 	return true
+}
+
+// fieldNames are the JSON names of the fields of a Pod and of everything it holds: most
+// keys a template renders, which readOverlay takes from here rather than allocating.
+var fieldNames = func() map[string]string {
+	names := map[string]string{}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				names[name] = name
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[corev1.Pod]())
+	return names
+}()
+
+// internKey is string(word), shared when it is a field name.
+func internKey(word []byte) string {
+	if s, ok := fieldNames[string(word)]; ok {
+		return s
+	}
+	return string(word)
 }

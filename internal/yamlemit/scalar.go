@@ -162,21 +162,14 @@ func (w *writer) blockScalar(n *yaml.Node, comment string, indent int) {
 		w.buf = append(w.buf, '-')
 	}
 	w.lineEnd(comment)
-	atLineStart := true
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\n' {
-			w.buf = append(w.buf, '\n')
-			atLineStart = true
-			continue
-		}
-		if atLineStart {
+	for len(v) > 0 {
+		line, rest, _ := strings.Cut(v, "\n")
+		if line != "" {
 			w.indent(indent)
-			atLineStart = false
+			w.buf = append(w.buf, line...)
 		}
-		w.buf = append(w.buf, v[i])
-	}
-	if !atLineStart {
-		w.buf = append(w.buf, '\n')
+		w.buf = append(w.buf, '\n') // also ends a last line without a line break
+		v = rest
 	}
 }
 
@@ -191,28 +184,34 @@ func (w *writer) quoted(v string, st scalarStyle, spaced bool) {
 		w.buf = append(w.buf, v...)
 	case singleQuoted:
 		w.buf = append(w.buf, '\'')
-		for i := 0; i < len(v); i++ {
-			if v[i] == '\'' {
-				w.buf = append(w.buf, '\'')
+		for {
+			i := strings.IndexByte(v, '\'')
+			if i < 0 {
+				break
 			}
-			w.buf = append(w.buf, v[i])
+			w.buf = append(append(w.buf, v[:i+1]...), '\'')
+			v = v[i+1:]
 		}
-		w.buf = append(w.buf, '\'')
+		w.buf = append(append(w.buf, v...), '\'')
 	default:
 		w.buf = append(w.buf, '"')
-		for i := 0; i < len(v); i++ {
+		for {
+			i := strings.IndexAny(v, "\"\\\t\n")
+			if i < 0 {
+				break
+			}
+			w.buf = append(w.buf, v[:i]...)
 			switch v[i] {
-			case '"', '\\':
-				w.buf = append(w.buf, '\\', v[i])
 			case '\t':
 				w.buf = append(w.buf, '\\', 't')
 			case '\n':
 				w.buf = append(w.buf, '\\', 'n')
 			default:
-				w.buf = append(w.buf, v[i])
+				w.buf = append(w.buf, '\\', v[i])
 			}
+			v = v[i+1:]
 		}
-		w.buf = append(w.buf, '"')
+		w.buf = append(append(w.buf, v...), '"')
 	}
 }
 
@@ -247,6 +246,11 @@ func analyzeText(v string) (a analysis, ok bool) {
 	precededByBlank := true
 	for i := 0; i < len(v); {
 		c := v[i]
+		if i > 0 && wordChars[c] && c != '#' { // sets nothing but what follows it
+			previousSpace, previousBreak, precededByBlank = false, false, false
+			i++
+			continue
+		}
 		width := 1
 		if c >= 0x80 {
 			var printable bool

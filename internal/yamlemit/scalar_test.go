@@ -37,3 +37,4 @@ func FuzzResolvedTag(f *testing.F) {
 		}
 	})
 }
+
