@@ -37,4 +37,3 @@ func FuzzResolvedTag(f *testing.F) {
 		}
 	})
 }
-
