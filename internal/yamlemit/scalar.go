@@ -237,98 +237,116 @@ func analyze(v string) (a analysis, ok bool) {
 }
 
 // analyzeText is analyze for any text.
-func analyzeText(v string) (a analysis, ok bool) {
-	var flowIndicators, blockIndicators, tabs, leadingSpace, trailingSpace, leadingBreak, trailingBreak,
-		breakSpace, spaceBreak, breaks, previousSpace, previousBreak bool
+func analyzeText(v string) (analysis, bool) {
+	var sc scan
 	if strings.HasPrefix(v, "---") || strings.HasPrefix(v, "...") {
-		flowIndicators, blockIndicators = true, true
+		sc.flowIndicators, sc.blockIndicators = true, true
 	}
-	precededByBlank := true
+	sc.precededByBlank = true
 	for i := 0; i < len(v); {
 		c := v[i]
 		if i > 0 && wordChars[c] && c != '#' { // sets nothing but what follows it
-			previousSpace, previousBreak, precededByBlank = false, false, false
+			sc.previousSpace, sc.previousBreak, sc.precededByBlank = false, false, false
 			i++
 			continue
 		}
 		width := 1
 		if c >= 0x80 {
 			var printable bool
-			width, printable = nonASCII(v, i)
-			if !printable {
+			if width, printable = nonASCII(v, i); !printable {
 				return analysis{}, false
 			}
 		} else if c != '\t' && c != '\n' && (c < 0x20 || c > 0x7E) {
 			return analysis{}, false
 		}
 		followedByBlank := i+width >= len(v) || v[i+width] == ' ' || v[i+width] == '\t'
-		if i == 0 {
-			switch c {
-			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-				flowIndicators, blockIndicators = true, true
-			case '?', ':':
-				flowIndicators = true
-				blockIndicators = blockIndicators || followedByBlank
-			case '-':
-				if followedByBlank {
-					flowIndicators, blockIndicators = true, true
-				}
-			}
-		} else {
-			switch c {
-			case ',', '?', '[', ']', '{', '}':
-				flowIndicators = true
-			case ':':
-				flowIndicators = true
-				blockIndicators = blockIndicators || followedByBlank
-			case '#':
-				if precededByBlank {
-					flowIndicators, blockIndicators = true, true
-				}
-			}
-		}
-		last := i+width == len(v)
-		switch c {
-		case '\t':
-			tabs = true
-			previousSpace, previousBreak = false, false
-		case ' ':
-			leadingSpace = leadingSpace || i == 0
-			trailingSpace = trailingSpace || last
-			breakSpace = breakSpace || previousBreak
-			previousSpace, previousBreak = true, false
-		case '\n':
-			breaks = true
-			leadingBreak = leadingBreak || i == 0
-			trailingBreak = trailingBreak || last
-			spaceBreak = spaceBreak || previousSpace
-			previousSpace, previousBreak = false, true
-		default:
-			previousSpace, previousBreak = false, false
-		}
-		precededByBlank = c == ' ' || c == '\t' || c == '\n'
+		sc.indicator(c, i == 0, followedByBlank)
+		sc.blank(c, i == 0, i+width == len(v))
 		i += width
 	}
-	a = analysis{flowPlain: true, blockPlain: true, singleQuoted: true, block: true, multiline: breaks, literalSupported: true}
-	if leadingSpace || leadingBreak || trailingSpace || trailingBreak || breaks || breakSpace || spaceBreak || tabs {
+	return sc.result(v), true
+}
+
+// scan is what analyzeText has seen so far.
+type scan struct {
+	flowIndicators, blockIndicators, tabs, leadingSpace, trailingSpace, leadingBreak, trailingBreak,
+	breakSpace, spaceBreak, breaks, previousSpace, previousBreak, precededByBlank bool
+}
+
+// indicator notes the indicators c makes, first in the text or after.
+func (sc *scan) indicator(c byte, first, followedByBlank bool) {
+	if first {
+		switch c {
+		case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+			sc.flowIndicators, sc.blockIndicators = true, true
+		case '?', ':':
+			sc.flowIndicators = true
+			sc.blockIndicators = sc.blockIndicators || followedByBlank
+		case '-':
+			if followedByBlank {
+				sc.flowIndicators, sc.blockIndicators = true, true
+			}
+		}
+		return
+	}
+	switch c {
+	case ',', '?', '[', ']', '{', '}':
+		sc.flowIndicators = true
+	case ':':
+		sc.flowIndicators = true
+		sc.blockIndicators = sc.blockIndicators || followedByBlank
+	case '#':
+		if sc.precededByBlank {
+			sc.flowIndicators, sc.blockIndicators = true, true
+		}
+	}
+}
+
+// blank notes spaces, tabs and line breaks, and what they follow.
+func (sc *scan) blank(c byte, first, last bool) {
+	switch c {
+	case '\t':
+		sc.tabs = true
+		sc.previousSpace, sc.previousBreak = false, false
+	case ' ':
+		sc.leadingSpace = sc.leadingSpace || first
+		sc.trailingSpace = sc.trailingSpace || last
+		sc.breakSpace = sc.breakSpace || sc.previousBreak
+		sc.previousSpace, sc.previousBreak = true, false
+	case '\n':
+		sc.breaks = true
+		sc.leadingBreak = sc.leadingBreak || first
+		sc.trailingBreak = sc.trailingBreak || last
+		sc.spaceBreak = sc.spaceBreak || sc.previousSpace
+		sc.previousSpace, sc.previousBreak = false, true
+	default:
+		sc.previousSpace, sc.previousBreak = false, false
+	}
+	sc.precededByBlank = c == ' ' || c == '\t' || c == '\n'
+}
+
+// result is the encoder's conclusions from what the scan saw of v.
+func (sc *scan) result(v string) analysis {
+	a := analysis{flowPlain: true, blockPlain: true, singleQuoted: true, block: true, multiline: sc.breaks, literalSupported: true}
+	if sc.leadingSpace || sc.leadingBreak || sc.trailingSpace || sc.trailingBreak || sc.breaks || sc.breakSpace || sc.spaceBreak || sc.tabs {
 		a.flowPlain, a.blockPlain = false, false
 	}
-	if breakSpace || spaceBreak || tabs {
+	if sc.breakSpace || sc.spaceBreak || sc.tabs {
 		a.singleQuoted = false
 	}
-	if trailingSpace || spaceBreak {
+	if sc.trailingSpace || sc.spaceBreak {
 		a.block = false
 	}
-	if flowIndicators {
+	if sc.flowIndicators {
 		a.flowPlain = false
 	}
-	if blockIndicators {
+	if sc.blockIndicators {
 		a.blockPlain = false
 	}
-	if trailingBreak && (len(v) == 1 || v[len(v)-2] == '\n') {
+	if sc.trailingBreak && (len(v) == 1 || v[len(v)-2] == '\n') {
 		a.literalSupported = false
 	}
-	return a, true
+	return a
 }
 
 // wordChars are the characters that set nothing in the analysis after the first: printable
