@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	os.Exit(krm.Main(validation.Run, usage))
+	os.Exit(krm.MainStream(validation.Stream, usage))
 }
 
 const usage = `validate-mesh: a KRM validator that runs every one of Istio's configuration analyzers

@@ -28,6 +28,11 @@ const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceLis
 // kustomize shows only what a failing plugin printed there. With -h or --help it prints
 // usage and exits.
 func Main(f Func, usage string) int {
+	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunTo(w, f, input) }, usage)
+}
+
+// mainWith is Main running the function with run.
+func mainWith(run func(w io.Writer, input []byte) (fn.Results, error), usage string) int {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
@@ -43,7 +48,7 @@ func Main(f Func, usage string) int {
 		return 1
 	}
 	stdout := bufio.NewWriterSize(os.Stdout, 1<<20)
-	results, err := RunTo(stdout, f, in)
+	results, err := run(stdout, in)
 	if err == nil {
 		err = stdout.Flush()
 	}

@@ -1,6 +1,7 @@
 package istioanalysis
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -49,15 +50,33 @@ func ObjectOf(name string, n *yaml.Node) (Object, error) {
 		return Object{}, err
 	}
 	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}}
-	fieldLines(n, "", o.Fields)
+	keep := func(string) bool { return true }
 	if isWorkload(n) {
-		for path := range o.Fields {
-			if !workloadFieldQueried(path) {
-				delete(o.Fields, path)
-			}
-		}
+		keep = workloadFieldQueried
 	}
+	fieldLines(n, "", o.Fields, keep)
 	return o, nil
+}
+
+// Rename sets the object's metadata.name.
+func (o *Object) Rename(name string) error {
+	dec := json.NewDecoder(bytes.NewReader(o.JSON))
+	dec.UseNumber() // numbers are written back as they were
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	meta, ok := v["metadata"].(map[string]any)
+	if !ok {
+		return fmt.Errorf("no metadata")
+	}
+	meta["name"] = name
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	o.JSON = b
+	return nil
 }
 
 // isWorkload reports whether n is a Pod or a workload with a pod template.
@@ -73,7 +92,7 @@ var containerImage = regexp.MustCompile(`^\{\.spec\.containers\[\d+\]\.image\}$`
 // workloadFieldQueried reports whether an analyzer may ask for the line of a workload's
 // field (Istio's util.ErrorLine paths: metadata, and a pod's container images). The field
 // map of an injected pod template runs to hundreds of paths, which Istio's store keeps as
-// JSON on each object; only these are kept.
+// JSON on each object; only these are recorded.
 func workloadFieldQueried(path string) bool {
 	return strings.HasPrefix(path, "{.metadata.") || containerImage.MatchString(path)
 }
@@ -98,8 +117,9 @@ func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
 }
 
 // fieldLines records the line of every scalar under n by its path, as Istio's file source
-// does (file.BuildFieldPathMap, which reads another YAML library's nodes).
-func fieldLines(n *yaml.Node, path string, out map[string]int) {
+// does (file.BuildFieldPathMap, which reads another YAML library's nodes): of the paths
+// keep accepts.
+func fieldLines(n *yaml.Node, path string, out map[string]int, keep func(string) bool) {
 	if n.Kind != yaml.MappingNode {
 		return
 	}
@@ -108,19 +128,25 @@ func fieldLines(n *yaml.Node, path string, out map[string]int) {
 		p := path + "." + key.Value
 		switch value.Kind {
 		case yaml.ScalarNode:
-			out["{"+p+"}"] = value.Line
+			record(out, "{"+p+"}", value.Line, keep)
 		case yaml.MappingNode:
-			fieldLines(value, p, out)
+			fieldLines(value, p, out, keep)
 		case yaml.SequenceNode:
 			for j, e := range value.Content {
 				pj := p + "[" + strconv.Itoa(j) + "]"
 				if e.Kind == yaml.ScalarNode {
-					out["{"+pj+"}"] = e.Line
+					record(out, "{"+pj+"}", e.Line, keep)
 				} else {
-					fieldLines(e, pj, out)
+					fieldLines(e, pj, out, keep)
 				}
 			}
 		}
+	}
+}
+
+func record(out map[string]int, path string, line int, keep func(string) bool) {
+	if keep(path) {
+		out[path] = line
 	}
 }
 

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,13 +26,24 @@ type analysisInput struct {
 	docs  []istioanalysis.Document // v1 Lists, as YAML text
 }
 
-// newAnalysisInput converts the items and the pods for Istio's store, then shrinks them to
-// what findings name (see shrink): the converted objects are far smaller than the YAML
-// nodes, and Istio keeps its own copy of each. Everything that reads the items in full
-// runs before.
-func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*finding) {
+// newAnalysisInput converts the items and the pods for Istio's store (those not converted
+// while reading the package), then shrinks them to what findings name (see shrink): the
+// converted objects are far smaller than the YAML nodes, and Istio keeps its own copy of
+// each. Everything that reads the items in full runs before.
+func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]conversion) (*analysisInput, []*finding) {
 	in := &analysisInput{items: items, pods: pods}
 	var fs []*finding
+	add := func(name string, obj, about *yaml.RNode) {
+		c, done := converted[name]
+		if !done {
+			c = convert(name, obj)
+		}
+		if c.err != nil {
+			fs = append(fs, unreadable(about, c.err))
+			return
+		}
+		in.objs = append(in.objs, c.obj)
+	}
 	for i, it := range items {
 		name := itemDoc + strconv.Itoa(i)
 		if it.GetKind() == "List" {
@@ -43,25 +55,23 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf) (*analysisInput, []*fin
 			in.docs = append(in.docs, istioanalysis.Document{Name: name, YAML: s})
 			continue
 		}
-		o, err := istioanalysis.ObjectOf(name, it.YNode())
-		if err != nil {
-			fs = append(fs, unreadable(it, err))
-			continue
-		}
-		in.objs = append(in.objs, o)
+		add(name, it, it)
 	}
 	for i := range pods {
 		p := &pods[i]
-		o, err := istioanalysis.ObjectOf(podDoc+strconv.Itoa(i), p.node().YNode())
-		if err != nil {
-			fs = append(fs, unreadable(p.workload, err))
-		} else {
-			in.objs = append(in.objs, o)
+		name := podDoc + strconv.Itoa(i)
+		var node *yaml.RNode
+		if _, done := converted[name]; !done {
+			node = p.node()
 		}
-		p.template, p.admitted = shrink(p.template), nil
+		add(name, node, p.workload)
+		if _, done := converted[name]; !done {
+			p.template = shrink(p.template)
+		}
+		p.admitted = nil
 	}
-	for _, it := range items {
-		if it.GetKind() != "List" {
+	for i, it := range items {
+		if _, done := converted[itemDoc+strconv.Itoa(i)]; !done && it.GetKind() != "List" {
 			*it.YNode() = *shrink(it).YNode()
 		}
 	}
@@ -93,8 +103,12 @@ func shrink(obj *yaml.RNode) *yaml.RNode {
 func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, error) {
 	var fs []*finding
 	seen := map[string]bool{}
-	for _, run := range runs {
-		res, err := istioanalysis.Analyze(slices.Values(in.objs), in.docs, istioanalysis.Options{
+	for i, run := range runs {
+		objs := slices.Values(in.objs)
+		if i == len(runs)-1 {
+			objs = in.takeObjects()
+		}
+		res, err := istioanalysis.Analyze(objs, in.docs, istioanalysis.Options{
 			IstioNamespace:   spec.IstioNamespace,
 			DefaultNamespace: spec.DefaultNamespace,
 			MeshConfig:       run.settings.mesh,
@@ -129,6 +143,20 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 		}
 	}
 	return dropPodDuplicates(fs), nil
+}
+
+// takeObjects yields the converted objects and drops each once yielded: the last run
+// needs them no more, and Istio's store holds its own copy of each.
+func (in *analysisInput) takeObjects() iter.Seq[istioanalysis.Object] {
+	return func(yield func(istioanalysis.Object) bool) {
+		for i, o := range in.objs {
+			in.objs[i] = istioanalysis.Object{}
+			if !yield(o) {
+				return
+			}
+		}
+		in.objs = nil
+	}
 }
 
 // finding turns one of Istio's messages into a finding about the item (or the workload of

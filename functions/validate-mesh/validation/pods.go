@@ -1,11 +1,7 @@
 package validation
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/meshfn/meshfn/internal/krm"
-	"github.com/meshfn/meshfn/internal/podtemplate"
 	"istio.io/api/annotation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -25,41 +21,6 @@ type podOf struct {
 	// ambient is set when the pod runs in ambient mode: it then carries the annotation
 	// Istio's CNI agent puts on the pods it hands to ztunnel, which analyzers read.
 	ambient bool
-}
-
-// workloadPods finds the pod template of every workload item that is not itself a Pod;
-// a workload without a namespace runs in defaultNamespace. A template that is not a
-// mapping is an error.
-func workloadPods(items []*yaml.RNode, defaultNamespace string) ([]podOf, []error) {
-	podNames := map[string]bool{}
-	for _, it := range items {
-		if it.GetKind() == "Pod" && it.GetApiVersion() == "v1" {
-			podNames[it.GetNamespace()+"/"+it.GetName()] = true
-		}
-	}
-	var pods []podOf
-	var errs []error
-	for _, it := range items {
-		path, ok := podtemplate.Path(it.GetApiVersion(), it.GetKind())
-		if !ok || len(path) == 0 {
-			continue
-		}
-		t, err := it.Pipe(yaml.Lookup(path...))
-		if err != nil || t == nil || t.YNode().Kind != yaml.MappingNode {
-			errs = append(errs, fmt.Errorf("%s: no pod template at %s", krm.Describe(it), strings.Join(path, ".")))
-			continue
-		}
-		p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
-		if p.namespace == "" {
-			p.namespace = defaultNamespace
-		}
-		for podNames[p.namespace+"/"+p.name] {
-			p.name += "-pod"
-		}
-		podNames[p.namespace+"/"+p.name] = true
-		pods = append(pods, p)
-	}
-	return pods, errs
 }
 
 // node is the pod for the analysis: the template's labels, annotations and spec (the

@@ -6,6 +6,8 @@ package validation
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
@@ -17,8 +19,18 @@ import (
 // config sets validAt.
 func Run(rl *krm.ResourceList) error { return run(rl, time.Now()) }
 
+// Stream is the function reading the items one at a time (krm.MainStream).
+func Stream(rl *krm.ResourceList, items iter.Seq[*yaml.RNode]) error {
+	return check(rl, items, time.Now())
+}
+
 func run(rl *krm.ResourceList, now time.Time) error {
 	rl.Unchanged = true // a validator: the items go out as they came in
+	return check(rl, slices.Values(rl.Items), now)
+}
+
+func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error {
+	rl.Unchanged = true
 	spec, ok := decode(rl)
 	if !ok {
 		return nil
@@ -26,42 +38,30 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	if spec.validAt.IsZero() {
 		spec.validAt = now
 	}
-	var items, namespaces []*yaml.RNode
-	for _, it := range rl.Items {
-		if !isResource(it) {
-			continue
-		}
-		items = append(items, it)
-		if it.GetKind() == "Namespace" && it.GetApiVersion() == "v1" {
-			namespaces = append(namespaces, it)
-		}
-	}
-	injCfg := injectionConfig(rl.Items)
+	pv := readPackage(all)
+	items, namespaces, pods, views := pv.items, pv.namespaces, pv.pods, pv.views
+	injCfg := injectionConfig(pv.all)
 	injSpec := decodeInjection(injCfg)
 	if spec.DefaultNamespace == "" && injSpec != nil {
 		spec.DefaultNamespace = injSpec.DefaultNamespace
 	}
-	pods, errs := workloadPods(items, spec.DefaultNamespace)
+	if err := pv.namePods(spec.DefaultNamespace); err != nil {
+		return err
+	}
 	var fs []*finding
-	for _, err := range errs {
+	for _, err := range pv.templateErrs {
 		fs = append(fs, &finding{code: codeUnreadable, level: LevelError, message: err.Error()})
 	}
-	views := make([]podView, len(pods))
-	for i, p := range pods {
-		var err error
-		if views[i], err = readPodView(p.template); err != nil {
-			fs = append(fs, &finding{code: codeUnreadable, level: LevelError, item: p.workload, message: fmt.Sprintf("its pod template: %v", err)})
-		}
-	}
+	fs = append(fs, pv.viewErrs...)
 
-	fv, found := readFleet(rl.Items, namespaces, injSpec)
+	fv, found := readFleet(pv.all, namespaces, injSpec)
 	fs = append(fs, found...)
 	revisionOf := namespaceRevision
 	if fv != nil {
 		fs = append(fs, fv.check(pods, views)...)
 		revisionOf = fv.namespaceRevision
 	}
-	admitted, err := admittedTemplates(rl.Items, pods, views, injCfg)
+	admitted, err := admittedTemplates(pv.all, pods, views, injCfg)
 	if err != nil {
 		return fmt.Errorf("injecting workloads as the cluster would admit them: %w", err)
 	}
@@ -74,12 +74,12 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	}
 	fs = append(fs, av.check(items)...)
 
-	sources, found := caSources(rl.Items)
+	sources, found := caSources(pv.all)
 	fs = append(fs, found...)
 	fs = append(fs, checkCA(sources, spec.validAt, spec.expiry)...)
 
 	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, revisionOf)
-	in, found := newAnalysisInput(items, pods) // shrinks the items: everything reading them runs before
+	in, found := newAnalysisInput(items, pods, pv.converted) // shrinks the items: everything reading them runs before
 	fs = append(fs, found...)
 	if found, err = in.analyze(spec, runs); err != nil {
 		return fmt.Errorf("running Istio's analyzers: %w", err)

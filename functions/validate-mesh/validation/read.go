@@ -1,0 +1,126 @@
+package validation
+
+import (
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/meshfn/meshfn/functions/validate-mesh/istioanalysis"
+	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/podtemplate"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// pkgView is the package as validate-mesh reads it, in one pass over the items.
+//
+// Most of a rendered package is injected workloads, and what the checks read of one is
+// its pod view and, for Istio's analyzers, the workload and its pod converted for Istio's
+// store: a workload injected already (no admission decision to make) whose namespace is
+// set is converted as soon as it is read and shrunk to what findings name, so that its
+// nodes are freed while the rest of the package is read. Everything else is kept whole
+// until all of it is read.
+type pkgView struct {
+	all        []*yaml.RNode // every item
+	items      []*yaml.RNode // the resources: items but package meta
+	namespaces []*yaml.RNode
+	pods       []podOf
+	views      []podView
+	// podItems are the namespace/name of the package's Pods, which workloads' pods are
+	// not named after.
+	podItems map[string]bool
+	// converted are the objects made while reading, by document name ("i<N>", "p<N>").
+	converted map[string]conversion
+	// templateErrs are the workloads without a pod template; viewErrs the pod templates
+	// that cannot be read, in the order of the pods.
+	templateErrs []error
+	viewErrs     []*finding
+}
+
+// conversion is an item or pod converted for Istio's store, or why it cannot be.
+type conversion struct {
+	obj istioanalysis.Object
+	err error
+}
+
+// readPackage reads the items.
+func readPackage(items iter.Seq[*yaml.RNode]) *pkgView {
+	pv := &pkgView{podItems: map[string]bool{}, converted: map[string]conversion{}}
+	for it := range items {
+		pv.all = append(pv.all, it)
+		if !isResource(it) {
+			continue
+		}
+		pv.items = append(pv.items, it)
+		switch {
+		case it.GetKind() == "Namespace" && it.GetApiVersion() == "v1":
+			pv.namespaces = append(pv.namespaces, it)
+		case it.GetKind() == "Pod" && it.GetApiVersion() == "v1":
+			pv.podItems[it.GetNamespace()+"/"+it.GetName()] = true
+		}
+		pv.readWorkload(it, len(pv.items)-1)
+	}
+	return pv
+}
+
+// readWorkload reads the pod template of a workload item that is not itself a Pod, and
+// converts the item and its pod when they are done with (see pkgView). A template that is
+// not a mapping is an error.
+func (pv *pkgView) readWorkload(it *yaml.RNode, index int) {
+	path, ok := podtemplate.Path(it.GetApiVersion(), it.GetKind())
+	if !ok || len(path) == 0 {
+		return
+	}
+	t, err := it.Pipe(yaml.Lookup(path...))
+	if err != nil || t == nil || t.YNode().Kind != yaml.MappingNode {
+		pv.templateErrs = append(pv.templateErrs, fmt.Errorf("%s: no pod template at %s", krm.Describe(it), strings.Join(path, ".")))
+		return
+	}
+	p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
+	v, err := readPodView(t)
+	if err != nil {
+		pv.viewErrs = append(pv.viewErrs, &finding{code: codeUnreadable, level: LevelError, item: it, message: fmt.Sprintf("its pod template: %v", err)})
+	}
+	if err == nil && v.injected && p.namespace != "" {
+		item, pod := itemDoc+strconv.Itoa(index), podDoc+strconv.Itoa(len(pv.pods))
+		pv.converted[item] = convert(item, it)
+		pv.converted[pod] = convert(pod, p.node())
+		p.template = shrink(t)
+		*it.YNode() = *shrink(it).YNode()
+	}
+	pv.pods = append(pv.pods, p)
+	pv.views = append(pv.views, v)
+}
+
+func convert(name string, obj *yaml.RNode) conversion {
+	o, err := istioanalysis.ObjectOf(name, obj.YNode())
+	return conversion{obj: o, err: err}
+}
+
+// namePods sets the namespace of the pods of workloads without one, and names each pod
+// after its workload, unless a Pod of the package (or an earlier workload's pod) already
+// has that name. A pod converted while reading is renamed.
+func (pv *pkgView) namePods(defaultNamespace string) error {
+	taken := map[string]bool{}
+	for k := range pv.podItems {
+		taken[k] = true
+	}
+	for i := range pv.pods {
+		p := &pv.pods[i]
+		if p.namespace == "" {
+			p.namespace = defaultNamespace
+		}
+		for taken[p.namespace+"/"+p.name] {
+			p.name += "-pod"
+		}
+		taken[p.namespace+"/"+p.name] = true
+		doc := podDoc + strconv.Itoa(i)
+		if c, ok := pv.converted[doc]; ok && c.err == nil && p.name != p.workload.GetName() {
+			if err := c.obj.Rename(p.name); err != nil {
+				return fmt.Errorf("renaming the pod of %s: %w", krm.Describe(p.workload), err)
+			}
+			pv.converted[doc] = c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package krm
+
+import (
+	"bytes"
+	"io"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// StreamFunc is the body of a function that never changes the items (a validator) and
+// reads them once, in order. rl holds the config and takes the results; rl.Items is empty.
+// items parses each item as the function reaches it, so an item the function does not
+// keep is freed: the whole input never lives as nodes at once.
+type StreamFunc func(rl *ResourceList, items iter.Seq[*yaml.RNode]) error
+
+// MainStream is Main for a StreamFunc.
+func MainStream(f StreamFunc, usage string) int {
+	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunStreamTo(w, f, input) }, usage)
+}
+
+// RunStreamTo runs f on the input and writes the input with the results to w, as RunTo
+// writes an Unchanged function's output. The items are read one at a time when the input
+// is laid out as kpt and kustomize write it (a block mapping at the top, the items a block
+// sequence) and every item can be read on its own; otherwise (JSON, flow style, an alias
+// to another item's anchor, an item that is not a mapping) f runs again on the items of
+// the whole input, read as RunTo reads them, so it sees the same items and a malformed
+// input gets the same error.
+func RunStreamTo(w io.Writer, f StreamFunc, input []byte) (fn.Results, error) {
+	if results, out, ok := runStreamed(f, input); ok {
+		_, err := w.Write(out)
+		return results, err
+	}
+	return RunTo(w, func(rl *ResourceList) error {
+		rl.Unchanged = true
+		return f(rl, slices.Values(rl.Items))
+	}, input)
+}
+
+// runStreamed is RunStreamTo reading the items one at a time; ok is false when the input
+// cannot be read so.
+func runStreamed(f StreamFunc, input []byte) (fn.Results, []byte, bool) {
+	rest, texts, ok := splitItems(input)
+	if !ok {
+		return nil, nil, false
+	}
+	head, err := fn.ParseResourceList(rest)
+	if err != nil || len(head.Items) != 0 {
+		return nil, nil, false
+	}
+	rl := &ResourceList{Unchanged: true}
+	if head.FunctionConfig != nil && !head.FunctionConfig.IsEmpty() {
+		rl.Config = head.FunctionConfig.MoveToResourceNode()
+	}
+	broken := false
+	items := func(yield func(*yaml.RNode) bool) {
+		for _, t := range texts {
+			it, ok := parseItem(input, t)
+			if !ok {
+				broken = true
+				return
+			}
+			if !yield(it) {
+				return
+			}
+		}
+	}
+	if err := f(rl, items); err != nil {
+		rl.Results = append(rl.Results, fn.ErrorResult(err))
+	}
+	if broken {
+		return nil, nil, false
+	}
+	results := append(head.Results, rl.Results...)
+	out, ok := echo(input, results)
+	return results, out, ok
+}
+
+// itemText is where an item of the input's items sequence is: from start (the line of
+// its "-") to end; dash is the offset of its "-", line the number of its first line.
+type itemText struct {
+	start, dash, end, line int
+}
+
+// splitItems finds the items of a ResourceList laid out as echo needs it, with the items
+// a block sequence, and returns the input without them (the items key as an empty list,
+// its lines blank, so the rest keeps its line numbers) and where each item is. ok is
+// false for any other layout.
+func splitItems(input []byte) (rest []byte, items []itemText, ok bool) {
+	var out bytes.Buffer
+	inItems, seen, indent := false, false, -1
+	lineNo := 0
+	for off := 0; off < len(input); {
+		line := input[off:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i+1]
+		}
+		lineNo++
+		key, top := topLevelKey(line)
+		switch {
+		case bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")):
+			return nil, nil, false
+		case top:
+			inItems = key == "items"
+			if inItems {
+				if seen || !isBlank(line[len("items:"):]) {
+					return nil, nil, false // a flow sequence or a value on the key's line
+				}
+				seen = true
+				out.WriteString("items: []\n")
+				off += len(line)
+				continue
+			}
+		case inItems:
+			if !isBlank(line) {
+				n := leadingSpaces(line)
+				entry := line[n] == '-' && (n+1 == len(line) || strings.IndexByte(" \r\n", line[n+1]) >= 0)
+				if indent < 0 {
+					indent = n
+				}
+				switch {
+				case entry && n == indent:
+					if len(items) > 0 {
+						items[len(items)-1].end = off
+					}
+					items = append(items, itemText{start: off, dash: off + n, line: lineNo})
+				case n <= indent || len(items) == 0:
+					return nil, nil, false // not an entry of the items sequence
+				}
+			}
+			out.WriteByte('\n')
+			off += len(line)
+			continue
+		case len(line) > 0 && !bytes.ContainsAny(line[:1], " \t\r\n#-"):
+			return nil, nil, false
+		}
+		if len(items) > 0 && items[len(items)-1].end == 0 {
+			items[len(items)-1].end = off
+		}
+		out.Write(line)
+		off += len(line)
+	}
+	if len(items) > 0 && items[len(items)-1].end == 0 {
+		items[len(items)-1].end = len(input)
+	}
+	return out.Bytes(), items, true
+}
+
+// isBlank reports whether a line holds nothing but blanks and a comment.
+func isBlank(line []byte) bool {
+	t := bytes.TrimLeft(line, " \t\r\n")
+	return len(t) == 0 || t[0] == '#'
+}
+
+// leadingSpaces counts the spaces a line starts with.
+func leadingSpaces(line []byte) int {
+	n := 0
+	for n < len(line) && line[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// parseItem parses one item on its own: its "-" becomes a blank, so the item's mapping
+// keeps its columns, and its lines are numbered as in the whole input. ok is false when
+// the text is not one mapping.
+func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
+	text := slices.Clone(input[t.start:t.end])
+	text[t.dash-t.start] = ' '
+	dec := yaml.NewDecoder(bytes.NewReader(text))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return nil, false
+	}
+	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
+		return nil, false
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, false
+	}
+	shiftLines(doc.Content[0], t.line-1)
+	return yaml.NewRNode(doc.Content[0]), true
+}
+
+// shiftLines adds delta to the line of n and of every node under it.
+func shiftLines(n *yaml.Node, delta int) {
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
+}
