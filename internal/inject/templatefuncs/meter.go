@@ -94,6 +94,16 @@ func (m *meter) wrap(name string, fn any, guard guard) any {
 	if w, ok := m.wrapFast(name, fn, guard, p); ok {
 		return w
 	}
+	if w, ok := m.wrapFastPriced(name, fn, guard, p); ok {
+		return w
+	}
+	return m.wrapReflect(name, fn, guard, p)
+}
+
+// wrapReflect is wrap for any signature, through reflect.MakeFunc.
+func (m *meter) wrapReflect(name string, fn any, guard guard, p pricing) any {
+	fv := reflect.ValueOf(fn)
+	ft := fv.Type()
 	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
 		m.call(name, p, guard, args)
 		var res []reflect.Value
