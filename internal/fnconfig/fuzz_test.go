@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,10 +73,10 @@ func FuzzDecodeForms(f *testing.F) {
 	})
 }
 
-// jsonInt reads count as the ConfigMap form reads an integer.
+// jsonInt reads count as the ConfigMap form reads an integer (decimal, blanks around it,
+// leading zeros and a sign allowed).
 func jsonInt(s string) (int64, bool) {
-	var n int64
-	err := json.Unmarshal([]byte(s), &n)
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n, err == nil
 }
 
