@@ -167,3 +167,23 @@ func TestReadOverlayReadsRenderedTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldNamesArePlainStrings: a key readOverlay finds among fieldNames is taken as
+// itself, as YAML reads it (no number, bool, null or merge key), whether plain or quoted.
+func TestFieldNamesArePlainStrings(t *testing.T) {
+	if len(fieldNames) < 100 {
+		t.Fatalf("only %d field names", len(fieldNames))
+	}
+	for name := range fieldNames {
+		want := map[string]any{name: "v"}
+		for _, text := range []string{name + ": v\n", "'" + name + "': v\n"} {
+			got, err := decodeOverlay([]byte(text))
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%q decodes to %#v (%v)", text, got, err)
+			}
+			if got, ok := readOverlay([]byte(text)); !ok || !reflect.DeepEqual(got, want) {
+				t.Errorf("readOverlay(%q) = %#v, %v", text, got, ok)
+			}
+		}
+	}
+}

@@ -139,11 +139,17 @@ func (p *overlayReader) key() (string, int, bool) {
 		if !plainText(word, false) {
 			return "", 0, false
 		}
-		v, ok := resolvePlain(word)
-		if s, isString := v.(string); !ok || !isString || len(s) > 0 && s[0] == '<' {
-			return "", 0, false // a key YAML reads as a number, bool or null, or a merge
+		if name, ok := fieldNames[string(word)]; ok {
+			key = name // YAML reads every field name as itself (TestFieldNamesArePlainStrings)
+		} else {
+			v, ok := resolvePlain(word)
+			s, isString := v.(string)
+			if !ok || !isString || len(s) > 0 && s[0] == '<' {
+				return "", 0, false // a key YAML reads as a number, bool or null, or a merge
+			}
+			key = s
 		}
-		key, end = internKey(word), i
+		end = i
 	}
 	for end < len(c) && c[end] == ' ' {
 		end++
@@ -292,11 +298,3 @@ var fieldNames = func() map[string]string {
 	walk(reflect.TypeFor[corev1.Pod]())
 	return names
 }()
-
-// internKey is string(word), shared when it is a field name.
-func internKey(word []byte) string {
-	if s, ok := fieldNames[string(word)]; ok {
-		return s
-	}
-	return string(word)
-}

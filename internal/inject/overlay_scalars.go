@@ -243,11 +243,21 @@ func resolvePlain(word []byte) (any, bool) {
 	case c == '.':
 		return nil, false
 	}
-	if v, ok := yaml11Words[string(word)]; ok {
-		return v, true
+	if yaml11First[c] {
+		if v, ok := yaml11Words[string(word)]; ok {
+			return v, true
+		}
 	}
 	return string(word), true
 }
+
+// yaml11First holds the first characters of yaml11Words.
+var yaml11First = func() (first [256]bool) {
+	for w := range yaml11Words {
+		first[w[0]] = true
+	}
+	return first
+}()
 
 // decimal reports whether word is a decimal integer without leading zeros, short enough
 // for an int64.
