@@ -17,6 +17,10 @@ const defaultProxyID = 1337
 type Request struct {
 	// Pod is the pod (for a workload: its pod template as a Pod). It is not modified.
 	Pod *corev1.Pod
+	// PodValue is Pod's metadata and spec as PodValue gives them (empty resources of a
+	// container may be left out), when the caller has them: the first template is merged
+	// onto a copy instead of a new conversion of Pod. It is not modified.
+	PodValue map[string]any
 	// Namespace is the namespace the pod runs in, as the webhook sees it on the pod.
 	Namespace string
 	// TypeMeta and DeployMeta name the workload that owns the pod, as templates see them.
@@ -60,6 +64,7 @@ func (s *Settings) inject(req Request, st *stages) (*Result, error) {
 	if req.OpenShift {
 		req.Pod = req.Pod.DeepCopy()
 		dropSidecarUserMatchingApp(req.Pod)
+		req.PodValue = nil
 	}
 	res := &Result{}
 	mesh, proxyConfig, err := req.variant().config(s, req, res)

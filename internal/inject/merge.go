@@ -190,13 +190,21 @@ func valueOf(v any) (map[string]any, error) {
 }
 
 func overlayMap(pod *corev1.Pod, patch map[string]any) (*corev1.Pod, error) {
+	return overlayValue(pod, nil, patch)
+}
+
+// overlayValue is overlayMap onto a copy of value, pod's value as PodValue gives it, when
+// set (the strategic merge changes the map it merges onto).
+func overlayValue(pod *corev1.Pod, value, patch map[string]any) (*corev1.Pod, error) {
 	meta, err := patchMeta()
 	if err != nil {
 		return nil, err
 	}
-	original, err := valueOf(pod)
-	if err != nil {
-		return nil, err
+	original, ok := copyValue(value).(map[string]any)
+	if !ok {
+		if original, err = valueOf(pod); err != nil {
+			return nil, err
+		}
 	}
 	merged, err := strategicpatch.StrategicMergeMapPatchUsingLookupPatchMeta(original, patch, meta)
 	if err != nil {
@@ -225,4 +233,35 @@ func decodePod(v map[string]any) (*corev1.Pod, error) {
 		return nil, fmt.Errorf("the merged pod is not a valid Pod: %w", err)
 	}
 	return out, nil
+}
+
+// copyValue is a deep copy of a JSON value (nil for anything else, or for nil).
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x == nil {
+			return nil
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if out[k] = copyValue(e); out[k] == nil && e != nil {
+				return nil
+			}
+		}
+		return out
+	case []any:
+		if x == nil {
+			return x
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			if out[i] = copyValue(e); out[i] == nil && e != nil {
+				return nil
+			}
+		}
+		return out
+	case string, float64, bool:
+		return x
+	}
+	return nil
 }

@@ -77,6 +77,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (s *Settings) render(req Request, data *TemplateData, st *stages) (merged, templatePod *corev1.Pod, err error) {
 	defaults, aliases := req.variant().templates(&s.Config)
 	merged, templatePod = req.Pod, &corev1.Pod{}
+	value := req.PodValue // merged's value while merged is req.Pod
 	for _, name := range s.selectTemplates(req.Pod.Annotations, defaults, aliases) {
 		t, ok := s.templates[name]
 		if !ok {
@@ -103,10 +104,12 @@ func (s *Settings) render(req Request, data *TemplateData, st *stages) (merged, 
 			findContainer(ProxyContainer, merged.Spec.Containers) != nil {
 			merged = merged.DeepCopy()
 			merged.Spec.Containers, merged.Spec.InitContainers = moveContainer(merged.Spec.Containers, merged.Spec.InitContainers, ProxyContainer)
+			value = nil
 		}
-		if merged, err = overlayMap(merged, patch); err != nil {
+		if merged, err = overlayValue(merged, value, patch); err != nil {
 			return nil, nil, fmt.Errorf("merging injection template %q onto the pod: %w", name, err)
 		}
+		value = nil
 		st.pod("merged-"+name, merged)
 	}
 	return merged, templatePod, nil

@@ -241,7 +241,7 @@ func (d *decider) inject(rl *krm.ResourceList, s podState) (change, outcome) {
 		}
 		return change{}, outcomeSkipped
 	}
-	v.request.Pod = original
+	v.request.Pod, v.request.PodValue = original, s.originalValue
 	res, err := v.settings.Inject(v.request)
 	if err != nil {
 		return fail("injection failed: %v", err)
