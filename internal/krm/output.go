@@ -28,13 +28,14 @@ const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceLis
 // kustomize shows only what a failing plugin printed there. With -h or --help it prints
 // usage and exits.
 func Main(f Func, usage string) int {
-	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunTo(w, f, input) }, usage)
+	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunTo(w, f, input) }, usage, gcPercent)
 }
 
-// mainWith is Main running the function with run.
-func mainWith(run func(w io.Writer, input []byte) (fn.Results, error), usage string) int {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+// mainWith is Main running the function with run, collecting garbage at gc percent (0:
+// Go's default) unless GOGC is set.
+func mainWith(run func(w io.Writer, input []byte) (fn.Results, error), usage string, gc int) int {
+	if os.Getenv("GOGC") == "" && gc > 0 {
+		debug.SetGCPercent(gc)
 	}
 	for _, arg := range os.Args[1:] {
 		if arg == "-h" || arg == "--help" {

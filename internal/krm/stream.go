@@ -17,9 +17,11 @@ import (
 // keep is freed: the whole input never lives as nodes at once.
 type StreamFunc func(rl *ResourceList, items iter.Seq[*yaml.RNode]) error
 
-// MainStream is Main for a StreamFunc.
+// MainStream is Main for a StreamFunc. It collects garbage at Go's default target (GOGC
+// still wins): Main's wider one pays for input nodes held to the end, which a StreamFunc
+// does not hold, and would let the heap grow to three times what it keeps.
 func MainStream(f StreamFunc, usage string) int {
-	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunStreamTo(w, f, input) }, usage)
+	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunStreamTo(w, f, input) }, usage, 0)
 }
 
 // RunStreamTo runs f on the input and writes the input with the results to w, as RunTo

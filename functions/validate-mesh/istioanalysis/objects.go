@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/meshfn/meshfn/internal/podtemplate"
 	"istio.io/istio/pilot/pkg/config/file"
+	"istio.io/istio/pkg/config"
 	legacykube "istio.io/istio/pkg/config/analysis/legacy/source/kube"
 	"istio.io/istio/pkg/config/schema/collection"
 	sresource "istio.io/istio/pkg/config/schema/resource"
 	kubelib "istio.io/istio/pkg/kube"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -32,6 +37,11 @@ type Object struct {
 	JSON   []byte
 	Line   int
 	Fields map[string]int
+	// TemplateOf is, for a pod made from a workload's pod template, the Name of the
+	// workload's Object, added before it: Istio's store then holds the pod's spec once,
+	// the workload's, when the two are equal (as they are for a pod the template makes
+	// unchanged). Analyzers only read the store.
+	TemplateOf string
 }
 
 // ObjectOf converts a parsed YAML mapping into an Object named name. A key repeated in a
@@ -159,11 +169,46 @@ type objectStore struct {
 	schemas          collection.Schemas
 	decoder          runtime.Decoder
 	defaultNamespace string
+	// templates are the pod templates' specs of the workloads stored, by Object name.
+	templates map[string]*corev1.PodSpec
 }
 
 func newObjectStore(src *file.KubeSource, defaultNamespace string) *objectStore {
 	return &objectStore{src: src, schemas: src.Schemas(), defaultNamespace: defaultNamespace,
-		decoder: serializer.NewCodecFactory(runtime.NewScheme()).UniversalDeserializer()}
+		decoder:   serializer.NewCodecFactory(runtime.NewScheme()).UniversalDeserializer(),
+		templates: map[string]*corev1.PodSpec{}}
+}
+
+// share records a workload's pod template spec, and gives a pod equal to its workload's
+// template that spec instead of its own.
+func (s *objectStore) share(o Object, cfg *config.Config) {
+	if t := templateSpec(cfg.Spec); t != nil {
+		s.templates[o.Name] = t
+	}
+	if o.TemplateOf == "" {
+		return
+	}
+	t := s.templates[o.TemplateOf]
+	if spec, ok := cfg.Spec.(*corev1.PodSpec); ok && t != nil && reflect.DeepEqual(spec, t) {
+		cfg.Spec = t
+	}
+}
+
+// templateSpec is the spec of a workload's pod template; nil for other kinds.
+func templateSpec(spec config.Spec) *corev1.PodSpec {
+	switch w := spec.(type) {
+	case *appsv1.DeploymentSpec:
+		return &w.Template.Spec
+	case *appsv1.StatefulSetSpec:
+		return &w.Template.Spec
+	case *appsv1.DaemonSetSpec:
+		return &w.Template.Spec
+	case *appsv1.ReplicaSetSpec:
+		return &w.Template.Spec
+	case *batchv1.JobSpec:
+		return &w.Template.Spec
+	}
+	return nil
 }
 
 func (s *objectStore) add(o Object) error {
@@ -202,6 +247,7 @@ func (s *objectStore) add(o Object) error {
 	if err != nil {
 		return err
 	}
+	s.share(o, cfg)
 	_, err = s.src.Create(*cfg)
 	return err
 }

@@ -33,6 +33,7 @@ type analysisInput struct {
 func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]conversion) (*analysisInput, []*finding) {
 	in := &analysisInput{items: items, pods: pods}
 	var fs []*finding
+	docOf := map[*yaml.RNode]string{}
 	add := func(name string, obj, about *yaml.RNode) {
 		c, done := converted[name]
 		if !done {
@@ -42,10 +43,14 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]co
 			fs = append(fs, unreadable(about, c.err))
 			return
 		}
+		if strings.HasPrefix(name, podDoc) {
+			c.obj.TemplateOf = docOf[about]
+		}
 		in.objs = append(in.objs, c.obj)
 	}
 	for i, it := range items {
 		name := itemDoc + strconv.Itoa(i)
+		docOf[it] = name
 		if it.GetKind() == "List" {
 			s, err := it.String()
 			if err != nil {
