@@ -9,6 +9,8 @@ import (
 
 	"github.com/meshfn/meshfn/functions/validate-mesh/istioanalysis"
 	"github.com/meshfn/meshfn/internal/krm"
+	"istio.io/api/annotation"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -84,14 +86,14 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]co
 }
 
 // shrink is what findings read of an object or pod template: its apiVersion, kind, name,
-// namespace and annotations (file, index, Istio's suppression annotation).
+// namespace and the annotations they read (file, index, Istio's suppression annotation).
 func shrink(obj *yaml.RNode) *yaml.RNode {
 	meta := []krm.Field{krm.F("name", obj.GetName())}
 	if ns := obj.GetNamespace(); ns != "" {
 		meta = append(meta, krm.F("namespace", ns))
 	}
 	if a, _ := obj.Pipe(yaml.Lookup("metadata", "annotations")); a != nil {
-		meta = append(meta, krm.F("annotations", a))
+		meta = append(meta, krm.F("annotations", findingAnnotations(a)))
 	}
 	var fields []krm.Field
 	if v := obj.GetApiVersion(); v != "" {
@@ -102,6 +104,27 @@ func shrink(obj *yaml.RNode) *yaml.RNode {
 	}
 	return krm.Map(append(fields, krm.F("metadata", krm.Map(meta...)))...)
 }
+
+// findingAnnotations are the annotations findings read, of a mapping of annotations
+// (anything else is kept as it is, for the readers to report).
+var findingAnnotations = func() func(a *yaml.RNode) *yaml.RNode {
+	read := map[string]bool{annotation.GalleyAnalyzeSuppress.Name: true,
+		kioutil.PathAnnotation: true, kioutil.LegacyPathAnnotation: true,
+		kioutil.IndexAnnotation: true, kioutil.LegacyIndexAnnotation: true}
+	return func(a *yaml.RNode) *yaml.RNode {
+		n := a.YNode()
+		if n.Kind != yaml.MappingNode {
+			return a
+		}
+		kept := &yaml.Node{Kind: n.Kind, Tag: n.Tag, Style: n.Style}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if read[n.Content[i].Value] {
+				kept.Content = append(kept.Content, n.Content[i], n.Content[i+1])
+			}
+		}
+		return yaml.NewRNode(kept)
+	}
+}()
 
 // analyze runs Istio's analyzers once per mesh config in use and turns their messages into
 // findings.
