@@ -272,7 +272,21 @@ func describeResult(r *fn.Result) string {
 // not laid out one key per line from the first column, as kpt and kustomize write it.
 func echo(input []byte, results fn.Results) ([]byte, bool) {
 	var out bytes.Buffer
-	inResults := false
+	if ok, _ := echoHead(&out, input); !ok {
+		return nil, false
+	}
+	tail, err := resultsTail(results)
+	if err != nil {
+		return nil, false
+	}
+	out.Write(tail)
+	return out.Bytes(), true
+}
+
+// echoHead writes the input ResourceList without its results, line by line. ok is false
+// (and part may be written) when the input is not laid out as echo needs it.
+func echoHead(w io.Writer, input []byte) (ok bool, err error) {
+	inResults, last := false, byte('\n')
 	for rest := input; len(rest) > 0; {
 		line := rest
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -282,32 +296,40 @@ func echo(input []byte, results fn.Results) ([]byte, bool) {
 		}
 		switch key, top := topLevelKey(line); {
 		case bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")):
-			return nil, false // a document marker: more than one document
+			return false, nil // a document marker: more than one document
 		case top:
 			inResults = key == "results"
 		case len(line) > 0 && !bytes.ContainsAny(line[:1], " \t\r\n#-"):
-			return nil, false // not a block mapping at the top (JSON, a flow mapping)
+			return false, nil // not a block mapping at the top (JSON, a flow mapping)
 		}
-		if !inResults {
-			out.Write(line)
+		if !inResults && len(line) > 0 {
+			if _, err := w.Write(line); err != nil {
+				return true, err
+			}
+			last = line[len(line)-1]
 		}
 	}
-	if out.Len() > 0 && out.Bytes()[out.Len()-1] != '\n' {
-		out.WriteByte('\n')
+	if last != '\n' {
+		_, err = w.Write([]byte{'\n'})
 	}
+	return true, err
+}
+
+// resultsTail is the results as the SDK writes them at the end of a ResourceList; empty
+// for none.
+func resultsTail(results fn.Results) ([]byte, error) {
 	if len(results) == 0 {
-		return out.Bytes(), true
+		return nil, nil
 	}
 	tail, err := (&fn.ResourceList{Results: results, FunctionConfig: fn.NewEmptyKubeObject()}).ToYAML()
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
 	i := bytes.Index(tail, []byte("\nresults:"))
 	if i < 0 {
-		return nil, false
+		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
 	}
-	out.Write(tail[i+1:])
-	return out.Bytes(), true
+	return tail[i+1:], nil
 }
 
 // topLevelKey returns the key a line starts at the top level of the document ("key:" from

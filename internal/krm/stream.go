@@ -14,7 +14,8 @@ import (
 // StreamFunc is the body of a function that never changes the items (a validator) and
 // reads them once, in order. rl holds the config and takes the results; rl.Items is empty.
 // items parses each item as the function reaches it, so an item the function does not
-// keep is freed: the whole input never lives as nodes at once.
+// keep is freed: the whole input never lives as nodes at once. items may be ranged over
+// once only: once every item is read, the input's text is written out and dropped.
 type StreamFunc func(rl *ResourceList, items iter.Seq[*yaml.RNode]) error
 
 // MainStream is Main for a StreamFunc. It collects garbage at Go's default target (GOGC
@@ -31,54 +32,98 @@ func MainStream(f StreamFunc, usage string) int {
 // to another item's anchor, an item that is not a mapping) f runs again on the items of
 // the whole input, read as RunTo reads them, so it sees the same items and a malformed
 // input gets the same error.
+//
+// Read one at a time, the items and config go out as soon as f has read the last item
+// (they are the input's, whatever f finds), and the input is dropped: of a large package,
+// f then holds what it keeps of the items only. The caller must not keep input either.
 func RunStreamTo(w io.Writer, f StreamFunc, input []byte) (fn.Results, error) {
-	if results, out, ok := runStreamed(f, input); ok {
-		_, err := w.Write(out)
+	s := &itemStream{input: input}
+	input = nil // s holds the only reference, which it drops once the items are out
+	if results, ok, err := s.run(w, f); ok {
 		return results, err
 	}
 	return RunTo(w, func(rl *ResourceList) error {
 		rl.Unchanged = true
 		return f(rl, slices.Values(rl.Items))
-	}, input)
+	}, s.input)
 }
 
-// runStreamed is RunStreamTo reading the items one at a time; ok is false when the input
-// cannot be read so.
-func runStreamed(f StreamFunc, input []byte) (fn.Results, []byte, bool) {
-	rest, texts, ok := splitItems(input)
+// itemStream is an input read one item at a time.
+type itemStream struct {
+	input []byte // nil once written out
+	items []itemText
+	// broken is set when an item cannot be read on its own.
+	broken bool
+}
+
+// run is RunStreamTo reading the items one at a time; ok is false (and nothing is
+// written) when the input cannot be read so.
+func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool, err error) {
+	rest, items, ok := splitItems(s.input)
 	if !ok {
-		return nil, nil, false
+		return nil, false, nil
+	}
+	if ok, _ := echoHead(io.Discard, s.input); !ok {
+		return nil, false, nil
 	}
 	head, err := fn.ParseResourceList(rest)
 	if err != nil || len(head.Items) != 0 {
-		return nil, nil, false
+		return nil, false, nil
 	}
+	s.items = items
 	rl := &ResourceList{Unchanged: true}
 	if head.FunctionConfig != nil && !head.FunctionConfig.IsEmpty() {
 		rl.Config = head.FunctionConfig.MoveToResourceNode()
 	}
-	broken := false
-	items := func(yield func(*yaml.RNode) bool) {
-		for _, t := range texts {
-			it, ok := parseItem(input, t)
-			if !ok {
-				broken = true
-				return
-			}
-			if !yield(it) {
-				return
-			}
+	var written error
+	all := func(yield func(*yaml.RNode) bool) {
+		if s.each(yield) {
+			written = s.writeHead(w)
 		}
 	}
-	if err := f(rl, items); err != nil {
+	if err := f(rl, all); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
 	}
-	if broken {
-		return nil, nil, false
+	if s.broken {
+		return nil, false, nil
 	}
-	results := append(head.Results, rl.Results...)
-	out, ok := echo(input, results)
-	return results, out, ok
+	results = append(head.Results, rl.Results...)
+	if s.input != nil {
+		written = s.writeHead(w)
+	}
+	if written != nil {
+		return results, true, written
+	}
+	tail, err := resultsTail(results)
+	if err == nil {
+		_, err = w.Write(tail)
+	}
+	return results, true, err
+}
+
+// each yields every item, parsed on its own, and reports whether all were read.
+func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
+	if s.input == nil {
+		panic("krm: a StreamFunc ranged over its items twice")
+	}
+	for _, t := range s.items {
+		it, ok := parseItem(s.input, t)
+		if !ok {
+			s.broken = true
+			return false
+		}
+		if !yield(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeHead writes the input without its results and drops it.
+func (s *itemStream) writeHead(w io.Writer) error {
+	_, err := echoHead(w, s.input)
+	s.input, s.items = nil, nil
+	return err
 }
 
 // itemText is where an item of the input's items sequence is: from start (the line of

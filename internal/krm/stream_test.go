@@ -3,7 +3,9 @@ package krm
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"iter"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,12 +96,8 @@ func TestRunStreamToReadsAsRun(t *testing.T) {
 			if len(results) != len(wholeResults) {
 				t.Errorf("results %v, Run's %v", results, wholeResults)
 			}
-			if _, _, ok := splitItems([]byte(tc.input)); ok && !tc.streamed {
-				if _, _, ok := runStreamed(f, []byte(tc.input)); ok {
-					t.Errorf("streamed, want not")
-				}
-			} else if ok != tc.streamed {
-				t.Errorf("split = %v, want %v", ok, tc.streamed)
+			if _, ok, _ := (&itemStream{input: []byte(tc.input)}).run(io.Discard, f); ok != tc.streamed {
+				t.Errorf("streamed = %v, want %v", ok, tc.streamed)
 			}
 		})
 	}
@@ -131,6 +129,38 @@ func TestRunStreamToMalformed(t *testing.T) {
 		_, _, want := Run(func(*ResourceList) error { return nil }, []byte(input))
 		if err == nil || want == nil || err.Error() != want.Error() {
 			t.Errorf("%q: error %v, want %v", input, err, want)
+		}
+	}
+}
+
+// TestRunStreamToWritesItemsOnceRead: the items and config go out as soon as the function
+// has read every item, before it returns; a function that stops early gets them written
+// at the end. Either way the output is Run's.
+func TestRunStreamToWritesItemsOnceRead(t *testing.T) {
+	input := []byte(streamInputs[0].input)
+	head, _, _ := strings.Cut(string(input), "results:\n")
+	want, _, err := Run(func(rl *ResourceList) error { rl.Unchanged = true; return nil }, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stopEarly := range []bool{false, true} {
+		var out bytes.Buffer
+		f := func(rl *ResourceList, items iter.Seq[*yaml.RNode]) error {
+			for range items {
+				if stopEarly {
+					break
+				}
+			}
+			if written := out.String() == head; written == stopEarly {
+				t.Errorf("stopEarly %v: items written before the function returned: %v", stopEarly, written)
+			}
+			return nil
+		}
+		if _, err := RunStreamTo(&out, f, slices.Clone(input)); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != string(want) {
+			t.Errorf("stopEarly %v: output:\n%s\nwant:\n%s", stopEarly, out.String(), want)
 		}
 	}
 }
