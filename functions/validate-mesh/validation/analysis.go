@@ -38,7 +38,9 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]co
 	docOf := map[*yaml.RNode]string{}
 	add := func(name string, obj, about *yaml.RNode) {
 		c, done := converted[name]
-		if !done {
+		if done {
+			delete(converted, name) // in.objs holds it now, and the last run drops it
+		} else {
 			c = convert(name, obj)
 		}
 		if c.err != nil {
@@ -50,6 +52,7 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]co
 		}
 		in.objs = append(in.objs, c.obj)
 	}
+	var whole []*yaml.RNode // items not shrunk yet
 	for i, it := range items {
 		name := itemDoc + strconv.Itoa(i)
 		docOf[it] = name
@@ -62,48 +65,70 @@ func newAnalysisInput(items []*yaml.RNode, pods []podOf, converted map[string]co
 			in.docs = append(in.docs, istioanalysis.Document{Name: name, YAML: s})
 			continue
 		}
+		if _, done := converted[name]; !done {
+			whole = append(whole, it)
+		}
 		add(name, it, it)
 	}
 	for i := range pods {
 		p := &pods[i]
 		name := podDoc + strconv.Itoa(i)
-		var node *yaml.RNode
-		if _, done := converted[name]; !done {
-			node = p.node()
-		}
-		add(name, node, p.workload)
-		if _, done := converted[name]; !done {
+		if _, done := converted[name]; done {
+			add(name, nil, p.workload)
+		} else {
+			add(name, p.node(), p.workload)
 			p.template = shrink(p.template)
 		}
 		p.admitted = nil
 	}
-	for i, it := range items {
-		if _, done := converted[itemDoc+strconv.Itoa(i)]; !done && it.GetKind() != "List" {
-			*it.YNode() = *shrink(it).YNode()
-		}
+	for _, it := range whole {
+		*it.YNode() = *shrink(it).YNode()
 	}
 	return in, fs
 }
 
 // shrink is what findings read of an object or pod template: its apiVersion, kind, name,
 // namespace and the annotations they read (file, index, Istio's suppression annotation).
+// Tens of thousands stay to the end, so they are built lean: the keys are shared (nothing
+// changes a shrunk object), and so is the shrunk template that keeps no annotation.
 func shrink(obj *yaml.RNode) *yaml.RNode {
-	meta := []krm.Field{krm.F("name", obj.GetName())}
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: s} }
+	meta := []*yaml.Node{shrunkKeys["name"], str(obj.GetName())}
 	if ns := obj.GetNamespace(); ns != "" {
-		meta = append(meta, krm.F("namespace", ns))
+		meta = append(meta, shrunkKeys["namespace"], str(ns))
 	}
 	if a, _ := obj.Pipe(yaml.Lookup("metadata", "annotations")); a != nil {
-		meta = append(meta, krm.F("annotations", findingAnnotations(a)))
+		if kept := findingAnnotations(a).YNode(); kept.Kind != yaml.MappingNode || len(kept.Content) > 0 {
+			meta = append(meta, shrunkKeys["annotations"], kept)
+		}
 	}
-	var fields []krm.Field
+	var fields []*yaml.Node
 	if v := obj.GetApiVersion(); v != "" {
-		fields = append(fields, krm.F("apiVersion", v))
+		fields = append(fields, shrunkKeys["apiVersion"], str(v))
 	}
 	if k := obj.GetKind(); k != "" {
-		fields = append(fields, krm.F("kind", k))
+		fields = append(fields, shrunkKeys["kind"], str(k))
 	}
-	return krm.Map(append(fields, krm.F("metadata", krm.Map(meta...)))...)
+	if len(fields) == 0 && len(meta) == 2 && meta[1].Value == "" {
+		return bareTemplate
+	}
+	fields = append(fields, shrunkKeys["metadata"], &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: meta})
+	return yaml.NewRNode(&yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: fields})
 }
+
+// shrunkKeys are the keys of shrunk objects.
+var shrunkKeys = func() map[string]*yaml.Node {
+	keys := map[string]*yaml.Node{}
+	for _, k := range []string{"apiVersion", "kind", "metadata", "name", "namespace", "annotations"} {
+		keys[k] = &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: k}
+	}
+	return keys
+}()
+
+// bareTemplate is a pod template shrunk that has no annotation findings read.
+var bareTemplate = yaml.NewRNode(&yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: []*yaml.Node{
+	shrunkKeys["metadata"], {Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Content: []*yaml.Node{
+		shrunkKeys["name"], {Kind: yaml.ScalarNode, Tag: yaml.NodeTagString}}}}})
 
 // findingAnnotations are the annotations findings read, of a mapping of annotations
 // (anything else is kept as it is, for the readers to report).
