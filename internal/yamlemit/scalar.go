@@ -54,12 +54,41 @@ func resolvedTag(v string) string {
 			return "!!null"
 		}
 		return tagStr
-	case strings.IndexByte("+-0123456789.", c) < 0:
+	case strings.IndexByte("+-0123456789.", c) < 0, NotNumber(v):
 		return tagStr // the resolver looks no further for such a first character
 	}
 	probe := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 	return probe.ShortTag()
 }
+
+// NotNumber reports, for a plain scalar whose first character the resolver reads as the
+// start of a number (a sign, a digit or a point; false for others), whether it surely is a string: a sign
+// followed by a letter or a sign (--domain, -p), or a character no number, infinity,
+// timestamp or special float has (100m, 128Mi, 15090,15021). False means "ask the
+// resolver" (it also reads underscores away: -_5 is -5).
+func NotNumber(v string) bool {
+	if len(v) < 2 || strings.IndexByte("+-0123456789.", v[0]) < 0 {
+		return false
+	}
+	if (v[0] == '-' || v[0] == '+') && strings.IndexByte("0123456789._", v[1]) < 0 && v[1] != 'I' && v[1] != 'i' && v[1] != 'N' && v[1] != 'n' {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		if !numberByte[v[i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// numberByte holds what numbers (decimal, 0x, 0o, 0b, with underscores and exponents),
+// timestamps (2001-12-14t21:59:43.10-05:00) and .inf/.nan are written with.
+var numberByte = func() (set [256]bool) {
+	for _, c := range []byte("0123456789+-._:xXoObBaAcCdDeEfFtTzZiInN ") {
+		set[c] = true
+	}
+	return set
+}()
 
 type scalarStyle int
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/meshfn/meshfn/internal/yamlemit"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -279,6 +280,9 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isPlainString(s string) bool {
 	if s != "" && strings.IndexByte("+-0123456789yYnNtTfFoO~.", s[0]) < 0 {
 		return true // the resolver looks no further for such a first character
+	}
+	if yamlemit.NotNumber(s) {
+		return true
 	}
 	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
 	return probe.ShortTag() == tagStr
