@@ -63,7 +63,9 @@ func apply(n *yaml.Node, before, after any) error {
 			b, _ = nodeValue(n).(map[string]any)
 		}
 		unflowEmpty(n)
-		return applyMap(n, b, a)
+		err := applyMap(n, b, a)
+		flowEmpty(n)
+		return err
 	case []any:
 		if n.Kind != yaml.SequenceNode {
 			return replace(n, after)
@@ -73,7 +75,9 @@ func apply(n *yaml.Node, before, after any) error {
 			b, _ = nodeValue(n).([]any)
 		}
 		unflowEmpty(n)
-		return applyList(n, b, a)
+		err := applyList(n, b, a)
+		flowEmpty(n)
+		return err
 	}
 	return setScalar(n, after)
 }
@@ -82,6 +86,16 @@ func apply(n *yaml.Node, before, after any) error {
 func unflowEmpty(n *yaml.Node) {
 	if len(n.Content) == 0 {
 		n.Style &^= yaml.FlowStyle
+	}
+}
+
+// flowEmpty gives an empty collection flow style, the form the encoder writes it in
+// anyway ({} or []). In block style the encoder may write it on a line of its own, which is
+// not YAML: after a line comment it holds back, as it does for a key whose scalar value
+// sits on the next line with a comment of its own ("a: # k\n  0 # v").
+func flowEmpty(n *yaml.Node) {
+	if len(n.Content) == 0 && (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) {
+		n.Style |= yaml.FlowStyle
 	}
 }
 

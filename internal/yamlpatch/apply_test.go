@@ -468,3 +468,19 @@ func TestApplyEmptyCollectionKeepsKeyComment(t *testing.T) {
 		{name: "nested", yaml: "s:\n  a: # note\n  b: 1\n", before: `{"s":{"b":1}}`, after: `{"s":{"a":[],"b":1}}`, want: "s:\n  a: [] # note\n  b: 1\n"},
 	})
 }
+
+// TestApplyEmptyCollectionAfterDeferredComment: the encoder holds back the line comment of
+// a key whose scalar value sits on the next line with a comment of its own ("a: # k\n  0 #
+// v") and writes it after the next key; an empty collection there, in block style, then
+// landed on a line of its own ("b: # k\n{}"), which is not YAML. Found by FuzzApply. In
+// flow style the encoder drops that held-back comment (as it does in any document it
+// writes with this layout, kpt's included); it cannot share a line with the value's.
+func TestApplyEmptyCollectionAfterDeferredComment(t *testing.T) {
+	runApplyCases(t, []applyCase{
+		{name: "new map", yaml: "a: # k\n  0 # v\n", before: `{"a":0}`, after: `{"a":0,"b":{}}`, want: "a: 0 # v\nb: {}\n"},
+		{name: "new list", yaml: "a: # k\n  0 # v\n", before: `{"a":0}`, after: `{"a":0,"b":[]}`, want: "a: 0 # v\nb: []\n"},
+		{name: "emptied map", yaml: "a: # k\n  0 # v\nb:\n  c: 1\n", before: `{"a":0,"b":{"c":1}}`, after: `{"a":0,"b":{}}`, want: "a: 0 # v\nb: {}\n"},
+		{name: "emptied list", yaml: "a: # k\n  0 # v\nb:\n- 1\n", before: `{"a":0,"b":[1]}`, after: `{"a":0,"b":[]}`, want: "a: 0 # v\nb: []\n"},
+		{name: "nested new map", yaml: "a: # k\n  0 # v\n", before: `{"a":0}`, after: `{"a":0,"b":{"c":{}}}`, want: "a: 0 # v\nb: # k\n  c: {}\n"},
+	})
+}

@@ -36,7 +36,8 @@ func FuzzApply(f *testing.F) {
 		}
 		// Apply keeps the document's own text where the value does not change: a key like
 		// y, which YAML 1.1 reads as true, stays ambiguous, so such documents are left out.
-		data11, err := sigsyaml.YAMLToJSON([]byte(doc))
+		// The text is the encoder's, which writes "! Y" (a string) as Y, whatever Apply does.
+		data11, err := sigsyaml.YAMLToJSON([]byte(node.MustString()))
 		if err != nil || json.Unmarshal(data11, &before11) != nil || !reflect.DeepEqual(before, before11) {
 			return
 		}

@@ -130,6 +130,7 @@ func (b *nodeBuilder) build(v any) (*yaml.Node, error) {
 			}
 			n.Content = append(n.Content, b.node(stringScalar(k)), val)
 		}
+		flowEmpty(n)
 		return n, nil
 	case []any:
 		n := b.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: b.list(len(v))})
@@ -140,6 +141,7 @@ func (b *nodeBuilder) build(v any) (*yaml.Node, error) {
 			}
 			n.Content = append(n.Content, en)
 		}
+		flowEmpty(n)
 		return n, nil
 	}
 	tag, text, err := scalarText(v)
