@@ -64,7 +64,8 @@ func resolvedTag(v string) string {
 // NotNumber reports, for a plain scalar whose first character the resolver reads as the
 // start of a number (a sign, a digit or a point; false for others), whether it surely is a string: a sign
 // followed by a letter or a sign (--domain, -p), or a character no number, infinity,
-// timestamp or special float has (100m, 128Mi, 15090,15021). False means "ask the
+// timestamp or special float has (100m, 128Mi, 15090,15021; a comma only outside what
+// starts like a timestamp). False means "ask the
 // resolver" (it also reads underscores away: -_5 is -5).
 func NotNumber(v string) bool {
 	if len(v) < 2 || strings.IndexByte("+-0123456789.", v[0]) < 0 {
@@ -74,11 +75,26 @@ func NotNumber(v string) bool {
 		return true
 	}
 	for i := 0; i < len(v); i++ {
-		if !numberByte[v[i]] {
+		if !numberByte[v[i]] && !(v[i] == ',' && timestampLike(v)) {
 			return true
 		}
 	}
 	return false
+}
+
+// timestampLike reports whether v starts as the resolver's timestamps do (four digits and
+// a dash), where a comma can separate the seconds' fraction as a point does
+// (2001-12-14t21:59:43,10Z): Go's time.Parse, which the resolver calls, accepts both.
+func timestampLike(v string) bool {
+	if len(v) < 5 || v[4] != '-' {
+		return false
+	}
+	for i := range 4 {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // numberByte holds what numbers (decimal, 0x, 0o, 0b, with underscores and exponents),
