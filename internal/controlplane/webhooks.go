@@ -85,7 +85,7 @@ func (r revision) defaultWebhooks() []any {
 			selector(
 				requirement(istio.InjectionLabel, "DoesNotExist"),
 				requirement(istio.RevisionLabel, "DoesNotExist"),
-				requirement("kubernetes.io/metadata.name", "NotIn", istio.IgnoredNamespaces...)),
+				requirement(istio.NamespaceNameLabel, "NotIn", istio.IgnoredNamespaces...)),
 			selector(requirement(istio.InjectLabel, "DoesNotExist"), requirement(istio.RevisionLabel, "DoesNotExist"))))
 	}
 	return webhooks

@@ -32,7 +32,7 @@ type Ambient struct {
 }
 
 // AmbientOf reads the data-plane mode labels of a pod (podLabels) in a namespace
-// (nsLabels, with kubernetes.io/metadata.name naming it). hostNetwork pods are never
+// (nsLabels, as NamespaceLabels gives them). hostNetwork pods are never
 // captured.
 func AmbientOf(nsLabels, podLabels map[string]string, hostNetwork bool) Ambient {
 	var a Ambient
@@ -47,7 +47,7 @@ func AmbientOf(nsLabels, podLabels map[string]string, hostNetwork bool) Ambient 
 	default:
 		a = Ambient{Captured: true, Label: "namespace label " + istio.DataplaneModeLabel + "=" + istio.DataplaneModeAmbient}
 	}
-	ns := nsLabels["kubernetes.io/metadata.name"]
+	ns := nsLabels[istio.NamespaceNameLabel]
 	switch {
 	case hostNetwork:
 		a.Captured, a.Excluded = false, "the pod uses the host's network, which ztunnel cannot capture"

@@ -4,6 +4,17 @@ import (
 	"github.com/meshfn/meshfn/internal/istio"
 )
 
+// NamespaceLabels returns a copy of a namespace's labels as the API server gives them to
+// webhooks and controllers: its own, and istio.NamespaceNameLabel set to name.
+func NamespaceLabels(name string, labels map[string]string) map[string]string {
+	l := make(map[string]string, len(labels)+1)
+	for k, v := range labels {
+		l[k] = v
+	}
+	l[istio.NamespaceNameLabel] = name
+	return l
+}
+
 // Request is the revision a namespace or pod asks to be injected by.
 type Request struct {
 	// Name is the revision or tag, as the label holds it ("default" for the default one).

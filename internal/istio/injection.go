@@ -10,6 +10,10 @@ import (
 // sidecar injection. (StatusAnnotation, on injected pods, is in ambient.go.)
 var InjectLabel = label.SidecarInject.Name
 
+// NamespaceNameLabel is the label the API server sets on every namespace to its name; the
+// namespace selectors of Istio's webhooks and controllers match it.
+const NamespaceNameLabel = "kubernetes.io/metadata.name"
+
 // IgnoredNamespaces are never injected: Istio's injector skips their pods, and its charts'
 // "namespaces by default" webhook excludes them by name. They are Kubernetes' own
 // namespaces and kind's local-path-storage.

@@ -51,11 +51,7 @@ func (d *decider) decideWebhook(w workload, pod *corev1.Pod) (verdict, error) {
 	if ns == "" {
 		ns = d.spec.DefaultNamespace
 	}
-	nsLabels := map[string]string{}
-	for k, v := range d.namespaces[ns] {
-		nsLabels[k] = v
-	}
-	nsLabels["kubernetes.io/metadata.name"] = ns
+	nsLabels := fleet.NamespaceLabels(ns, d.namespaces[ns])
 	revs, _ := d.mesh.Match(nsLabels, pod.Labels)
 	ambient := fleet.AmbientOf(nsLabels, pod.Labels, pod.Spec.HostNetwork)
 	switch {

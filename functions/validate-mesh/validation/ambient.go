@@ -65,12 +65,7 @@ func readAmbient(items, namespaces []*yaml.RNode, pods []podOf, views []podView,
 
 // nsLabels are a namespace's labels as the cluster's controllers read them.
 func (av *ambientView) nsLabels(ns string) map[string]string {
-	l := map[string]string{}
-	for k, v := range av.namespaces[ns] {
-		l[k] = v
-	}
-	l["kubernetes.io/metadata.name"] = ns
-	return l
+	return fleet.NamespaceLabels(ns, av.namespaces[ns])
 }
 
 // check runs every ambient check.

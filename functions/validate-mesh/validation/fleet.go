@@ -60,16 +60,12 @@ func readPodView(template *yaml.RNode) (podView, error) {
 // nsLabels returns a namespace's labels as the API server gives them to webhooks, and
 // whether the package holds the namespace.
 func (fv *fleetView) nsLabels(ns string) (map[string]string, bool) {
-	labels := map[string]string{}
+	var labels map[string]string
 	obj, ok := fv.namespaces[ns]
 	if ok {
-		l, _ := krm.Labels(obj)
-		for k, v := range l {
-			labels[k] = v
-		}
+		labels, _ = krm.Labels(obj)
 	}
-	labels["kubernetes.io/metadata.name"] = ns
-	return labels, ok
+	return fleet.NamespaceLabels(ns, labels), ok
 }
 
 // checkNamespaces reports namespaces that select a revision no control plane serves.
