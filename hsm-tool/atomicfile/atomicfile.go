@@ -69,8 +69,12 @@ func WriteAll(files []File) (err error) {
 	return nil
 }
 
-// checkTarget creates the folder of path and refuses a path that is not a regular file.
+// checkTarget creates the folder of path and refuses a path that is not a regular file,
+// or a relative path with a symlink among its folders.
 func checkTarget(path string) error {
+	if err := checkFolders(filepath.Dir(path)); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("failed to create the folder of %s: %w", path, err)
 	}
@@ -82,6 +86,32 @@ func checkTarget(path string) error {
 		return fmt.Errorf("failed to write %s: %w", path, err)
 	case !st.Mode().IsRegular():
 		return fmt.Errorf("failed to write %s: it exists and is not a regular file (%s)", path, st.Mode().Type())
+	}
+	return nil
+}
+
+// checkFolders refuses a relative folder path with a symlink among its existing folders:
+// relative paths name what a repository holds, which a pull request can make a symlink to
+// anywhere. An absolute path is the operator's own choice and is taken as it is.
+func checkFolders(dir string) error {
+	if filepath.IsAbs(dir) {
+		return nil
+	}
+	dir = filepath.Clean(dir)
+	if dir == "." {
+		return nil
+	}
+	if err := checkFolders(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("failed to check %s: %w", dir, err)
+	case st.Mode()&os.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symlink: hsm-tool never writes through one", dir)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,33 @@ func TestWriteAllIsAllOrNothing(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(deep); string(b) != "d" {
 		t.Errorf("d.pem = %q", b)
+	}
+}
+
+// TestWriteAllRefusesSymlinkedFolders: a relative path whose folders include a symlink (a
+// repository can hold one: a package folder pointing elsewhere) is refused before anything
+// is written, there or at the symlink's target; missing folders below it are not created.
+func TestWriteAllRefusesSymlinkedFolders(t *testing.T) {
+	repo, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(repo, "blueprints"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(repo, "blueprints", "offline-ca")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(repo)
+	for _, p := range []string{"blueprints/offline-ca/cabundle-c1.yaml", "blueprints/offline-ca/new/cabundle-c1.yaml"} {
+		err := WriteAll([]File{{Path: "ok.yaml", Data: []byte("x"), Mode: Public}, {Path: p, Data: []byte("x"), Mode: Public}})
+		if err == nil || !strings.Contains(err.Error(), "blueprints/offline-ca is a symlink") {
+			t.Errorf("%s: got %v, want a refusal naming the symlink", p, err)
+		}
+	}
+	for _, dir := range []string{repo, elsewhere} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Name() != "blueprints" {
+				t.Errorf("%s: %s written", dir, e.Name())
+			}
+		}
 	}
 }
