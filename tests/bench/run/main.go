@@ -17,11 +17,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/meshfn/meshfn/tests/bench/procstat"
 	"github.com/meshfn/meshfn/tests/bench/synth"
 )
 
@@ -105,7 +107,7 @@ func measureSize(o options, subjects []subject, dir string, n int) error {
 		return err
 	}
 	output := filepath.Join(dir, fmt.Sprintf("deployments-%d-injected.yaml", n))
-	if err := runToFile(subjects[0].path, input, output); err != nil {
+	if err := procstat.RunToFile(subjects[0].path, input, output); err != nil {
 		return err
 	}
 	if o.baseline != "" {
@@ -113,14 +115,14 @@ func measureSize(o options, subjects []subject, dir string, n int) error {
 			return err
 		}
 	}
-	results := make([][]measurement, len(subjects))
+	results := make([][]procstat.Sample, len(subjects))
 	for range o.runs {
 		for i, s := range subjects {
 			in := input
 			if s.onOutput {
 				in = output
 			}
-			m, err := measure(s.path, in)
+			m, err := procstat.Run(s.path, nil, in, io.Discard)
 			if err != nil {
 				return err
 			}
@@ -136,10 +138,10 @@ func measureSize(o options, subjects []subject, dir string, n int) error {
 func checkSameOutput(a, b, input, output string) error {
 	for _, in := range []string{input, output} {
 		var outA, outB bytes.Buffer
-		if _, err := runOn(a, in, &outA); err != nil {
+		if _, err := procstat.Run(a, nil, in, &outA); err != nil {
 			return err
 		}
-		if _, err := runOn(b, in, &outB); err != nil {
+		if _, err := procstat.Run(b, nil, in, &outB); err != nil {
 			return err
 		}
 		what := "the package"

@@ -14,12 +14,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/meshfn/meshfn/internal/controlplane"
+	"github.com/meshfn/meshfn/tests/bench/procstat"
 	"github.com/meshfn/meshfn/tests/bench/synth"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -69,33 +68,30 @@ func run(bin string, deployments, namespaces, runs int) error {
 		return fmt.Errorf("preparing the inputs: %v\n%s", err, out)
 	}
 	input, asPods := filepath.Join(dir, inputFile), filepath.Join(dir, asPodsFile)
-	validate := command{name: "validate-mesh", path: filepath.Join(bin, "validate-mesh"), stdin: input}
-	istio := command{name: "Istio's analyzers", path: filepath.Join(bin, "istioanalyze"), args: []string{asPods}}
-	var ours, theirs []sample
+	var ours, theirs []procstat.Sample
 	for i := 0; i < runs; i++ {
-		for _, c := range []struct {
-			cmd *command
-			to  *[]sample
-		}{{&validate, &ours}, {&istio, &theirs}} {
-			s, err := c.cmd.measure()
-			if err != nil {
-				return err
-			}
-			*c.to = append(*c.to, s)
+		s, err := procstat.Run(filepath.Join(bin, "validate-mesh"), nil, input, io.Discard)
+		if err != nil {
+			return err
 		}
+		ours = append(ours, s)
+		if s, err = procstat.Run(filepath.Join(bin, "istioanalyze"), []string{asPods}, "", io.Discard); err != nil {
+			return err
+		}
+		theirs = append(theirs, s)
 	}
-	o, t := median(ours), median(theirs)
+	o, t := procstat.Median(ours), procstat.Median(theirs)
 	fmt.Printf("validate-mesh on %d Deployments with their Services in %d namespaces on 2 revisions (rendered by inject-sidecar); median of %d runs, alternating\n",
 		deployments, namespaces, runs)
 	fmt.Printf("%-34s %10s %10s %12s\n", "", "CPU", "wall", "peak RSS")
 	for _, r := range []struct {
 		name string
-		s    sample
+		s    procstat.Sample
 	}{{"validate-mesh", o}, {"Istio's analyzers, Deployments as pods", t}} {
-		fmt.Printf("%-34s %10s %10s %8d MiB\n", r.name, r.s.cpu.Round(time.Millisecond), r.s.wall.Round(time.Millisecond), r.s.maxRSS/1024)
+		fmt.Printf("%-34s %10s %10s %8d MiB\n", r.name, r.s.CPU.Round(time.Millisecond), r.s.Wall.Round(time.Millisecond), r.s.MaxRSS/1024)
 	}
 	fmt.Printf("%-34s %9.2fx %9.2fx %11.2fx   (goal: CPU at most 1.5x, memory at most 1 GiB)\n", "ratio",
-		float64(o.cpu)/float64(t.cpu), float64(o.wall)/float64(t.wall), float64(o.maxRSS)/float64(t.maxRSS))
+		float64(o.CPU)/float64(t.CPU), float64(o.Wall)/float64(t.Wall), float64(o.MaxRSS)/float64(t.MaxRSS))
 	return nil
 }
 
@@ -113,7 +109,7 @@ func prepare(dir, bin string, deployments, namespaces int) error {
 		return err
 	}
 	rendered := filepath.Join(dir, "rendered.yaml")
-	if err := runOnce(filepath.Join(bin, "inject-sidecar"), source, rendered); err != nil {
+	if err := procstat.RunToFile(filepath.Join(bin, "inject-sidecar"), source, rendered); err != nil {
 		return err
 	}
 	items, err := readItems(rendered)
@@ -211,79 +207,4 @@ func writeAsPods(items []*yaml.RNode, out string) error {
 		return err
 	}
 	return os.WriteFile(out, buf.Bytes(), 0o644)
-}
-
-type command struct {
-	name, path string
-	args       []string
-	stdin      string
-}
-
-type sample struct {
-	cpu, wall time.Duration
-	maxRSS    int64 // KiB
-}
-
-// measure runs the command once and returns its CPU time, wall time and peak memory.
-func (c *command) measure() (sample, error) {
-	cmd := exec.Command(c.path, c.args...)
-	if c.stdin != "" {
-		in, err := os.Open(c.stdin)
-		if err != nil {
-			return sample{}, err
-		}
-		defer in.Close()
-		cmd.Stdin = in
-	}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return sample{}, fmt.Errorf("%s: %v\n%s", c.name, err, stderr.String())
-	}
-	s := sample{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.maxRSS = ru.Maxrss
-	}
-	return s, nil
-}
-
-// median takes each measure's median over the samples.
-func median(ss []sample) sample {
-	pick := func(get func(sample) int64) int64 {
-		v := make([]int64, len(ss))
-		for i, s := range ss {
-			v[i] = get(s)
-		}
-		sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-		return v[len(v)/2]
-	}
-	return sample{
-		cpu:    time.Duration(pick(func(s sample) int64 { return int64(s.cpu) })),
-		wall:   time.Duration(pick(func(s sample) int64 { return int64(s.wall) })),
-		maxRSS: pick(func(s sample) int64 { return s.maxRSS }),
-	}
-}
-
-// runOnce writes the function's output on the input to a file.
-func runOnce(binary, input, output string) error {
-	in, err := os.Open(input)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(output)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(binary)
-	var stderr bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, out, &stderr
-	if err := cmd.Run(); err != nil {
-		out.Close()
-		return fmt.Errorf("%s: %v\n%s", filepath.Base(binary), err, stderr.String())
-	}
-	return out.Close()
 }
