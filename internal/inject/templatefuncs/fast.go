@@ -38,7 +38,7 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 			if g != nil {
 				must(m.checkGuard(name, g, values(a, b)))
 			}
-			return f(a, b)
+			return m.any(name, f(a, b)).(bool)
 		}, true
 	case func(int, string) string:
 		return func(a int, b string) string {
