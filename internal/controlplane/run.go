@@ -11,7 +11,7 @@ import (
 const FunctionName = "generate-revision"
 
 // OutputDir is the folder, relative to the package, that generated objects are written to.
-const OutputDir = "generated"
+const OutputDir = krm.GeneratedDir
 
 // Run is the function: it reads a ControlPlaneRevision and adds (or updates) the revision's
 // objects in the package, pruning those that the same config generated on an earlier

@@ -26,6 +26,10 @@ type Generator struct {
 	Dir      string // the folder new objects are written to, relative to the package
 }
 
+// GeneratedDir is the folder, relative to the package, that meshfn's generators write new
+// objects into (generate-revision, generate-ca-secrets, generate-waypoint).
+const GeneratedDir = "generated"
+
 // Changes lists the objects Apply added, updated, left unchanged and pruned.
 type Changes struct {
 	Added, Updated, Unchanged, Pruned []*yaml.RNode

@@ -18,7 +18,7 @@ const FunctionName = "generate-ca-secrets"
 // OutputDir is the folder, relative to the package, that generated objects are written
 // to: OutputDir/<bundle>/<kind>_<name>.yaml, one folder per CABundle, since two bundles
 // (two control-plane namespaces) render objects of the same name.
-const OutputDir = "generated"
+const OutputDir = krm.GeneratedDir
 
 // Run is the function: it checks the selected CABundles and renders their Secrets,
 // replacing what the same config rendered before and pruning what it no longer renders.

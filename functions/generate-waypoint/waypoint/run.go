@@ -15,7 +15,7 @@ import (
 const FunctionName = "generate-waypoint"
 
 // OutputDir is the folder, relative to the package, that waypoints are written to.
-const OutputDir = "generated"
+const OutputDir = krm.GeneratedDir
 
 // Run is the function: it generates the waypoint, then labels what uses it. It changes
 // nothing when it reports an error.
