@@ -25,12 +25,11 @@ func Stream(rl *krm.ResourceList, items iter.Seq[*yaml.RNode]) error {
 }
 
 func run(rl *krm.ResourceList, now time.Time) error {
-	rl.Unchanged = true // a validator: the items go out as they came in
 	return check(rl, slices.Values(rl.Items), now)
 }
 
 func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error {
-	rl.Unchanged = true
+	rl.Unchanged = true // a validator: the items go out as they came in
 	spec, ok := decode(rl)
 	if !ok {
 		return nil
