@@ -57,6 +57,10 @@ type Spec struct {
 	// the Istio version meshfn's built-in injector follows).
 	Hub string `json:"hub,omitempty"`
 	Tag string `json:"tag,omitempty"`
+	// IstioVersion is the Istio release the revision runs, "1.29" or "1.29.6", when Tag
+	// does not name it (a tag that is a version, such as 1.29.6-distroless, does): the
+	// revision injects as that release. Left out, the injecting function's applies.
+	IstioVersion string `json:"istioVersion,omitempty"`
 	// Values are the injector values (Istio's chart values) the revision changes, such as
 	// global.proxy.resources or global.logAsJson; builtin.ValueKeys lists those the
 	// built-in injector reads, and anything else is refused.
@@ -140,6 +144,7 @@ func (s *Spec) Validate() error {
 		add("spec.injectionPath", "%q must start with /", s.InjectionPath)
 	}
 	errs = append(errs, builtin.CheckImage(s.Hub, s.Tag, "spec.")...)
+	errs = append(errs, builtin.CheckRelease(s.Tag, s.IstioVersion, "spec.")...)
 	errs = append(errs, builtin.CheckValues(s.Values, "spec.values")...)
 	if *s.Validation && s.InjectionURL != "" && s.ValidationURL == "" {
 		add("spec.validationURL", "required when validation is on for a remote control plane (spec.injectionURL is set)")

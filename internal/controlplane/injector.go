@@ -27,7 +27,10 @@ type Injector struct {
 	Revision  string // "" for the default revision
 	Namespace string // the control plane's namespace
 	Hub, Tag  string // the proxy image; "" where the revision leaves it to the injecting function
-	Values    map[string]any
+	// IstioVersion is the Istio release the revision injects as ("1.29" or "1.29.6"), when
+	// the revision declares one: its tag's version, else its own istioVersion.
+	IstioVersion string
+	Values       map[string]any
 }
 
 // revisionInjector is the RevisionInjector of the revision: named for the revision, in
@@ -48,7 +51,16 @@ func (r revision) revisionInjector() *yaml.RNode {
 		krm.F("spec", krm.Map(
 			krm.F("hub", emptyAsNil(r.Hub)),
 			krm.F("tag", emptyAsNil(r.Tag)),
+			krm.F("istioVersion", emptyAsNil(r.release())),
 			krm.F("values", values))))
+}
+
+// release is the Istio release the revision declares: its tag's, else its istioVersion.
+func (r revision) release() string {
+	if v, ok := istio.VersionOfTag(r.Tag); ok {
+		return v.String()
+	}
+	return r.IstioVersion
 }
 
 // valuesNode writes values as YAML with sorted keys, so the output never depends on map order.
@@ -91,9 +103,10 @@ func ReadInjector(obj *yaml.RNode) (Injector, error) {
 		in.Namespace = istio.DefaultNamespace
 	}
 	var spec struct {
-		Hub    string         `json:"hub"`
-		Tag    string         `json:"tag"`
-		Values map[string]any `json:"values"`
+		Hub          string         `json:"hub"`
+		Tag          string         `json:"tag"`
+		IstioVersion string         `json:"istioVersion"`
+		Values       map[string]any `json:"values"`
 	}
 	if s := obj.Field("spec"); s != nil && !s.Value.IsNilOrEmpty() {
 		raw, err := s.Value.MarshalJSON()
@@ -107,9 +120,10 @@ func ReadInjector(obj *yaml.RNode) (Injector, error) {
 		}
 	}
 	errs := append(builtin.CheckImage(spec.Hub, spec.Tag, "spec."), builtin.CheckValues(spec.Values, "spec.values")...)
+	errs = append(errs, builtin.CheckRelease(spec.Tag, spec.IstioVersion, "spec.")...)
 	if err := errors.Join(errs...); err != nil {
 		return in, err
 	}
-	in.Hub, in.Tag, in.Values = spec.Hub, spec.Tag, spec.Values
+	in.Hub, in.Tag, in.IstioVersion, in.Values = spec.Hub, spec.Tag, spec.IstioVersion, spec.Values
 	return in, nil
 }

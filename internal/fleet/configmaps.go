@@ -34,19 +34,20 @@ func revisionOf(cm *yaml.RNode, base string) (string, bool) {
 	return rev, true
 }
 
-// injectorConfigMaps are the injector settings of every revision the package has
-// ConfigMaps for, by revision ("" for the default revision).
+// injectorConfigMaps are the injector ConfigMaps of every revision the package has them
+// for, by revision ("" for the default revision), and the revisions' settings parsed
+// from them once their releases are known.
 type injectorConfigMaps struct {
+	source   map[string]*yaml.RNode // the injector ConfigMap
+	mesh     map[string]string      // the mesh config (istio[-REV] data.mesh)
 	settings map[string]*inject.Settings
-	source   map[string]*yaml.RNode // the injector ConfigMap, for messages
 }
 
-// readConfigMaps parses the injector settings the package holds: for revision REV the
+// readConfigMaps finds the injector settings the package holds: for revision REV the
 // ConfigMaps istio-sidecar-injector-REV (data.config, data.values) and istio-REV
 // (data.mesh); without a suffix, the default revision's.
-func readConfigMaps(items []*yaml.RNode, env map[string]string) (injectorConfigMaps, error) {
-	inj := injectorConfigMaps{settings: map[string]*inject.Settings{}, source: map[string]*yaml.RNode{}}
-	meshes := map[string]string{}
+func readConfigMaps(items []*yaml.RNode) (injectorConfigMaps, error) {
+	inj := injectorConfigMaps{source: map[string]*yaml.RNode{}, mesh: map[string]string{}, settings: map[string]*inject.Settings{}}
 	var candidates []*yaml.RNode
 	for _, it := range items {
 		if it.GetKind() != "ConfigMap" || it.GetApiVersion() != "v1" {
@@ -56,7 +57,7 @@ func readConfigMaps(items []*yaml.RNode, env map[string]string) (injectorConfigM
 			return inj, err
 		}
 		if rev, ok := revisionOf(it, meshConfigMap); ok && hasKey(it, "mesh") {
-			meshes[rev] = it.GetDataMap()["mesh"]
+			inj.mesh[rev] = it.GetDataMap()["mesh"]
 		}
 		if _, ok := revisionOf(it, injectorConfigMap); ok && hasKey(it, "config") {
 			candidates = append(candidates, it)
@@ -68,16 +69,30 @@ func readConfigMaps(items []*yaml.RNode, env map[string]string) (injectorConfigM
 			return inj, fmt.Errorf("%s and %s both hold the injector settings of revision %s",
 				krm.Describe(prev), krm.Describe(cm), istio.RevisionLabelValue(rev))
 		}
-		data := cm.GetDataMap()
-		s, err := inject.NewSettings(rev, inject.Sources{Config: data["config"], Values: data["values"], Mesh: meshes[rev]},
-			templatefuncs.Options{Env: env})
-		if err != nil {
-			return inj, fmt.Errorf("%s: %w", krm.Describe(cm), err)
-		}
-		inj.settings[rev] = s
 		inj.source[rev] = cm
 	}
 	return inj, nil
+}
+
+// parseConfigMaps parses the settings of a revision with its own ConfigMaps, with the
+// engine rules of its release, which they and the package's other resources tell.
+func (m *Mesh) parseConfigMaps(r *Revision) error {
+	cm := m.configMaps.source[r.Name]
+	data := cm.GetDataMap()
+	values, err := inject.ParseValues(data["values"])
+	if err != nil {
+		return fmt.Errorf("%s: %w", krm.Describe(cm), err)
+	}
+	if r.Release, err = m.configMapRelease(r, cm, values); err != nil {
+		return err
+	}
+	s, err := inject.NewSettings(r.Name, inject.Sources{Config: data["config"], Values: data["values"], Mesh: m.configMaps.mesh[r.Name]},
+		m.rulesFor(r, cm), templatefuncs.Options{Env: m.opts.Env})
+	if err != nil {
+		return fmt.Errorf("%s: %w", krm.Describe(cm), err)
+	}
+	m.configMaps.settings[r.Name] = s
+	return nil
 }
 
 func hasKey(cm *yaml.RNode, key string) bool {

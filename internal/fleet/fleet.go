@@ -42,6 +42,9 @@ type Options struct {
 	// Hub and Tag are the proxy image of revisions that declare none (defaults: the
 	// built-in injector's).
 	Hub, Tag string
+	// IstioVersion is the Istio release of revisions that say none ("1.29" or "1.29.6"),
+	// when Tag does not name one.
+	IstioVersion string
 	// Env is what template functions read as istiod's environment.
 	Env map[string]string
 }
@@ -57,6 +60,11 @@ type Revision struct {
 	// Installed is false when the package holds none of these and the revision is
 	// assumed (Options.Assume).
 	Installed bool
+	// Release is the Istio release the revision injects as, and Tag its proxy tag when it
+	// injects with the built-in injector (its ConfigMaps, when the package has them, say
+	// their own).
+	Release Release
+	Tag     string
 
 	declared *controlplane.Injector // what Injector declares
 }
@@ -102,13 +110,16 @@ func Read(items []*yaml.RNode, opts Options) (*Mesh, error) {
 		}
 	}
 	var err error
-	if m.configMaps, err = readConfigMaps(items, opts.Env); err != nil {
+	if m.configMaps, err = readConfigMaps(items); err != nil {
 		return nil, err
 	}
-	for _, rev := range slices.Sorted(maps.Keys(m.configMaps.settings)) {
+	for _, rev := range slices.Sorted(maps.Keys(m.configMaps.source)) {
 		cm := m.configMaps.source[rev]
 		r := m.revision(rev, cm.GetNamespace())
 		r.ConfigMap = cm
+		if err := m.parseConfigMaps(r); err != nil {
+			return nil, err
+		}
 		for _, w := range m.configMaps.settings[rev].Warnings {
 			m.Notes = append(m.Notes, Note{Warning: true, Object: cm, Message: w})
 		}
@@ -130,6 +141,13 @@ func Read(items []*yaml.RNode, opts Options) (*Mesh, error) {
 			r.Label())})
 	}
 	m.addInstalledWebhooks()
+	for _, r := range m.Revisions() {
+		if r.ConfigMap == nil {
+			if r.Tag, r.Release, err = m.builtinRelease(r); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return m, nil
 }
 
@@ -282,22 +300,30 @@ func (m *Mesh) Settings(rev string) (*inject.Settings, error) {
 	if s, ok := m.builtin[rev]; ok {
 		return s, nil
 	}
-	opts := builtin.Options{Hub: m.opts.Hub, Tag: m.opts.Tag, Revision: rev}
-	if r := m.revisions[rev]; r != nil {
-		opts.Namespace = r.Namespace
-		if d := r.declared; d != nil {
-			opts.Values = d.Values
-			if d.Hub != "" {
-				opts.Hub = d.Hub
-			}
-			if d.Tag != "" {
-				opts.Tag = d.Tag
-			}
+	r := m.revisions[rev]
+	if r == nil { // a revision the mesh does not know: the function's settings
+		r = &Revision{Name: rev, Namespace: istio.DefaultNamespace}
+		var err error
+		if r.Tag, r.Release, err = m.builtinRelease(r); err != nil {
+			return nil, err
 		}
 	}
-	s, err := inject.NewSettings(rev, builtin.Sources(opts), templatefuncs.Options{})
+	release, err := builtin.Lookup(r.Release.Version)
 	if err != nil {
-		return nil, fmt.Errorf("the built-in injector for revision %s: %w", istio.RevisionLabelValue(rev), err)
+		return nil, fmt.Errorf("revision %s: %w (%s): it has no built-in injector; put the release's injector ConfigMaps (%s and %s) in the package, or use a supported release (%s)",
+			istio.RevisionLabelValue(rev), err, r.Release.From, istio.Suffixed(injectorConfigMap, rev), istio.Suffixed(meshConfigMap, rev),
+			builtin.SupportedText())
+	}
+	opts := builtin.Options{Hub: m.opts.Hub, Tag: r.Tag, Revision: rev, Namespace: r.Namespace}
+	if d := r.declared; d != nil {
+		opts.Values = d.Values
+		if d.Hub != "" {
+			opts.Hub = d.Hub
+		}
+	}
+	s, err := inject.NewSettings(rev, release.Sources(opts), release.Rules, templatefuncs.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("the built-in injector of Istio %s for revision %s: %w", release.Version, istio.RevisionLabelValue(rev), err)
 	}
 	if m.builtin == nil {
 		m.builtin = map[string]*inject.Settings{}

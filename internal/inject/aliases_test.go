@@ -24,7 +24,7 @@ func TestPackageYAMLWithAliasesIsRefused(t *testing.T) {
 		"mesh":   {Config: "policy: enabled\n", Mesh: "defaultConfig: &a {concurrency: 2}\n"},
 	}
 	for name, src := range cases {
-		if _, err := NewSettings("", src, templatefuncs.Options{}); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := NewSettings("", src, newestRules, templatefuncs.Options{}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, want)
 		}
 	}

@@ -100,7 +100,7 @@ func FuzzPodAnnotations(f *testing.F) {
 		"true", "9090", "/metrics", "9090:/m, 9091", "true", "sidecar", "distroless", "holdApplicationUntilProxyStarts: true")
 	f.Add("{", "[", "no", "15020", "", ":", "maybe", "sidecar,sidecar", "debug", "concurrency: x")
 	s, err := NewSettings("", Sources{Config: "policy: enabled\ntemplates:\n  sidecar: |\n" + indent(fuzzTemplate)},
-		templatefuncs.Options{})
+		newestRules, templatefuncs.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}

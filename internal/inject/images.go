@@ -15,31 +15,34 @@ const (
 
 // proxyImage is the istio-proxy image: hub/image:tag, the tag suffixed with the image type
 // from the proxy config, the values' variant, or the pod's sidecar.istio.io/proxyImageType.
-func proxyImage(values Values, image *networking.ProxyImage, annotations map[string]string) string {
+// Before Istio 1.31 (Rules.ProxyInitImage), a proxy config that names an image decides
+// the type even when it gives none, and the values' variant is not read.
+func (s *Settings) proxyImage(image *networking.ProxyImage, annotations map[string]string) string {
 	name := "proxyv2"
-	if n := values.String("global", "proxy", "image"); n != "" {
+	if n := s.Values.String("global", "proxy", "image"); n != "" {
 		name = n
 	}
-	imageType := ""
-	if image != nil {
+	imageType := s.Values.String("global", "variant")
+	if image != nil && (image.GetImageType() != "" || !s.Rules.ProxyInitImage) {
 		imageType = image.GetImageType()
 	}
-	return imageURL(values, name, imageType, annotations)
+	return imageURL(s.Values, name, imageType, annotations)
 }
 
-// proxyInitImage is the istio-init image.
-func proxyInitImage(values Values, annotations map[string]string) string {
+// proxyInitImage is the istio-init image: its own from Istio 1.31 on (Rules.ProxyInitImage),
+// the proxy's before.
+func (s *Settings) proxyInitImage(image *networking.ProxyImage, annotations map[string]string) string {
+	if !s.Rules.ProxyInitImage {
+		return s.proxyImage(image, annotations)
+	}
 	name := "proxyv2"
-	if n := values.String("global", "proxy_init", "image"); n != "" {
+	if n := s.Values.String("global", "proxy_init", "image"); n != "" {
 		name = n
 	}
-	return imageURL(values, name, "", annotations)
+	return imageURL(s.Values, name, s.Values.String("global", "variant"), annotations)
 }
 
 func imageURL(values Values, name, imageType string, annotations map[string]string) string {
-	if imageType == "" {
-		imageType = values.String("global", "variant")
-	}
 	if t, ok := annotations[annotationProxyImageType]; ok {
 		imageType = t
 	}
@@ -67,5 +70,5 @@ func withImageType(tag, imageType string) string {
 // annotations, with the mesh's default proxy config (ProxyConfig resources and a pod's
 // proxy.istio.io/config may still change its image type).
 func (s *Settings) ProxyImage(annotations map[string]string) string {
-	return proxyImage(s.Values, s.Mesh.GetDefaultConfig().GetImage(), annotations)
+	return s.proxyImage(s.Mesh.GetDefaultConfig().GetImage(), annotations)
 }

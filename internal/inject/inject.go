@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/meshfn/meshfn/internal/inject/annotations"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -58,7 +57,7 @@ func (s *Settings) Inject(req Request) (*Result, error) { return s.inject(req, n
 
 // inject is Inject, showing each stage's result to st (tests look at them; nil in use).
 func (s *Settings) inject(req Request, st *stages) (*Result, error) {
-	if err := annotations.Validate(req.Pod.Annotations); err != nil {
+	if err := s.Rules.Annotations.Validate(req.Pod.Annotations); err != nil {
 		return nil, err
 	}
 	if req.OpenShift {
@@ -73,7 +72,7 @@ func (s *Settings) inject(req Request, st *stages) (*Result, error) {
 	}
 	proxyEnvs := s.clusterAndNetwork(req)
 
-	stripped, err := reinsertOverrides(stripPod(req.Pod, mesh))
+	stripped, err := reinsertOverrides(stripPod(req.Pod, mesh, s.Rules.ScrapeChecks))
 	if err != nil {
 		return nil, err
 	}

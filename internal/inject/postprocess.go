@@ -23,10 +23,12 @@ func (s *Settings) postProcess(pod, templatePod *corev1.Pod, req Request, mesh *
 	if sidecar := findSidecar(pod); sidecar != nil && len(proxyEnvs) > 0 {
 		setEnvLast(sidecar, proxyEnvs)
 	}
-	if err := applyPrometheusMerge(pod, mesh); err != nil {
+	if err := applyPrometheusMerge(pod, mesh, s.Rules.ScrapeChecks); err != nil {
 		return err
 	}
-	applySecurePrometheusAnnotation(pod)
+	if s.Rules.SecurePortAnnotation {
+		applySecurePrometheusAnnotation(pod)
+	}
 	rewriteDefault, _ := s.Values.Bool("sidecarInjectorWebhook", "rewriteAppHTTPProbe")
 	if probes.ShouldRewrite(pod.Annotations, rewriteDefault) {
 		_, previouslyInjected := pod.Annotations[istio.StatusAnnotation]

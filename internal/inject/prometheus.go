@@ -83,11 +83,17 @@ func prometheusPort(annotations map[string]string) (string, bool) {
 	return promAnnotation(annotations, promPort)
 }
 
-func clearPrometheusAnnotations(annotations map[string]string) {
+// clearPrometheusAnnotations removes the application's scrape settings, scrape targets
+// too where the release reads them.
+func clearPrometheusAnnotations(annotations map[string]string, targets bool) {
 	for k := range annotations {
 		switch sanitizeLabelName(k) {
-		case promPath, promPort, promScrape, promScrapeTargets:
+		case promPath, promPort, promScrape:
 			delete(annotations, k)
+		case promScrapeTargets:
+			if targets {
+				delete(annotations, k)
+			}
 		}
 	}
 }
@@ -126,7 +132,9 @@ func mergeMetricsEnabled(mesh *meshv1.MeshConfig, annotations map[string]string)
 
 // applyPrometheusMerge points the pod's Prometheus annotations at the agent's merged
 // metrics endpoint and hands the application's own settings to the agent in an env var.
-func applyPrometheusMerge(pod *corev1.Pod, mesh *meshv1.MeshConfig) error {
+// With checks (Istio 1.31 on) it also reads prometheus.istio.io/scrape-targets and refuses
+// scrape ports that are no ports or Istio's own; before, any port was passed on.
+func applyPrometheusMerge(pod *corev1.Pod, mesh *meshv1.MeshConfig, checks bool) error {
 	if v, ok := promAnnotation(pod.Annotations, promScrape); ok {
 		if b, err := strconv.ParseBool(v); err == nil && !b {
 			return nil
@@ -143,13 +151,15 @@ func applyPrometheusMerge(pod *corev1.Pod, mesh *meshv1.MeshConfig) error {
 	cfg.Port, _ = promAnnotation(pod.Annotations, promPort)
 	cfg.Scrape, _ = promAnnotation(pod.Annotations, promScrape)
 	cfg.Path, _ = promAnnotation(pod.Annotations, promPath)
-	if raw, ok := promAnnotation(pod.Annotations, promScrapeTargets); ok {
-		if targets, err := parseScrapeTargets(raw); err == nil {
-			cfg.Targets = targets
+	if checks {
+		if raw, ok := promAnnotation(pod.Annotations, promScrapeTargets); ok {
+			if targets, err := parseScrapeTargets(raw); err == nil {
+				cfg.Targets = targets
+			}
 		}
-	}
-	if err := checkScrapePorts(&cfg, target); err != nil {
-		return err
+		if err := checkScrapePorts(&cfg, target); err != nil {
+			return err
+		}
 	}
 	if sidecar := findSidecar(pod); sidecar != nil && !cfg.empty() {
 		b, err := json.Marshal(cfg)
@@ -161,7 +171,7 @@ func applyPrometheusMerge(pod *corev1.Pod, mesh *meshv1.MeshConfig) error {
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
-	clearPrometheusAnnotations(pod.Annotations)
+	clearPrometheusAnnotations(pod.Annotations, checks)
 	pod.Annotations["prometheus.io/port"] = target
 	pod.Annotations["prometheus.io/path"] = "/stats/prometheus"
 	pod.Annotations["prometheus.io/scrape"] = "true"

@@ -60,8 +60,9 @@ func statusOf(templatePod *corev1.Pod, revision string) string {
 
 // stripPod removes what an earlier injection added (per the status annotation), the
 // Prometheus annotations it set, and the status itself, so templates see the pod as the
-// user wrote it. A pod without status is returned as is.
-func stripPod(pod *corev1.Pod, mesh *meshv1.MeshConfig) *corev1.Pod {
+// user wrote it (scrape targets too where the release reads them). A pod without status
+// is returned as is.
+func stripPod(pod *corev1.Pod, mesh *meshv1.MeshConfig, targets bool) *corev1.Pod {
 	st, ok := ParseStatus(pod.Annotations)
 	if !ok {
 		return pod
@@ -75,7 +76,7 @@ func stripPod(pod *corev1.Pod, mesh *meshv1.MeshConfig) *corev1.Pod {
 	}
 	target := strconv.Itoa(int(mesh.GetDefaultConfig().GetStatusPort()))
 	if cur, found := prometheusPort(out.Annotations); found && cur == target {
-		clearPrometheusAnnotations(out.Annotations)
+		clearPrometheusAnnotations(out.Annotations, targets)
 	}
 	delete(out.Annotations, istio.StatusAnnotation)
 	return out

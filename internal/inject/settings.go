@@ -50,6 +50,8 @@ type Settings struct {
 	Config   Config
 	Values   Values
 	Mesh     *meshv1.MeshConfig
+	// Rules are the engine rules of the release of istiod that injects.
+	Rules Rules
 
 	templates    map[string]*templatefuncs.Template
 	neverInject  []labels.Selector
@@ -65,10 +67,12 @@ type Sources struct {
 	Mesh   string // istio: data.mesh (YAML), applied over Istio's mesh defaults
 }
 
-// NewSettings parses a revision's injector settings. Template functions that Istio lets
-// read istiod's environment read opts.Env instead.
-func NewSettings(revision string, src Sources, opts templatefuncs.Options) (*Settings, error) {
-	s := &Settings{Revision: revision}
+// NewSettings parses a revision's injector settings, injected with the engine rules of
+// the release of its istiod (templates parse without the functions that release lacks).
+// Template functions that Istio lets read istiod's environment read opts.Env instead.
+func NewSettings(revision string, src Sources, rules Rules, opts templatefuncs.Options) (*Settings, error) {
+	s := &Settings{Revision: revision, Rules: rules}
+	opts.Missing = append(opts.Missing, rules.MissingFuncs...)
 	if err := yamlnode.TextNoAliases(src.Config); err != nil {
 		return nil, fmt.Errorf("parsing the injector config: %w", err)
 	}

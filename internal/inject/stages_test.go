@@ -73,11 +73,12 @@ func runStages(t *testing.T, dir string) {
 	if err := sigsyaml.UnmarshalStrict(raw, &rf); err != nil {
 		t.Fatalf("request.yaml: %v", err)
 	}
-	src := builtin.Sources(builtin.Options{Revision: rf.Revision})
+	release := builtin.MustLookup(builtin.Newest())
+	src := release.Sources(builtin.Options{Revision: rf.Revision})
 	if rf.Injector != nil {
 		src = *rf.Injector
 	}
-	settings, err := inject.NewSettings(rf.Revision, src, templatefuncs.Options{})
+	settings, err := inject.NewSettings(rf.Revision, src, release.Rules, templatefuncs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

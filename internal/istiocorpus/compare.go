@@ -102,6 +102,13 @@ func value(t testing.TB, n *yaml.RNode, annotations []string) any {
 // with a diff whose "+" side is labelled who.
 func CompareOutput(t testing.TB, c Case, got []*yaml.RNode, who string, annotations ...string) []string {
 	t.Helper()
+	return CompareOutputWith(t, c, got, nil, who, annotations...)
+}
+
+// CompareOutputWith is CompareOutput with the expected documents changed by fix first
+// (nil: as they are), e.g. for images of another tag.
+func CompareOutputWith(t testing.TB, c Case, got []*yaml.RNode, fix func(any) any, who string, annotations ...string) []string {
+	t.Helper()
 	byID := map[string]*yaml.RNode{}
 	for _, it := range got {
 		byID[ID(it)] = it
@@ -113,7 +120,11 @@ func CompareOutput(t testing.TB, c Case, got []*yaml.RNode, who string, annotati
 			diffs = append(diffs, "output lacks "+ID(want))
 			continue
 		}
-		if wv, gv := value(t, want, annotations), value(t, g, annotations); !reflect.DeepEqual(wv, gv) {
+		wv, gv := value(t, want, annotations), value(t, g, annotations)
+		if fix != nil {
+			wv = fix(wv)
+		}
+		if !reflect.DeepEqual(wv, gv) {
 			wb, _ := sigsyaml.Marshal(wv)
 			gb, _ := sigsyaml.Marshal(gv)
 			diffs = append(diffs, fmt.Sprintf("%s differs from Istio's (-istio +%s):\n%s", ID(want), who, krmtest.Diff(string(wb), string(gb))))

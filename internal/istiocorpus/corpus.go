@@ -30,10 +30,23 @@ func Dir(t testing.TB) string {
 	}
 	for _, sub := range []string{"cases", "settings"} {
 		if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
-			t.Skipf("Istio's injection corpus is not at %s (set %s): %v", dir, EnvVar, err)
+			missing(t, "Istio's injection corpus is not at %s (set %s): %v", dir, EnvVar, err)
 		}
 	}
 	return dir
+}
+
+// RequireEnvVar names the environment variable under which a missing corpus fails the
+// test instead of skipping it: .ci/run sets it.
+const RequireEnvVar = "MESHFN_REQUIRE_CORPORA"
+
+// missing skips the test, or fails it under MESHFN_REQUIRE_CORPORA.
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(RequireEnvVar) != "" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // repoRoot is the repository's folder: two levels above this file's, or, in a build

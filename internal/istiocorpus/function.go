@@ -18,6 +18,13 @@ import (
 // compliance policy and platform (on OpenShift, the pod's Namespace and its annotations).
 func FunctionInput(t testing.TB, c Case, settings []*yaml.RNode) []byte {
 	t.Helper()
+	return FunctionInputWith(t, c, settings, nil)
+}
+
+// FunctionInputWith is FunctionInput with more fields of the SidecarInjection's spec
+// (hub, tag, istioVersion), in key order.
+func FunctionInputWith(t testing.TB, c Case, settings []*yaml.RNode, spec map[string]string) []byte {
+	t.Helper()
 	items := append(ReadDocs(t, c.InputPath()), settings...)
 	var sb strings.Builder
 	sb.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
@@ -30,6 +37,9 @@ func FunctionInput(t testing.TB, c Case, settings []*yaml.RNode) []byte {
 	}
 	fmt.Fprintf(&sb, "functionConfig:\n  apiVersion: fn.meshfn.dev/v1alpha1\n  kind: SidecarInjection\n  metadata:\n    name: corpus\n"+
 		"  spec:\n    mode: always\n    revision: %q\n    nativeSidecars: \"%t\"\n", c.Revision, c.NativeSidecars)
+	for _, k := range slices.Sorted(maps.Keys(spec)) {
+		fmt.Fprintf(&sb, "    %s: %q\n", k, spec[k])
+	}
 	if p := c.Environment["COMPLIANCE_POLICY"]; p != "" {
 		fmt.Fprintf(&sb, "    compliancePolicy: %s\n", p)
 	}

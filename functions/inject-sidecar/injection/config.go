@@ -69,10 +69,14 @@ type Spec struct {
 	Network string `json:"network,omitempty"`
 	// Hub and Tag set the proxy image of the built-in injector, for revisions that declare
 	// none (a RevisionInjector without hub or tag) and hold no injector ConfigMaps in the
-	// package. Defaults: Istio's release hub and the Istio version the built-in templates
-	// follow.
+	// package. Defaults: Istio's release hub and the version of the release injected.
 	Hub string `json:"hub,omitempty"`
 	Tag string `json:"tag,omitempty"`
+	// IstioVersion is the Istio release ("1.29" or "1.29.6") of revisions that say none:
+	// no version in their proxy tag, no istioVersion of their own, no release in their
+	// ConfigMaps. A Tag that is a version decides it for revisions that declare no tag.
+	// Default: the newest release meshfn knows.
+	IstioVersion string `json:"istioVersion,omitempty"`
 	// Platform is istiod's PLATFORM: "" or openshift, where the proxy's UID and GID come
 	// from the namespace's openshift.io/sa.scc.* annotations.
 	Platform string `json:"platform,omitempty"`
@@ -127,6 +131,7 @@ func (s *Spec) Validate() error {
 		}
 	}
 	errs = append(errs, builtin.CheckImage(s.Hub, s.Tag, "spec.")...)
+	errs = append(errs, builtin.CheckRelease(s.Tag, s.IstioVersion, "spec.")...)
 	seen := map[string]bool{}
 	for i, ns := range s.Namespaces {
 		if err := istio.ValidateRevision(ns.Name); err != nil {

@@ -95,7 +95,7 @@ func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 		return d, true
 	}
 	var err error
-	if d.mesh, err = fleet.Read(rl.Items, fleet.Options{Assume: spec.Revision, Hub: spec.Hub, Tag: spec.Tag}); err != nil {
+	if d.mesh, err = fleet.Read(rl.Items, fleet.Options{Assume: spec.Revision, Hub: spec.Hub, Tag: spec.Tag, IstioVersion: spec.IstioVersion}); err != nil {
 		rl.Errorf(nil, "%v", err)
 		return nil, false
 	}

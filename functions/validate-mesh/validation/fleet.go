@@ -183,7 +183,7 @@ func joinLabels(revs []string) string {
 func readFleet(all, namespaces []*yaml.RNode, inj *injection.Spec) (*fleetView, []*finding) {
 	opts := fleet.Options{}
 	if inj != nil {
-		opts = fleet.Options{Assume: inj.Revision, Hub: inj.Hub, Tag: inj.Tag}
+		opts = fleet.Options{Assume: inj.Revision, Hub: inj.Hub, Tag: inj.Tag, IstioVersion: inj.IstioVersion}
 	}
 	mesh, err := fleet.Read(all, opts)
 	if err != nil {

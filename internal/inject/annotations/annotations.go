@@ -21,7 +21,7 @@ import (
 // Checker validates one annotation value.
 type Checker func(value string) error
 
-// checkers is Istio's AnnotationValidation table.
+// checkers is the AnnotationValidation table every supported release has.
 var checkers = map[string]Checker{
 	annotation.SidecarInterceptionMode.Name:                   checkInterceptionMode,
 	annotation.SidecarStatusPort.Name:                         checkStatusPort,
@@ -33,36 +33,83 @@ var checkers = map[string]Checker{
 	annotation.SidecarTrafficIncludeInboundPorts.Name:         checkIncludeInboundPorts,
 	annotation.SidecarTrafficExcludeInboundPorts.Name:         portListChecker("excludeInboundPorts"),
 	annotation.SidecarTrafficExcludeOutboundPorts.Name:        portListChecker("excludeOutboundPorts"),
-	annotation.SidecarTrafficExcludeInterfaces.Name:           checkInterfaceNames,
-	annotation.SidecarTrafficKubevirtInterfaces.Name:          checkInterfaceNames,
-	annotation.IoIstioRerouteVirtualInterfaces.Name:           checkInterfaceNames,
 	annotation.PrometheusMergeMetrics.Name:                    checkBool,
 	annotation.ProxyConfig.Name:                               checkProxyConfig,
-	annotation.SidecarProxyCPU.Name:                           checkQuantity,
-	annotation.SidecarProxyMemory.Name:                        checkQuantity,
-	annotation.SidecarProxyCPULimit.Name:                      checkQuantity,
-	annotation.SidecarProxyMemoryLimit.Name:                   checkQuantity,
 }
 
-// Validated returns the names of the annotations Validate checks, sorted.
-func Validated() []string {
-	names := make([]string, 0, len(checkers))
-	for name := range checkers {
-		names = append(names, name)
+// quantityCheckers validate the proxy's resource annotations (Istio 1.28.4 on).
+var quantityCheckers = map[string]Checker{
+	annotation.SidecarProxyCPU.Name:         checkQuantity,
+	annotation.SidecarProxyMemory.Name:      checkQuantity,
+	annotation.SidecarProxyCPULimit.Name:    checkQuantity,
+	annotation.SidecarProxyMemoryLimit.Name: checkQuantity,
+}
+
+// interfaceCheckers validate the network interface annotations (Istio 1.30 on).
+var interfaceCheckers = map[string]Checker{
+	annotation.SidecarTrafficExcludeInterfaces.Name:  checkInterfaceNames,
+	annotation.SidecarTrafficKubevirtInterfaces.Name: checkInterfaceNames,
+	annotation.IoIstioRerouteVirtualInterfaces.Name:  checkInterfaceNames,
+}
+
+// Checks are the validations that differ between Istio releases, beyond the table every
+// supported release has; each is true in the releases that validate those annotations.
+type Checks struct {
+	// Quantities validates sidecar.istio.io/proxyCPU, proxyMemory, proxyCPULimit and
+	// proxyMemoryLimit as Kubernetes quantities (Istio 1.28.4 on).
+	Quantities bool
+	// InterfaceNames validates traffic.sidecar.istio.io/excludeInterfaces,
+	// kubevirtInterfaces and istio.io/reroute-virtual-interfaces (Istio 1.30 on).
+	InterfaceNames bool
+}
+
+// AllChecks are the validations of the newest supported release.
+var AllChecks = Checks{Quantities: true, InterfaceNames: true}
+
+// checker returns the check of an annotation, if these checks validate it.
+func (c Checks) checker(name string) (Checker, bool) {
+	if check, ok := checkers[name]; ok {
+		return check, true
+	}
+	if check, ok := quantityCheckers[name]; ok && c.Quantities {
+		return check, true
+	}
+	if check, ok := interfaceCheckers[name]; ok && c.InterfaceNames {
+		return check, true
+	}
+	return nil, false
+}
+
+// Validated returns the names of the annotations these checks validate, sorted.
+func (c Checks) Validated() []string {
+	var names []string
+	for _, table := range []map[string]Checker{checkers, quantityCheckers, interfaceCheckers} {
+		for name := range table {
+			if _, ok := c.checker(name); ok {
+				names = append(names, name)
+			}
+		}
 	}
 	sort.Strings(names)
 	return names
 }
 
-// Check validates a single annotation value; names Istio does not validate
-// are accepted. The error is the bare reason, without the
+// Validated returns the names of the annotations the newest release validates, sorted.
+func Validated() []string { return AllChecks.Validated() }
+
+// Check validates a single annotation value as the newest release does; names Istio does
+// not validate are accepted. The error is the bare reason, without the
 // "invalid value ... for annotation ..." wrapping Validate adds.
 func Check(name, value string) error {
-	if check, ok := checkers[name]; ok {
+	if check, ok := AllChecks.checker(name); ok {
 		return check(value)
 	}
 	return nil
 }
+
+// Validate checks the annotations the newest release's injector validates; see
+// Checks.Validate.
+func Validate(annotations map[string]string) error { return AllChecks.Validate(annotations) }
 
 // Validate checks the annotations Istio's injector validates and returns nil
 // or a *proxyconfig.MultiError (Istio's go-multierror list) with one entry
@@ -70,10 +117,10 @@ func Check(name, value string) error {
 // "invalid value '<value>' for annotation '<name>': <reason>". Istio visits
 // the annotations in map order, so with several problems the order of its
 // entries varies; here they are sorted by annotation name.
-func Validate(annotations map[string]string) error {
+func (c Checks) Validate(annotations map[string]string) error {
 	names := make([]string, 0, len(annotations))
 	for name := range annotations {
-		if _, ok := checkers[name]; ok {
+		if _, ok := c.checker(name); ok {
 			names = append(names, name)
 		}
 	}
@@ -81,7 +128,8 @@ func Validate(annotations map[string]string) error {
 	var problems []error
 	for _, name := range names {
 		value := annotations[name]
-		if err := checkers[name](value); err != nil {
+		check, _ := c.checker(name)
+		if err := check(value); err != nil {
 			problems = append(problems, fmt.Errorf("invalid value '%s' for annotation '%s': %v", value, name, err))
 		}
 	}

@@ -3,10 +3,11 @@
 // the same pods as Istio's own, the chart values they read, and the mesh config of a
 // default installation.
 //
-// The templates follow Istio's injector at Version. They read the same template data,
-// values, mesh config, annotations and labels as Istio's, so a user who later installs
-// Istio's ConfigMaps into the package gets the same sidecar. The templates live beside
-// this file:
+// There is one injector per supported Istio release (Lookup): the templates follow that
+// release's injector and read the same template data, values, mesh config, annotations
+// and labels as Istio's, so a user who later installs the release's ConfigMaps into the
+// package gets the same sidecar. The templates of the newest supported line live beside
+// this file, and each older line's changes in a file of its own (releases.go):
 //
 //   - proxy.tmpl: blocks shared by both templates (environment, volumes, resources, ...);
 //   - sidecar.yaml.tmpl: the "sidecar" template, for application pods;
@@ -25,13 +26,6 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// Version is the Istio release whose injector the built-in templates follow, and the
-// default image tag. The templates were checked against Istio's injection corpus, taken
-// at commit 86c9f01fd735 of the 1.31 development line (1.31.0-alpha.0-109): 1.31.0 is
-// the first release with that injector. Options.Tag selects another image, such as a
-// 1.31 patch release.
-const Version = "1.31.0"
-
 // DefaultHub is the registry Istio publishes its release images to.
 const DefaultHub = "docker.io/istio"
 
@@ -39,7 +33,7 @@ const DefaultHub = "docker.io/istio"
 type Options struct {
 	// Hub is the registry holding the proxy image (global.hub); default DefaultHub.
 	Hub string
-	// Tag is the proxy image tag (global.tag); default Version.
+	// Tag is the proxy image tag (global.tag); default the release's version.
 	Tag string
 	// Revision is the control-plane revision the injector belongs to; "" (or "default")
 	// is the default revision. Istio's chart names the revision's istiod in the proxy's
@@ -70,27 +64,41 @@ var (
 	chartValues []byte
 )
 
-// Templates returns the built-in injection templates by name. Each is complete on its
-// own: the shared blocks come first, as they would in a ConfigMap a user edits.
-func Templates() map[string]string {
+// newestTemplates returns the built-in injection templates of the newest supported
+// line by name. Each is complete on its own: the shared blocks come first, as they would
+// in a ConfigMap a user edits.
+func newestTemplates() map[string]string {
 	return map[string]string{
 		SidecarTemplate: proxyBlocks + sidecarTemplate,
 		GatewayTemplate: proxyBlocks + gatewayTemplate,
 	}
 }
 
-// Sources returns the built-in injector settings: the injector config (injection
-// enabled, the sidecar template by default, the sidecar and gateway templates), the
-// values (Istio's chart defaults that the templates read, with opts applied), and the
-// mesh config ("" means Istio's defaults, which a default installation renders too).
-func Sources(opts Options) inject.Sources {
+// Templates returns the release's injection templates by name.
+func (r *Release) Templates() map[string]string {
+	out := make(map[string]string, len(r.templates))
+	for name, t := range r.templates {
+		out[name] = t
+	}
+	return out
+}
+
+// Sources returns the release's injector settings: the injector config (injection
+// enabled, the sidecar template by default, the release's templates), the values
+// (Istio's chart defaults that the templates read, with opts applied; the tag defaults
+// to the release's version), and the mesh config ("" means Istio's defaults, which a
+// default installation renders too).
+func (r *Release) Sources(opts Options) inject.Sources {
 	config, err := sigsyaml.Marshal(injectorConfig{
 		Policy:           inject.PolicyEnabled,
 		DefaultTemplates: []string{SidecarTemplate},
-		Templates:        Templates(),
+		Templates:        r.templates,
 	})
 	if err != nil {
 		panic(fmt.Sprintf("builtin: marshalling the injector config: %v", err)) // plain data: cannot fail
+	}
+	if opts.Tag == "" {
+		opts.Tag = r.Version.String()
 	}
 	return inject.Sources{
 		Config: string(config),
@@ -116,7 +124,7 @@ func values(opts Options) string {
 	global := v["global"].(map[string]any)
 	global["istioNamespace"] = orDefault(opts.Namespace, istio.DefaultNamespace)
 	global["hub"] = orDefault(opts.Hub, DefaultHub)
-	global["tag"] = orDefault(opts.Tag, Version)
+	global["tag"] = opts.Tag
 	v["revision"] = revisionName(opts.Revision)
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {

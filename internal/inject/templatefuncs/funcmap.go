@@ -20,6 +20,10 @@ type Options struct {
 	// istiod's environment); missing keys give DEFAULT. As with an unset
 	// variable in istiod, an empty value also gives DEFAULT.
 	Env map[string]string
+	// Missing are functions of the set that the release of istiod rendering the
+	// templates does not have yet (omitNil before 1.28.6, ...): a template calling one
+	// fails to parse, as it does in that istiod.
+	Missing []string
 }
 
 // FuncMap returns sprig's text-template functions overlaid with Istio's
@@ -45,6 +49,9 @@ func FuncMap(opts Options) template.FuncMap {
 		if e != pure {
 			m[name] = refusedFunc(name, e)
 		}
+	}
+	for _, name := range opts.Missing {
+		delete(m, name)
 	}
 	return m
 }
