@@ -132,3 +132,46 @@ func CompareOutputWith(t testing.TB, c Case, got []*yaml.RNode, fix func(any) an
 	}
 	return diffs
 }
+
+// AsRelease131 changes an expected output of the master corpus into what the 1.31 line
+// writes: Istio's master dropped the GOMAXPROCS env var from its templates after the 1.31
+// branch (istio/istio#60755), and every released line still sets it, after GOMEMLIMIT,
+// from the proxy's CPU limit. It is the one injection difference between master at the
+// corpus's commit and the 1.31 line (the templates' other changes render the same).
+func AsRelease131(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x["name"] == "istio-proxy" {
+			if env, ok := x["env"].([]any); ok {
+				x["env"] = withGOMAXPROCS(env)
+			}
+		}
+		for k, e := range x {
+			x[k] = AsRelease131(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = AsRelease131(e)
+		}
+	}
+	return v
+}
+
+func withGOMAXPROCS(env []any) []any {
+	at := -1
+	for i, e := range env {
+		m, _ := e.(map[string]any)
+		switch m["name"] {
+		case "GOMAXPROCS":
+			return env
+		case "GOMEMLIMIT":
+			at = i
+		}
+	}
+	if at < 0 {
+		return env
+	}
+	gomaxprocs := map[string]any{"name": "GOMAXPROCS", "valueFrom": map[string]any{
+		"resourceFieldRef": map[string]any{"resource": "limits.cpu", "divisor": "1"}}}
+	return append(env[:at+1:at+1], append([]any{gomaxprocs}, env[at+1:]...)...)
+}

@@ -15,7 +15,8 @@ import (
 // BenchmarkInjectDeployment measures the injection engine alone on one typical pod with
 // the built-in injector: template, strategic merge, overrides, probes, Prometheus, order.
 func BenchmarkInjectDeployment(b *testing.B) {
-	s, err := inject.NewSettings("", builtin.Sources(builtin.Options{}), templatefuncs.Options{})
+	release := builtin.MustLookup(builtin.DefaultVersion())
+	s, err := inject.NewSettings("", release.Sources(builtin.Options{}), release.Rules, templatefuncs.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,7 +16,14 @@ import (
 )
 
 func TestSourcesParse(t *testing.T) {
-	s, err := inject.NewSettings("", builtin.Sources(builtin.Options{}), templatefuncs.Options{})
+	for _, line := range builtin.Supported() {
+		t.Run(line, func(t *testing.T) { sourcesParse(t, line) })
+	}
+}
+
+func sourcesParse(t *testing.T, line string) {
+	release := builtin.MustLookup(mustVersion(t, line))
+	s, err := inject.NewSettings("", release.Sources(builtin.Options{}), release.Rules, templatefuncs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +49,8 @@ func TestSourcesImages(t *testing.T) {
 		opts builtin.Options
 		want string
 	}{
-		{builtin.Options{}, "docker.io/istio/proxyv2:" + builtin.Version},
-		{builtin.Options{Hub: "registry.example.com/mesh"}, "registry.example.com/mesh/proxyv2:" + builtin.Version},
+		{builtin.Options{}, "docker.io/istio/proxyv2:" + builtin.DefaultVersion().String()},
+		{builtin.Options{Hub: "registry.example.com/mesh"}, "registry.example.com/mesh/proxyv2:" + builtin.DefaultVersion().String()},
 		{builtin.Options{Tag: "1.30.2"}, "docker.io/istio/proxyv2:1.30.2"},
 		{builtin.Options{Hub: "gcr.io/istio-release", Tag: "1.31.1-distroless"}, "gcr.io/istio-release/proxyv2:1.31.1-distroless"},
 	}
@@ -80,15 +87,19 @@ func TestSourcesRevision(t *testing.T) {
 	}
 }
 
-// TestTemplatesStandAlone checks that each template carries the shared blocks, so a
-// user can copy one into a ConfigMap.
+// TestTemplatesStandAlone checks that each template of each release carries the shared
+// blocks, so a user can copy one into a ConfigMap, and parses with the template functions
+// of that release's istiod.
 func TestTemplatesStandAlone(t *testing.T) {
-	for name, text := range builtin.Templates() {
-		if !strings.Contains(text, `define "proxy.plan"`) {
-			t.Errorf("template %s lacks the shared blocks", name)
-		}
-		if _, err := templatefuncs.Parse(name, text, templatefuncs.Options{}); err != nil {
-			t.Errorf("template %s: %v", name, err)
+	for _, line := range builtin.Supported() {
+		release := builtin.MustLookup(mustVersion(t, line))
+		for name, text := range release.Templates() {
+			if !strings.Contains(text, `define "proxy.plan"`) {
+				t.Errorf("%s: template %s lacks the shared blocks", line, name)
+			}
+			if _, err := templatefuncs.Parse(name, text, templatefuncs.Options{Missing: release.Rules.MissingFuncs}); err != nil {
+				t.Errorf("%s: template %s: %v", line, name, err)
+			}
 		}
 	}
 }
@@ -96,7 +107,8 @@ func TestTemplatesStandAlone(t *testing.T) {
 // injectWith injects the sample pod, with classic sidecars, using only the built-in settings.
 func injectWith(t *testing.T, revision string, opts builtin.Options) *corev1.Pod {
 	t.Helper()
-	s, err := inject.NewSettings(revision, builtin.Sources(opts), templatefuncs.Options{})
+	release := builtin.MustLookup(builtin.DefaultVersion())
+	s, err := inject.NewSettings(revision, release.Sources(opts), release.Rules, templatefuncs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,9 +33,10 @@ const (
 	groupOther        = "other Istio template" // grpc-agent, waypoint, ...: not measured
 )
 
-// TestCorpusWithBuiltinTemplates renders Istio's corpus with the built-in templates in
-// place of Istio's, keeping each case's policy, values and mesh config, and reports how
-// many cases come out as Istio's.
+// TestCorpusWithBuiltinTemplates renders Istio's corpus with the built-in templates of the
+// newest line in place of Istio's, keeping each case's policy, values and mesh config,
+// and reports how many cases come out as Istio's. The corpus is Istio's master after the
+// 1.31 branch, read as the 1.31 line writes it (istiocorpus.AsRelease131).
 func TestCorpusWithBuiltinTemplates(t *testing.T) {
 	passed := map[string][]string{}
 	failed := map[string][]string{}
@@ -60,7 +61,7 @@ func TestCorpusWithBuiltinTemplates(t *testing.T) {
 // TestCorpusWithBuiltinSettings renders the cases of the corpus's default settings with
 // nothing but the built-in injector (Sources), with the hub and tag Istio's tests use.
 func TestCorpusWithBuiltinSettings(t *testing.T) {
-	src := builtin.Sources(builtin.Options{Hub: "registry.istio.io/testing", Tag: "latest"})
+	src := builtin.MustLookup(builtin.Newest()).Sources(builtin.Options{Hub: "registry.istio.io/testing", Tag: "latest"})
 	settings := []*yaml.RNode{
 		configMap(t, "istio-sidecar-injector", map[string]string{"config": src.Config, "values": src.Values}),
 		configMap(t, "istio", map[string]string{"mesh": src.Mesh}),
@@ -185,7 +186,7 @@ func injectorWithBuiltinTemplates(t *testing.T, s istiocorpus.Settings) *yaml.RN
 	for name, text := range valuesTemplates(t, s) {
 		templates[name] = text
 	}
-	for name, text := range builtin.Templates() {
+	for name, text := range builtin.MustLookup(builtin.Newest()).Templates() {
 		templates[name] = text
 	}
 	config["templates"] = templates
@@ -233,7 +234,7 @@ func runCase(t *testing.T, c istiocorpus.Case, settings []*yaml.RNode) string {
 	if !ok {
 		return "the function failed:\n" + istiocorpus.Results(out)
 	}
-	diffs := istiocorpus.CompareOutput(t, c, istiocorpus.Items(t, out), "builtin", injection.RevertAnnotation)
+	diffs := istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), istiocorpus.AsRelease131, "builtin", injection.RevertAnnotation)
 	if again, ok := krmtest.Run(t, injection.Run, out); !ok || istiocorpus.ItemsYAML(t, again) != istiocorpus.ItemsYAML(t, out) {
 		diffs = append(diffs, "a second run changes the output")
 	}

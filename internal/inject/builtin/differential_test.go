@@ -10,6 +10,7 @@ import (
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
+	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krmtest"
 	corev1 "k8s.io/api/core/v1"
@@ -114,35 +115,64 @@ var differentialCases = []variation{
 	{name: "sidecar and gateway", annotations: map[string]string{"inject.istio.io/templates": "sidecar,gateway"}},
 }
 
-// TestSameAsIstioTemplates injects sample pods with Istio's templates (from the corpus's
-// default settings) and with the built-in ones, over variations of values, mesh config,
-// annotations and labels, with native sidecars on and off: the pods must be the same.
+// istioTemplates are the templates, values and mesh config of an Istio release as its
+// ConfigMaps hold them, the built-in injector of that release, and how the output of the
+// built-in templates is read for the comparison.
+type istioTemplates struct {
+	config, values, mesh string
+	release              *builtin.Release
+	asIstio              func(any) any // nil: as it is
+}
+
+// TestSameAsIstioTemplates injects sample pods with each supported release's own
+// templates (the per-release corpora's ConfigMaps) and with the built-in templates of that
+// release, under the release's engine rules, over variations of values, mesh config,
+// annotations and labels, with native sidecars on and off: the pods must be the same. The
+// injection corpus's templates (master after the 1.31 branch) are compared with the 1.31
+// line's, whose GOMAXPROCS env var master dropped.
 func TestSameAsIstioTemplates(t *testing.T) {
-	defaults := istiocorpus.ReadSettings(t, "default")
-	baseMesh := defaults.Mesh
+	t.Run("master as 1.31", func(t *testing.T) {
+		defaults := istiocorpus.ReadSettings(t, "default")
+		sameAsIstio(t, istioTemplates{config: defaults.Config, values: defaults.Values, mesh: defaults.Mesh,
+			release: builtin.MustLookup(mustVersion(t, "1.31")), asIstio: withoutGOMAXPROCS})
+	})
+	for _, rel := range istiocorpus.Releases(t) {
+		t.Run(rel.Version, func(t *testing.T) {
+			cms := rel.ConfigMaps(t)
+			injector, mesh := cms[0].GetDataMap(), cms[1].GetDataMap()
+			sameAsIstio(t, istioTemplates{config: injector["config"], values: injector["values"], mesh: mesh["mesh"],
+				release: builtin.MustLookup(mustVersion(t, rel.Version))})
+		})
+	}
+}
+
+func sameAsIstio(t *testing.T, it istioTemplates) {
 	var istioConfig map[string]any
-	if err := sigsyaml.Unmarshal([]byte(defaults.Config), &istioConfig); err != nil {
+	if err := sigsyaml.Unmarshal([]byte(it.config), &istioConfig); err != nil {
 		t.Fatal(err)
 	}
-	istioConfig["templates"] = withBuiltin(istioConfig["templates"].(map[string]any))
+	istioConfig["templates"] = withBuiltin(istioConfig["templates"].(map[string]any), it.release)
 	builtinConfig, err := sigsyaml.Marshal(istioConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range differentialCases {
-		values := withValues(t, defaults.Values, v.values)
-		mesh := baseMesh
+		values := withValues(t, it.values, v.values)
+		mesh := it.mesh
 		if v.mesh != nil {
 			mesh = v.mesh(mesh)
 		}
-		istio := settings(t, inject.Sources{Config: defaults.Config, Values: values, Mesh: mesh})
-		ours := settings(t, inject.Sources{Config: string(builtinConfig), Values: values, Mesh: mesh})
+		istio := settings(t, inject.Sources{Config: it.config, Values: values, Mesh: mesh}, it.release.Rules)
+		ours := settings(t, inject.Sources{Config: string(builtinConfig), Values: values, Mesh: mesh}, it.release.Rules)
 		for _, native := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/native=%t", v.name, native), func(t *testing.T) {
 				want, werr := injectSample(istio, v, native)
 				got, gerr := injectSample(ours, v, native)
 				if werr != nil || gerr != nil {
 					t.Fatalf("injection failed: with Istio's templates: %v; with the built-in ones: %v", werr, gerr)
+				}
+				if it.asIstio != nil {
+					got = it.asIstio(got)
 				}
 				if !reflect.DeepEqual(want, got) {
 					wb, _ := sigsyaml.Marshal(want)
@@ -154,22 +184,58 @@ func TestSameAsIstioTemplates(t *testing.T) {
 	}
 }
 
-// withBuiltin replaces the sidecar and gateway templates by the built-in ones and keeps
+// withoutGOMAXPROCS drops the GOMAXPROCS env var of istio-proxy from compared data.
+func withoutGOMAXPROCS(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if env, ok := x["env"].([]any); ok && x["name"] == "istio-proxy" {
+			kept := []any{}
+			for _, e := range env {
+				if m, _ := e.(map[string]any); m["name"] != "GOMAXPROCS" {
+					kept = append(kept, e)
+				}
+			}
+			x["env"] = kept
+		}
+		for k, e := range x {
+			x[k] = withoutGOMAXPROCS(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = withoutGOMAXPROCS(e)
+		}
+	}
+	return v
+}
+
+func mustVersion(t *testing.T, s string) istio.Version {
+	t.Helper()
+	v, ok := istio.VersionOfTag(s)
+	if !ok {
+		var err error
+		if v, err = istio.ParseVersion(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
+// withBuiltin replaces the templates the release builds in by its built-in ones and keeps
 // Istio's others under their names.
-func withBuiltin(istio map[string]any) map[string]any {
+func withBuiltin(istio map[string]any, release *builtin.Release) map[string]any {
 	out := map[string]any{}
 	for name, text := range istio {
 		out[name] = text
 	}
-	for name, text := range builtin.Templates() {
+	for name, text := range release.Templates() {
 		out[name] = text
 	}
 	return out
 }
 
-func settings(t *testing.T, src inject.Sources) *inject.Settings {
+func settings(t *testing.T, src inject.Sources, rules inject.Rules) *inject.Settings {
 	t.Helper()
-	s, err := inject.NewSettings("", src, templatefuncs.Options{})
+	s, err := inject.NewSettings("", src, rules, templatefuncs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,11 +18,11 @@ import (
 // the built-in sidecar template, and reading its output as YAML 1.1 (yaml.v2, as Istio does;
 // yaml.v3 for comparison).
 func BenchmarkParseRenderedTemplate(b *testing.B) {
-	tmpl, err := templatefuncs.Parse("sidecar", builtin.Templates()["sidecar"], templatefuncs.Options{})
+	tmpl, err := templatefuncs.Parse("sidecar", builtin.MustLookup(builtin.DefaultVersion()).Templates()["sidecar"], templatefuncs.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	vals, err := inject.ParseValues(builtin.Sources(builtin.Options{}).Values)
+	vals, err := inject.ParseValues(builtin.MustLookup(builtin.DefaultVersion()).Sources(builtin.Options{}).Values)
 	if err != nil {
 		b.Fatal(err)
 	}
