@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,10 @@ type Options struct {
 	Env []string
 	// Stdout and Stderr receive kpt's output; discarded when nil.
 	Stdout, Stderr io.Writer
+	// AllowPackageExec lets the package's own `exec:` entries run: any program its
+	// Kptfiles name, with the rights of the user. Without it such a package is refused
+	// before kpt starts, and only meshfn's functions run, in place of their images.
+	AllowPackageExec bool
 }
 
 // Render renders the kpt package at dir in exec mode: it copies the package into a
@@ -74,7 +79,7 @@ func Render(ctx context.Context, dir string, opts Options) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	images, err := copyForExec(source.files, dir, work)
+	images, err := copyForExec(source.files, dir, work, opts.AllowPackageExec)
 	if err != nil {
 		return err
 	}
@@ -96,21 +101,25 @@ func Render(ctx context.Context, dir string, opts Options) error {
 }
 
 // copyForExec writes the package's files into work, its Kptfiles' image references
-// rewritten to exec entries, and returns which references it replaced, by Kptfile.
-func copyForExec(files map[string]file, dir, work string) (map[string]Images, error) {
+// rewritten to exec entries (execKptfile), and returns which references it replaced, by
+// Kptfile. Every Kptfile is checked before anything is written.
+func copyForExec(files map[string]file, dir, work string, allowPackageExec bool) (map[string]Images, error) {
 	images := map[string]Images{}
-	for rel, f := range files {
-		data := f.data
+	data := map[string][]byte{}
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		data[rel] = files[rel].data
 		if filepath.Base(rel) == "Kptfile" {
 			var err error
-			if data, images[rel], err = ToExec(data); err != nil {
+			if data[rel], images[rel], err = execKptfile(rel, files[rel].data, files, allowPackageExec); err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
 			}
 		}
+	}
+	for rel, f := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, rel)), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(work, rel), data, f.mode); err != nil {
+		if err := os.WriteFile(filepath.Join(work, rel), data[rel], f.mode); err != nil {
 			return nil, err
 		}
 	}
