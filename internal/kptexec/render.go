@@ -90,6 +90,9 @@ func Render(ctx context.Context, dir string, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRemovals(dir, source.files, rendered.files); err != nil {
+		return err
+	}
 	changed, removed := changes(source.files, rendered.files, images)
 	if err := ctx.Err(); err != nil {
 		return err

@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
 // emptyOutput is a function that reads its input and answers an empty ResourceList.
@@ -64,6 +68,58 @@ func TestRenderRunsOnlyMeshfnFunctions(t *testing.T) {
 			}
 			if d := diffTrees(before, snapshot(t, dir)); d != "" {
 				t.Errorf("a refused render changed the package:\n%s", d)
+			}
+		})
+	}
+}
+
+// kptfileOnly is a function that answers only the Kptfiles among its input: every other
+// resource left out.
+const kptfileOnly = `#!/bin/sh
+awk '
+function flush() { if (item ~ /\n  kind: Kptfile\n/) printf "%s", item; item = "" }
+/^items:/ { print; in_items = 1; next }
+in_items && /^- / { flush(); item = $0 "\n"; next }
+in_items && /^[^ ]/ { flush(); in_items = 0; print; next }
+in_items { item = item $0 "\n"; next }
+{ print }
+END { flush() }'
+`
+
+// TestRenderNeverDeletesThePackage runs, with the package's own programs allowed, a
+// function whose output leaves out every resource (an empty list, or only the Kptfile),
+// in the package or in a subpackage. kpt then removes the files of what was left out;
+// render-exec must refuse to write that back, naming what would go, and change nothing.
+func TestRenderNeverDeletesThePackage(t *testing.T) {
+	const setters = "    - image: ghcr.io/meshfn/apply-setters:v0.1.0\n"
+	cases := []struct {
+		name, kptfile, script, want string
+	}{
+		{"empty output", "Kptfile", emptyOutput, "would remove PKG/Kptfile"},
+		{"empty output in a subpackage", "cp/Kptfile", emptyOutput, "would remove PKG/cp/Kptfile"},
+		{"only the Kptfile", "Kptfile", kptfileOnly, "would remove every resource file of the package PKG"},
+		// the generated files come back (generate-revision runs after it); its config does not
+		{"only the Kptfile in a subpackage", "cp/Kptfile", kptfileOnly, "would remove PKG/cp/control-plane-revision.yaml, the function config"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kptPath(t)
+			dir := untrustedPackage(t)
+			if err := os.WriteFile(filepath.Join(dir, "drop.sh"), []byte(c.script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			edit(t, filepath.Join(dir, c.kptfile), setters, "    - exec: ./drop.sh\n"+setters)
+			before := snapshot(t, dir)
+
+			var out bytes.Buffer
+			err := kptexec.Render(context.Background(), dir, kptexec.Options{
+				Env: toolEnv(t), Stdout: &out, Stderr: &out, AllowPackageExec: true,
+			})
+			if want := strings.ReplaceAll(c.want, "PKG", dir); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out.String())
+			}
+			if d := diffTrees(before, snapshot(t, dir)); d != "" {
+				t.Errorf("the render changed the package:\n%s", d)
 			}
 		})
 	}
