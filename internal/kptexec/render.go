@@ -39,16 +39,23 @@ type Options struct {
 // files that changed, removing the files the render removed. When kpt fails, or ctx is
 // done before the write-back, nothing in dir is touched.
 //
+// The only programs kpt runs are meshfn's functions in place of their images (see
+// execKptfile), unless opts.AllowPackageExec. A render that would remove a Kptfile, a
+// function config or every resource file of a package is not written back.
+//
 // The write-back never leaves dir and never follows a symlink: a package holding one is
 // refused before anything runs. Each file is replaced atomically (a temporary file in
 // its folder, renamed over it), so a render killed while writing leaves every file as it
-// was or as rendered, and rendering again completes it; the temporary files and folder a
-// killed render left are removed by the next one.
+// was or as rendered, and rendering again completes it: the next render removes the
+// temporary files the journal of the killed one names, and nothing else.
 //
 // Top-level entries the package's .krmignore names (plain names or glob patterns), and
 // .git, are neither copied nor compared.
 func Render(ctx context.Context, dir string, opts Options) error {
 	dir, err := filepath.Abs(dir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
 	if err != nil {
 		return err
 	}
@@ -57,6 +64,16 @@ func Render(ctx context.Context, dir string, opts Options) error {
 		return err
 	}
 	defer unlock()
+	pkg, err := openPackage(dir)
+	if err != nil {
+		return err
+	}
+	defer pkg.Close()
+	ws := workspaceFor(dir)
+	if err := removeLeftovers(pkg, ws); err != nil {
+		return err
+	}
+	defer os.RemoveAll(ws.dir)
 	ignored, err := readIgnore(dir)
 	if err != nil {
 		return err
@@ -65,42 +82,54 @@ func Render(ctx context.Context, dir string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	pkg, err := openPackage(dir)
+	noteTempNames(source, dir, opts.Stderr)
+	images, err := copyForExec(source, dir, ws.work(dir), opts.AllowPackageExec)
 	if err != nil {
 		return err
 	}
-	defer pkg.Close()
-	if err := pkg.removeAll(source.stale); err != nil {
-		return err
-	}
-	tmp, work, err := workDir(dir)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-
-	images, err := copyForExec(source.files, dir, work, opts.AllowPackageExec)
-	if err != nil {
-		return err
-	}
-	if err := runKpt(ctx, work, images, opts); err != nil {
+	if err := runKpt(ctx, ws.work(dir), images, opts); err != nil {
 		return fmt.Errorf("kpt fn render of %s (exec mode): %w", dir, err)
 	}
-	rendered, err := readTree(work, ignored)
+	rendered, err := readTree(ws.work(dir), ignored)
 	if err != nil {
 		return err
 	}
-	if err := checkRemovals(dir, source.files, rendered.files); err != nil {
+	if err := checkRemovals(dir, source, rendered); err != nil {
 		return err
 	}
-	changed, removed := changes(source.files, rendered.files, images)
+	changed, removed := changes(source, rendered, images)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := pkg.writeAll(changed); err != nil {
+	if err := pkg.writeAll(changed, ws.record); err != nil {
 		return err
 	}
 	return pkg.removeAll(removed)
+}
+
+// removeLeftovers removes the temporary files the journal of a killed render names, then
+// makes the workspace afresh.
+func removeLeftovers(pkg *pkgWriter, ws workspace) error {
+	temps, err := ws.leftovers()
+	if err != nil {
+		return err
+	}
+	if err := pkg.removeAll(temps); err != nil {
+		return err
+	}
+	return ws.reset()
+}
+
+// noteTempNames tells about files named like temporary files that no journal proves
+// render-exec's (left by a render killed under another TMPDIR, or the user's own): they
+// are files of the package, rendered and kept as any other.
+func noteTempNames(files map[string]file, dir string, w io.Writer) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if isTempName(rel) && w != nil {
+			fmt.Fprintf(w, "render-exec: %s is named like a temporary file of render-exec, but no journal of a killed render names it: it is kept\n",
+				filepath.Join(dir, rel))
+		}
+	}
 }
 
 // copyForExec writes the package's files into work, its Kptfiles' image references
