@@ -59,7 +59,7 @@ func Render(ctx context.Context, dir string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := lockPackage(dir)
+	unlock, err := lockTree(dir)
 	if err != nil {
 		return err
 	}

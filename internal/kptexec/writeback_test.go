@@ -116,22 +116,53 @@ func TestWriteAllJournalsFirst(t *testing.T) {
 
 func noJournal([]string) error { return nil }
 
-// TestLockPackage: a second render of the same package fails while the first holds it.
-func TestLockPackage(t *testing.T) {
-	pkg := t.TempDir()
-	unlock, err := lockPackage(pkg)
-	if err != nil {
-		t.Fatal(err)
+// TestLockTree: a render locks its package against renders of the same package, of a
+// folder above it and of a folder inside it (whichever starts first), but not against a
+// render of a package beside it.
+func TestLockTree(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a/sub/deep", "b"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := lockPackage(pkg); err == nil || !strings.Contains(err.Error(), "another render-exec") {
-		t.Errorf("second lock: got %v, want a refusal", err)
+	cases := []struct {
+		first, second string
+		conflict      bool
+	}{
+		{"a", "a", true},
+		{"a", "a/sub", true},
+		{"a/sub", "a", true},
+		{"a/sub/deep", "a", true},
+		{"a", "a/sub/deep", true},
+		{"a/sub", "b", false},
+		{"a/sub", "a/sub/../../b", false},
+		{"a/sub", "a/sub/deep/..", true},
 	}
-	unlock()
-	unlock2, err := lockPackage(pkg)
+	for _, c := range cases {
+		t.Run(c.first+" then "+c.second, func(t *testing.T) {
+			unlock, err := lockTree(filepath.Join(root, c.first))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			unlock2, err := lockTree(filepath.Clean(filepath.Join(root, c.second)))
+			if c.conflict && (err == nil || !strings.Contains(err.Error(), "another render-exec")) {
+				t.Errorf("second lock: got %v, want a refusal", err)
+			}
+			if !c.conflict && err != nil {
+				t.Errorf("second lock: %v", err)
+			}
+			if err == nil {
+				unlock2()
+			}
+		})
+	}
+	unlock, err := lockTree(filepath.Join(root, "a", "sub"))
 	if err != nil {
 		t.Fatalf("lock after unlock: %v", err)
 	}
-	unlock2()
+	unlock()
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
