@@ -66,6 +66,20 @@ func configFiles(files map[string]file) map[string]string {
 	return configs
 }
 
+// checkResourcesOnly refuses a write-back that would create, change or remove a file kpt
+// does not read as resources (*.yaml, *.yml, *.json) or a Kptfile: a function's output
+// path (config.kubernetes.io/path) naming a script, the Makefile or .krmignore would
+// otherwise have it overwritten with YAML.
+func checkResourcesOnly(dir string, changed map[string]file, removed []string) error {
+	for _, rel := range slices.Sorted(slices.Values(append(slices.Collect(maps.Keys(changed)), removed...))) {
+		if !isResource(rel) && filepath.Base(rel) != "Kptfile" {
+			return fmt.Errorf("the render would write %s, which kpt does not read as resources: a function's output path named it; nothing was written",
+				filepath.Join(dir, rel))
+		}
+	}
+	return nil
+}
+
 // isResource reports whether kpt reads the file at rel as resources (what its readers
 // match: *.yaml, *.yml, *.json), the Kptfile aside.
 func isResource(rel string) bool {

@@ -57,3 +57,32 @@ func TestCheckRemovals(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckResourcesOnly: the write-back creates, changes and removes resource files and
+// Kptfiles only.
+func TestCheckResourcesOnly(t *testing.T) {
+	cases := []struct {
+		changed, removed []string
+		wantErr          string
+	}{
+		{changed: []string{"a.yaml", "b.yml", "c.json", "sub/Kptfile", "Kptfile"}, removed: []string{"old.yaml"}},
+		{changed: []string{"a.yaml", "Makefile"}, wantErr: "would write /pkg/Makefile"},
+		{changed: []string{".krmignore"}, wantErr: "would write /pkg/.krmignore"},
+		{changed: []string{"hack/run.sh"}, wantErr: "would write /pkg/hack/run.sh"},
+		{changed: []string{"Kptfile.yaml.bak"}, wantErr: "would write /pkg/Kptfile.yaml.bak"},
+		{removed: []string{"README.md"}, wantErr: "would write /pkg/README.md"},
+	}
+	for _, c := range cases {
+		changed := map[string]file{}
+		for _, rel := range c.changed {
+			changed[rel] = file{}
+		}
+		err := checkResourcesOnly("/pkg", changed, c.removed)
+		if c.wantErr == "" && err != nil {
+			t.Errorf("%v, %v: refused: %v", c.changed, c.removed, err)
+		}
+		if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+			t.Errorf("%v, %v: got %v, want an error with %q", c.changed, c.removed, err, c.wantErr)
+		}
+	}
+}

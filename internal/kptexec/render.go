@@ -41,7 +41,8 @@ type Options struct {
 //
 // The only programs kpt runs are meshfn's functions in place of their images (see
 // execKptfile), unless opts.AllowPackageExec. A render that would remove a Kptfile, a
-// function config or every resource file of a package is not written back.
+// function config or every resource file of a package, or write a file that is not a
+// resource file, is not written back.
 //
 // The write-back never leaves dir and never follows a symlink: a package holding one is
 // refused before anything runs. Each file is replaced atomically (a temporary file in
@@ -98,6 +99,9 @@ func Render(ctx context.Context, dir string, opts Options) error {
 		return err
 	}
 	changed, removed := changes(source, rendered, images)
+	if err := checkResourcesOnly(dir, changed, removed); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -124,3 +124,60 @@ func TestRenderNeverDeletesThePackage(t *testing.T) {
 		})
 	}
 }
+
+// addResourceAt is a function that passes its input through and adds a ConfigMap whose
+// output path is its first argument.
+const addResourceAt = `#!/bin/sh
+sed "/^items:/a\\
+- apiVersion: v1\\
+  kind: ConfigMap\\
+  metadata:\\
+    name: added\\
+    annotations:\\
+      config.kubernetes.io/path: '$1'"
+`
+
+// TestRenderWritesOnlyResourceFiles runs, with the package's own programs allowed, a
+// function that adds a resource whose output path names a file kpt does not read as
+// resources (a script, the Makefile, .krmignore): render-exec must refuse to write it
+// back, as YAML over that file, and change nothing. A resource file is written.
+func TestRenderWritesOnlyResourceFiles(t *testing.T) {
+	for _, path := range []string{"run.sh", "Makefile", ".krmignore", "cp/README.md", "added.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			kptPath(t)
+			dir := untrustedPackage(t)
+			writeTestFiles(t, dir, map[string]string{"run.sh": "#!/bin/sh\necho hello\n", "Makefile": "all:\n", ".krmignore": "docs\n"})
+			if err := os.WriteFile(filepath.Join(dir, "add.sh"), []byte(addResourceAt), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			edit(t, filepath.Join(dir, "Kptfile"), "  mutators:\n", "  mutators:\n    - exec: ./add.sh "+path+"\n")
+			before := snapshot(t, dir)
+
+			var out bytes.Buffer
+			err := kptexec.Render(context.Background(), dir, kptexec.Options{
+				Env: toolEnv(t), Stdout: &out, Stderr: &out, AllowPackageExec: true,
+			})
+			if path == "added.yaml" {
+				if err != nil || !strings.Contains(readFile(t, dir, path), "name: added") {
+					t.Errorf("the added resource file was not written: %v\n%s", err, out.String())
+				}
+				return
+			}
+			if want := "would write " + filepath.Join(dir, path); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out.String())
+			}
+			if d := diffTrees(before, snapshot(t, dir)); d != "" {
+				t.Errorf("the render changed the package:\n%s", d)
+			}
+		})
+	}
+}
+
+func writeTestFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
