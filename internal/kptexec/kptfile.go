@@ -6,6 +6,10 @@
 // render the same packages in exec mode: a temporary copy of the package whose Kptfiles
 // say `exec: NAME` instead, rendered with `kpt fn render --allow-exec` and written back
 // with the image references restored. Only files kpt changed are written back.
+//
+// --allow-exec lets kpt run any exec entry, so render-exec makes sure first that the only
+// ones are those it made from meshfn's images (Functions): a package naming programs of
+// its own is refused unless Options.AllowPackageExec.
 package kptexec
 
 import (
