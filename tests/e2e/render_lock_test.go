@@ -1,15 +1,11 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
 // holdOnce is a function that passes its input through; the first run of it (in any
@@ -47,13 +43,8 @@ func TestNestedRendersExcludeEachOther(t *testing.T) {
 			}
 			edit(t, filepath.Join(dir, "cp", "Kptfile"), "  mutators:\n", "  mutators:\n    - exec: ./hold.sh\n")
 			mark := t.TempDir()
-			env := append(toolEnv(t), "MESHFN_TEST_MARK="+mark)
 			render := func(sub string) (string, error) {
-				var out bytes.Buffer
-				err := kptexec.Render(context.Background(), filepath.Join(dir, sub), kptexec.Options{
-					Env: env, Stdout: &out, Stderr: &out, AllowPackageExec: true,
-				})
-				return out.String(), err
+				return renderAllowingExec(t, filepath.Join(dir, sub), "MESHFN_TEST_MARK="+mark)
 			}
 			first := make(chan renderResult, 1)
 			go func() {

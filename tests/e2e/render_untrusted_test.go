@@ -11,6 +11,17 @@ import (
 	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
+// renderAllowingExec renders like tryRender, with the package's own programs allowed
+// and env added to their environment.
+func renderAllowingExec(t *testing.T, dir string, env ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := kptexec.Render(context.Background(), dir, kptexec.Options{
+		Env: append(toolEnv(t), env...), Stdout: &out, Stderr: &out, AllowPackageExec: true,
+	})
+	return out.String(), err
+}
+
 // emptyOutput is a function that reads its input and answers an empty ResourceList.
 const emptyOutput = "#!/bin/sh\ncat >/dev/null\nprintf 'apiVersion: config.kubernetes.io/v1\\nkind: ResourceList\\nitems: []\\n'\n"
 
@@ -111,12 +122,9 @@ func TestRenderNeverDeletesThePackage(t *testing.T) {
 			edit(t, filepath.Join(dir, c.kptfile), setters, "    - exec: ./drop.sh\n"+setters)
 			before := snapshot(t, dir)
 
-			var out bytes.Buffer
-			err := kptexec.Render(context.Background(), dir, kptexec.Options{
-				Env: toolEnv(t), Stdout: &out, Stderr: &out, AllowPackageExec: true,
-			})
+			out, err := renderAllowingExec(t, dir)
 			if want := strings.ReplaceAll(c.want, "PKG", dir); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out.String())
+				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out)
 			}
 			if d := diffTrees(before, snapshot(t, dir)); d != "" {
 				t.Errorf("the render changed the package:\n%s", d)
@@ -153,18 +161,15 @@ func TestRenderWritesOnlyResourceFiles(t *testing.T) {
 			edit(t, filepath.Join(dir, "Kptfile"), "  mutators:\n", "  mutators:\n    - exec: ./add.sh "+path+"\n")
 			before := snapshot(t, dir)
 
-			var out bytes.Buffer
-			err := kptexec.Render(context.Background(), dir, kptexec.Options{
-				Env: toolEnv(t), Stdout: &out, Stderr: &out, AllowPackageExec: true,
-			})
+			out, err := renderAllowingExec(t, dir)
 			if path == "added.yaml" {
 				if err != nil || !strings.Contains(readFile(t, dir, path), "name: added") {
-					t.Errorf("the added resource file was not written: %v\n%s", err, out.String())
+					t.Errorf("the added resource file was not written: %v\n%s", err, out)
 				}
 				return
 			}
 			if want := "would write " + filepath.Join(dir, path); err == nil || !strings.Contains(err.Error(), want) {
-				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out.String())
+				t.Errorf("got error %v, want one with %q; kpt said:\n%s", err, want, out)
 			}
 			if d := diffTrees(before, snapshot(t, dir)); d != "" {
 				t.Errorf("the render changed the package:\n%s", d)
