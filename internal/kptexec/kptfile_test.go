@@ -1,6 +1,9 @@
 package kptexec
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -48,6 +51,21 @@ func TestToExecAndBack(t *testing.T) {
 			wantErr: "function apply-setters is named by two images",
 		},
 		{
+			name:    "render-exec itself is not a function (it would render its own copy without end)",
+			kptfile: "    - image: ghcr.io/meshfn/render-exec:v0.1.0\n",
+			wantErr: "ghcr.io/meshfn/render-exec:v0.1.0 names no function of meshfn",
+		},
+		{
+			name:    "hsm-tool is not a function",
+			kptfile: "    - image: ghcr.io/meshfn/hsm-tool:v0.1.0\n",
+			wantErr: "ghcr.io/meshfn/hsm-tool:v0.1.0 names no function of meshfn",
+		},
+		{
+			name:    "a name that a program on PATH has",
+			kptfile: "    - image: ghcr.io/meshfn/apply-setters:v1\n    - image: ghcr.io/meshfn/sh:v1\n",
+			wantErr: "ghcr.io/meshfn/sh:v1 names no function of meshfn",
+		},
+		{
 			name:    "the same function by exec and image",
 			kptfile: "    - exec: apply-setters\n    - image: ghcr.io/meshfn/apply-setters:v2\n",
 			wantErr: "function apply-setters is run both by exec and as image",
@@ -73,5 +91,25 @@ func TestToExecAndBack(t *testing.T) {
 				t.Errorf("back to images:\n%s\nwant:\n%s", back, want)
 			}
 		})
+	}
+}
+
+// TestFunctionsAreTheRepositorysFunctions: the functions render-exec may run are exactly
+// the folders under functions/ (not hsm-tool, not render-exec).
+func TestFunctionsAreTheRepositorysFunctions(t *testing.T) {
+	mains, err := filepath.Glob(filepath.Join("..", "..", "functions", "*", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, m := range mains {
+		want = append(want, filepath.Base(filepath.Dir(m)))
+	}
+	slices.Sort(want)
+	if got := Functions(); !slices.Equal(got, want) {
+		t.Errorf("Functions() = %v, want the folders of functions/: %v", got, want)
+	}
+	if _, err := os.Stat(filepath.Join("..", "..", "hack", "render-exec")); err != nil || IsFunction("render-exec") || IsFunction("hsm-tool") {
+		t.Errorf("render-exec and hsm-tool must not be functions (%v)", err)
 	}
 }

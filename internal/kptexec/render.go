@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,10 @@ type Options struct {
 	Env []string
 	// Stdout and Stderr receive kpt's output; discarded when nil.
 	Stdout, Stderr io.Writer
+	// AllowPackageExec lets the package's own `exec:` entries run: any program its
+	// Kptfiles name, with the rights of the user. Without it such a package is refused
+	// before kpt starts, and only meshfn's functions run, in place of their images.
+	AllowPackageExec bool
 }
 
 // Render renders the kpt package at dir in exec mode: it copies the package into a
@@ -34,24 +39,42 @@ type Options struct {
 // files that changed, removing the files the render removed. When kpt fails, or ctx is
 // done before the write-back, nothing in dir is touched.
 //
+// The only programs kpt runs are meshfn's functions in place of their images (see
+// execKptfile), unless opts.AllowPackageExec. A render that would remove a Kptfile, a
+// function config or every resource file of a package, or write a file that is not a
+// resource file, is not written back.
+//
 // The write-back never leaves dir and never follows a symlink: a package holding one is
 // refused before anything runs. Each file is replaced atomically (a temporary file in
 // its folder, renamed over it), so a render killed while writing leaves every file as it
-// was or as rendered, and rendering again completes it; the temporary files and folder a
-// killed render left are removed by the next one.
+// was or as rendered, and rendering again completes it: the next render removes the
+// temporary files the journal of the killed one names, and nothing else.
 //
 // Top-level entries the package's .krmignore names (plain names or glob patterns), and
 // .git, are neither copied nor compared.
 func Render(ctx context.Context, dir string, opts Options) error {
 	dir, err := filepath.Abs(dir)
+	if err == nil {
+		dir, err = filepath.EvalSymlinks(dir)
+	}
 	if err != nil {
 		return err
 	}
-	unlock, err := lockPackage(dir)
+	unlock, err := lockTree(dir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	pkg, err := openPackage(dir)
+	if err != nil {
+		return err
+	}
+	defer pkg.Close()
+	ws := workspaceFor(dir)
+	if err := removeLeftovers(pkg, ws); err != nil {
+		return err
+	}
+	defer os.RemoveAll(ws.dir)
 	ignored, err := readIgnore(dir)
 	if err != nil {
 		return err
@@ -60,57 +83,79 @@ func Render(ctx context.Context, dir string, opts Options) error {
 	if err != nil {
 		return err
 	}
-	pkg, err := openPackage(dir)
+	noteTempNames(source, dir, opts.Stderr)
+	images, err := copyForExec(source, dir, ws.work(dir), opts.AllowPackageExec)
 	if err != nil {
 		return err
 	}
-	defer pkg.Close()
-	if err := pkg.removeAll(source.stale); err != nil {
-		return err
-	}
-	tmp, work, err := workDir(dir)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-
-	images, err := copyForExec(source.files, dir, work)
-	if err != nil {
-		return err
-	}
-	if err := runKpt(ctx, work, images, opts); err != nil {
+	if err := runKpt(ctx, ws.work(dir), images, opts); err != nil {
 		return fmt.Errorf("kpt fn render of %s (exec mode): %w", dir, err)
 	}
-	rendered, err := readTree(work, ignored)
+	rendered, err := readTree(ws.work(dir), ignored)
 	if err != nil {
 		return err
 	}
-	changed, removed := changes(source.files, rendered.files, images)
+	if err := checkRemovals(dir, source, rendered); err != nil {
+		return err
+	}
+	changed, removed := changes(source, rendered, images)
+	if err := checkResourcesOnly(dir, changed, removed); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := pkg.writeAll(changed); err != nil {
+	if err := pkg.writeAll(changed, ws.record); err != nil {
 		return err
 	}
 	return pkg.removeAll(removed)
 }
 
+// removeLeftovers removes the temporary files the journal of a killed render names, then
+// makes the workspace afresh.
+func removeLeftovers(pkg *pkgWriter, ws workspace) error {
+	temps, err := ws.leftovers()
+	if err != nil {
+		return err
+	}
+	if err := pkg.removeAll(temps); err != nil {
+		return err
+	}
+	return ws.reset()
+}
+
+// noteTempNames tells about files named like temporary files that no journal proves
+// render-exec's (left by a render killed under another TMPDIR, or the user's own): they
+// are files of the package, rendered and kept as any other.
+func noteTempNames(files map[string]file, dir string, w io.Writer) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		if isTempName(rel) && w != nil {
+			fmt.Fprintf(w, "render-exec: %s is named like a temporary file of render-exec, but no journal of a killed render names it: it is kept\n",
+				filepath.Join(dir, rel))
+		}
+	}
+}
+
 // copyForExec writes the package's files into work, its Kptfiles' image references
-// rewritten to exec entries, and returns which references it replaced, by Kptfile.
-func copyForExec(files map[string]file, dir, work string) (map[string]Images, error) {
+// rewritten to exec entries (execKptfile), and returns which references it replaced, by
+// Kptfile. Every Kptfile is checked before anything is written.
+func copyForExec(files map[string]file, dir, work string, allowPackageExec bool) (map[string]Images, error) {
 	images := map[string]Images{}
-	for rel, f := range files {
-		data := f.data
+	data := map[string][]byte{}
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
+		data[rel] = files[rel].data
 		if filepath.Base(rel) == "Kptfile" {
 			var err error
-			if data, images[rel], err = ToExec(data); err != nil {
+			if data[rel], images[rel], err = execKptfile(rel, files[rel].data, files, allowPackageExec); err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Join(dir, rel), err)
 			}
 		}
+	}
+	for rel, f := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, rel)), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(work, rel), data, f.mode); err != nil {
+		if err := os.WriteFile(filepath.Join(work, rel), data[rel], f.mode); err != nil {
 			return nil, err
 		}
 	}

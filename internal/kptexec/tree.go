@@ -16,19 +16,12 @@ type file struct {
 	mode fs.FileMode
 }
 
-// tree is the files of a package by path relative to it, and the temporary files a
-// killed render left in it.
-type tree struct {
-	files map[string]file
-	stale []string
-}
-
 // readTree reads every regular file under dir by its path relative to dir, skipping .git
 // and the ignored top-level entries. A package holds folders and regular files only: a
 // symlink (wherever it points) or any other kind of file is an error naming it, so that
 // nothing is read or written through it.
-func readTree(dir string, ignored []string) (tree, error) {
-	t := tree{files: map[string]file{}}
+func readTree(dir string, ignored []string) (map[string]file, error) {
+	files := map[string]file{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -51,9 +44,6 @@ func readTree(dir string, ignored []string) (tree, error) {
 			return fmt.Errorf("%s is a symlink (to %s): render-exec neither follows nor copies symlinks; replace it by the file or folder", path, target)
 		case !d.Type().IsRegular():
 			return fmt.Errorf("%s is not a regular file (%s)", path, d.Type())
-		case isTemp(rel):
-			t.stale = append(t.stale, rel)
-			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -63,13 +53,13 @@ func readTree(dir string, ignored []string) (tree, error) {
 		if err != nil {
 			return err
 		}
-		t.files[rel] = file{data: data, mode: info.Mode().Perm()}
+		files[rel] = file{data: data, mode: info.Mode().Perm()}
 		return nil
 	})
 	if err != nil {
-		return tree{}, fmt.Errorf("reading package %s: %w", dir, err)
+		return nil, fmt.Errorf("reading package %s: %w", dir, err)
 	}
-	return t, nil
+	return files, nil
 }
 
 func isIgnored(name string, patterns []string) bool {

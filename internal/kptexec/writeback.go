@@ -13,12 +13,29 @@ import (
 	"strings"
 )
 
-// tempPrefix starts the name of every temporary file Render writes into a package. A
-// file of that name found in a package is left over from a render that was killed, and
-// is removed.
+// tempPrefix starts the name of every temporary file Render writes into a package; a
+// random part ends it (tempName). A file of that form is removed only when the journal
+// of a killed render names it (workspace.leftovers): a user's file is never taken for
+// one.
 const tempPrefix = ".meshfn-render-"
 
-func isTemp(name string) bool { return strings.HasPrefix(filepath.Base(name), tempPrefix) }
+// tempName is a new temporary name for the file rel, in its folder.
+func tempName(rel string) string {
+	var random [8]byte
+	rand.Read(random[:])
+	return filepath.Join(filepath.Dir(rel), tempPrefix+filepath.Base(rel)+"-"+hex.EncodeToString(random[:]))
+}
+
+// isTempName reports whether a file has the form of a name tempName gives.
+func isTempName(rel string) bool {
+	base := filepath.Base(rel)
+	i := strings.LastIndexByte(base, '-')
+	if !strings.HasPrefix(base, tempPrefix) || i < len(tempPrefix)+1 || len(base)-i-1 != 16 {
+		return false
+	}
+	_, err := hex.DecodeString(base[i+1:])
+	return err == nil && strings.ToLower(base[i+1:]) == base[i+1:]
+}
 
 // pkgWriter changes files of a package folder and nothing else: every path is resolved
 // inside the folder (os.Root), and a symlink anywhere on a path is refused rather than
@@ -43,20 +60,29 @@ func (w *pkgWriter) path(rel string) string { return filepath.Join(w.dir, rel) }
 // staged is a file written under a temporary name next to the file it replaces.
 type staged struct{ rel, temp string }
 
-// writeAll replaces the files atomically, each on its own: all of them are first written
-// to temporary files in their own folders and synced, then renamed over the old files,
-// and the folders synced. Killed at any point, each file is either as before or as
-// given; a temporary file left behind is removed by the next Render.
-func (w *pkgWriter) writeAll(files map[string]file) error {
+// writeAll replaces the files atomically, each on its own: record is given the names
+// of the temporary files first (the journal that proves them render-exec's own); then
+// they are written in the files' own folders and synced, then renamed over the old
+// files, and the folders synced. Killed at any point, each file is either as before or
+// as given; a temporary file left behind is removed by the next Render.
+func (w *pkgWriter) writeAll(files map[string]file, record func(temps []string) error) error {
+	rels := slices.Sorted(maps.Keys(files))
+	temps := make([]string, len(rels))
+	for i, rel := range rels {
+		temps[i] = tempName(rel)
+	}
+	if err := record(temps); err != nil {
+		return err
+	}
 	var done []staged
 	defer func() {
 		for _, s := range done {
 			w.root.Remove(s.temp) // not renamed: an earlier step failed
 		}
 	}()
-	for _, rel := range slices.Sorted(maps.Keys(files)) {
-		s, err := w.stage(rel, files[rel])
-		if err != nil {
+	for i, rel := range rels {
+		s := staged{rel: rel, temp: temps[i]}
+		if err := w.stage(s, files[rel]); err != nil {
 			return err
 		}
 		done = append(done, s)
@@ -76,21 +102,19 @@ func (w *pkgWriter) writeAll(files map[string]file) error {
 	return w.syncFolders(folders)
 }
 
-// stage writes f to a new temporary file in the folder of rel (created if missing) and
-// syncs it.
-func (w *pkgWriter) stage(rel string, f file) (staged, error) {
+// stage writes f to the new temporary file s.temp, in the folder of s.rel (created if
+// missing), and syncs it.
+func (w *pkgWriter) stage(s staged, f file) error {
+	rel := s.rel
 	if err := w.makeFolders(filepath.Dir(rel)); err != nil {
-		return staged{}, err
+		return err
 	}
 	if err := w.checkTarget(rel); err != nil {
-		return staged{}, err
+		return err
 	}
-	var random [8]byte
-	rand.Read(random[:])
-	s := staged{rel: rel, temp: filepath.Join(filepath.Dir(rel), tempPrefix+filepath.Base(rel)+"-"+hex.EncodeToString(random[:]))}
 	out, err := w.root.OpenFile(s.temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return staged{}, fmt.Errorf("writing %s: %w", w.path(rel), err)
+		return fmt.Errorf("writing %s: %w", w.path(rel), err)
 	}
 	_, err = out.Write(f.data)
 	if err == nil {
@@ -104,9 +128,9 @@ func (w *pkgWriter) stage(rel string, f file) (staged, error) {
 	}
 	if err != nil {
 		w.root.Remove(s.temp)
-		return staged{}, fmt.Errorf("writing %s: %w", w.path(rel), err)
+		return fmt.Errorf("writing %s: %w", w.path(rel), err)
 	}
-	return s, nil
+	return nil
 }
 
 // makeFolders creates the folder rel and its parents where missing, refusing a symlink
@@ -172,27 +196,19 @@ func (w *pkgWriter) syncFolders(folders map[string]bool) error {
 	return nil
 }
 
-// removeAll removes files, then the folders they leave empty.
+// removeAll removes files (regular files only, never through a symlink). The folders
+// they leave empty stay, as kpt leaves them: render-exec removes no folder it did not
+// make.
 func (w *pkgWriter) removeAll(rels []string) error {
-	slices.Sort(rels)
 	folders := map[string]bool{}
-	for _, rel := range rels {
+	for _, rel := range slices.Sorted(slices.Values(rels)) {
 		if err := w.checkTarget(rel); err != nil {
 			return err
 		}
-		if err := w.root.Remove(rel); err != nil {
+		if err := w.root.Remove(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing %s: %w", w.path(rel), err)
 		}
 		folders[filepath.Dir(rel)] = true
-	}
-	for _, rel := range slices.Backward(rels) {
-		for d := filepath.Dir(rel); d != "."; d = filepath.Dir(d) {
-			if w.root.Remove(d) != nil {
-				break // not empty (or already gone)
-			}
-			delete(folders, d)
-			folders[filepath.Dir(d)] = true
-		}
 	}
 	return w.syncFolders(folders)
 }

@@ -40,7 +40,7 @@ func TestWriteAllRefusesSymlinks(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer w.Close()
-			err = w.writeAll(map[string]file{c.write: {data: []byte("new"), mode: 0o644}, "b.yaml": {data: []byte("new b"), mode: 0o644}})
+			err = w.writeAll(map[string]file{c.write: {data: []byte("new"), mode: 0o644}, "b.yaml": {data: []byte("new b"), mode: 0o644}}, noJournal)
 			if err == nil || !strings.Contains(err.Error(), "symlink") {
 				t.Fatalf("writing %s through symlink %s: got error %v, want a refusal naming the symlink", c.write, c.link, err)
 			}
@@ -52,7 +52,7 @@ func TestWriteAllRefusesSymlinks(t *testing.T) {
 				t.Errorf("a refused batch changed files: %v", got)
 			}
 			for name := range got {
-				if isTemp(name) {
+				if isTempName(name) {
 					t.Errorf("temporary file %s left behind", name)
 				}
 			}
@@ -70,10 +70,11 @@ func TestWriteAllReplacesFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	var journaled []string
 	err = w.writeAll(map[string]file{
 		"a.yaml":          {data: []byte("new a"), mode: 0o600},
 		"new/deep/b.yaml": {data: []byte("b"), mode: 0o644},
-	})
+	}, func(temps []string) error { journaled = temps; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,44 +85,84 @@ func TestWriteAllReplacesFiles(t *testing.T) {
 	if fi, _ := os.Stat(filepath.Join(pkg, "a.yaml")); fi.Mode().Perm() != 0o600 {
 		t.Errorf("a.yaml has mode %v, want 0600", fi.Mode().Perm())
 	}
+	if len(journaled) != 2 || !isTempName(journaled[0]) || filepath.Dir(journaled[1]) != filepath.Join("new", "deep") {
+		t.Errorf("the journal named %v, want a temporary name for a.yaml and one in new/deep", journaled)
+	}
 	if err := w.removeAll([]string{"new/deep/b.yaml"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(pkg, "new")); !os.IsNotExist(err) {
-		t.Errorf("removing the only file of new/deep left the folders: %v", err)
+	if fi, err := os.Stat(filepath.Join(pkg, "new", "deep")); err != nil || !fi.IsDir() {
+		t.Errorf("removing the only file of new/deep removed the folder (kpt keeps it): %v", err)
 	}
 }
 
-// TestReadTreeFindsStaleTemporaries: temporary files of a killed render are listed as
-// stale, not as package files.
-func TestReadTreeFindsStaleTemporaries(t *testing.T) {
+// TestWriteAllJournalsFirst: a write-back whose journal cannot be written creates no
+// temporary file.
+func TestWriteAllJournalsFirst(t *testing.T) {
 	pkg := t.TempDir()
-	writeFiles(t, pkg, map[string]string{"a.yaml": "a", "sub/" + tempPrefix + "a.yaml-0011": "half"})
-	tr, err := readTree(pkg, nil)
+	w, err := openPackage(pkg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.files) != 1 || len(tr.stale) != 1 || tr.stale[0] != filepath.Join("sub", tempPrefix+"a.yaml-0011") {
-		t.Errorf("files %v, stale %v", tr.files, tr.stale)
+	defer w.Close()
+	err = w.writeAll(map[string]file{"a.yaml": {data: []byte("a"), mode: 0o644}}, func([]string) error { return os.ErrPermission })
+	if err == nil {
+		t.Fatal("the write-back went on without its journal")
+	}
+	if got := readFiles(t, pkg); len(got) != 0 {
+		t.Errorf("files written without a journal: %v", got)
 	}
 }
 
-// TestLockPackage: a second render of the same package fails while the first holds it.
-func TestLockPackage(t *testing.T) {
-	pkg := t.TempDir()
-	unlock, err := lockPackage(pkg)
-	if err != nil {
-		t.Fatal(err)
+func noJournal([]string) error { return nil }
+
+// TestLockTree: a render locks its package against renders of the same package, of a
+// folder above it and of a folder inside it (whichever starts first), but not against a
+// render of a package beside it.
+func TestLockTree(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a/sub/deep", "b"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := lockPackage(pkg); err == nil || !strings.Contains(err.Error(), "another render-exec") {
-		t.Errorf("second lock: got %v, want a refusal", err)
+	cases := []struct {
+		first, second string
+		conflict      bool
+	}{
+		{"a", "a", true},
+		{"a", "a/sub", true},
+		{"a/sub", "a", true},
+		{"a/sub/deep", "a", true},
+		{"a", "a/sub/deep", true},
+		{"a/sub", "b", false},
+		{"a/sub", "a/sub/../../b", false},
+		{"a/sub", "a/sub/deep/..", true},
 	}
-	unlock()
-	unlock2, err := lockPackage(pkg)
+	for _, c := range cases {
+		t.Run(c.first+" then "+c.second, func(t *testing.T) {
+			unlock, err := lockTree(filepath.Join(root, c.first))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unlock()
+			unlock2, err := lockTree(filepath.Clean(filepath.Join(root, c.second)))
+			if c.conflict && (err == nil || !strings.Contains(err.Error(), "another render-exec")) {
+				t.Errorf("second lock: got %v, want a refusal", err)
+			}
+			if !c.conflict && err != nil {
+				t.Errorf("second lock: %v", err)
+			}
+			if err == nil {
+				unlock2()
+			}
+		})
+	}
+	unlock, err := lockTree(filepath.Join(root, "a", "sub"))
 	if err != nil {
 		t.Fatalf("lock after unlock: %v", err)
 	}
-	unlock2()
+	unlock()
 }
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,5 +96,49 @@ func TestRenderExecFindsItsFunctions(t *testing.T) {
 	}
 	if ns := readFile(t, dir, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: asm-1-28") {
 		t.Errorf("the namespace was not moved to asm-1-28:\n%s", ns)
+	}
+}
+
+// TestRenderKeepsUserFiles puts files of the user's named like render-exec's temporary
+// files into a package (one alone in its folder, one with the exact form of a temporary
+// name), and an empty folder: a render, successful or failing, must leave them all.
+func TestRenderKeepsUserFiles(t *testing.T) {
+	user := map[string]string{
+		".meshfn-render-notes.txt":                            "my notes\n",
+		"docs/.meshfn-render-namespace.yaml-0011223344556677": "kept\n",
+	}
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failing %v", fail), func(t *testing.T) {
+			kptPath(t)
+			dir := blueprint(t, "mesh-namespace")
+			edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+			if fail {
+				edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-28", "revision: Asm_1_28")
+			}
+			for name, data := range user {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			out, ok := tryRender(t, dir)
+			if ok == fail {
+				t.Fatalf("render succeeded: %v, want %v:\n%s", ok, !fail, out)
+			}
+			after := snapshot(t, dir)
+			for name, data := range user {
+				if after[name] != data {
+					t.Errorf("the user's file %s is gone or changed (%q)", name, after[name])
+				}
+			}
+			if fi, err := os.Stat(filepath.Join(dir, "empty")); err != nil || !fi.IsDir() {
+				t.Errorf("the user's empty folder is gone: %v", err)
+			}
+		})
 	}
 }

@@ -13,10 +13,12 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/kptexec"
 )
 
 // functions built from this repository, by binary name.
-var functions = []string{"generate-revision", "set-namespace-revision", "inject-sidecar", "generate-ca-secrets", "apply-setters", "validate-mesh", "generate-waypoint"}
+var functions = kptexec.Functions()
 
 // binaries are every program the tests run, by name, with their package.
 var binaries = append(functionPackages(), [2]string{"hsm-tool", "./hsm-tool"}, [2]string{"render-exec", "./hack/render-exec"})
