@@ -27,8 +27,8 @@ Config: a v1 ConfigMap whose data holds the setter values, one key per setter; a
 setter's value is a YAML list in a string ("[a, b]").
 
 Examples:
-  kpt fn eval --image ghcr.io/meshfn/apply-setters:v0.1.0 . -- revision=asm-1-28
-  kpt fn eval --exec apply-setters . -- revision=asm-1-28
+  kpt fn eval --image ghcr.io/meshfn/apply-setters:v0.1.0 . -- revision=asm-1-30
+  kpt fn eval --exec apply-setters . -- revision=asm-1-30
   kpt fn render .              # with "image: ghcr.io/meshfn/apply-setters:v0.1.0" and a configMap in the Kptfile
   kpt fn render --allow-exec . # with "exec: apply-setters" and a configMap in the Kptfile
 

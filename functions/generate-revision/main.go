@@ -34,8 +34,8 @@ Config: ControlPlaneRevision (fn.meshfn.dev/v1alpha1), or a ConfigMap with the s
   values (Istio injector values the revision changes; YAML in a ConfigMap).
 
 Examples:
-  kpt fn eval --image ghcr.io/meshfn/generate-revision:v0.1.0 . -- revision=asm-1-27 tags=prod-stable
-  kpt fn eval --exec generate-revision . -- revision=asm-1-28 tag=1.28.1
+  kpt fn eval --image ghcr.io/meshfn/generate-revision:v0.1.0 . -- revision=asm-1-29 tags=prod-stable
+  kpt fn eval --exec generate-revision . -- revision=asm-1-30 tag=1.30.3
   kpt fn eval --exec generate-revision --fn-config control-plane-revision.yaml .
   kpt fn render .              # with "image: ghcr.io/meshfn/generate-revision:v0.1.0" in the Kptfile
   kpt fn render --allow-exec . # with "exec: generate-revision" in the Kptfile

@@ -34,7 +34,7 @@ Config: Waypoint (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
   (Service names, comma-separated in a ConfigMap).
 
 Examples:
-  kpt fn eval --image ghcr.io/meshfn/generate-waypoint:v0.1.0 . -- namespace=shop revision=asm-1-27 enrollNamespace=true
+  kpt fn eval --image ghcr.io/meshfn/generate-waypoint:v0.1.0 . -- namespace=shop revision=asm-1-29 enrollNamespace=true
   kpt fn eval --exec generate-waypoint . -- namespace=shop name=cart-waypoint enrollServices=cart
   kpt fn render .              # with "image: ghcr.io/meshfn/generate-waypoint:v0.1.0" in the Kptfile
   kpt fn render --allow-exec . # with "exec: generate-waypoint" in the Kptfile

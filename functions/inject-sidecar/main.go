@@ -40,8 +40,8 @@ Config: SidecarInjection (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same 
 
 Examples:
   kpt fn eval --image ghcr.io/meshfn/inject-sidecar:v0.1.0 . -- kubernetesVersion=1.33
-  kpt fn eval --exec inject-sidecar . -- revision=asm-1-27   # an app package alone
-  kpt fn eval --exec inject-sidecar . -- mode=always revision=asm-1-27
+  kpt fn eval --exec inject-sidecar . -- revision=asm-1-29   # an app package alone
+  kpt fn eval --exec inject-sidecar . -- mode=always revision=asm-1-29
   kpt fn eval --exec inject-sidecar . -- action=uninject
   kpt fn render --allow-exec .   # with "exec: inject-sidecar" in the Kptfile instead of its image
 

@@ -40,9 +40,9 @@ Config: NamespaceRevision (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same
   namespaces and the control-plane namespace change only when named.
 
 Examples:
-  kpt fn eval --image ghcr.io/meshfn/set-namespace-revision:v0.1.0 . -- revision=asm-1-28 namespaces=bookinfo
-  kpt fn eval --exec set-namespace-revision . -- revision=asm-1-28 'selector=mesh=on'
-  kpt fn eval --exec set-namespace-revision . -- revision=asm-1-28 namespaces=shop dataplaneMode=ambient
+  kpt fn eval --image ghcr.io/meshfn/set-namespace-revision:v0.1.0 . -- revision=asm-1-30 namespaces=bookinfo
+  kpt fn eval --exec set-namespace-revision . -- revision=asm-1-30 'selector=mesh=on'
+  kpt fn eval --exec set-namespace-revision . -- revision=asm-1-30 namespaces=shop dataplaneMode=ambient
   kpt fn render .              # with "image: ghcr.io/meshfn/set-namespace-revision:v0.1.0" in the Kptfile
   kpt fn render --allow-exec . # with "exec: set-namespace-revision" in the Kptfile
 

@@ -49,10 +49,10 @@ func names(rl *fn.ResourceList) []string {
 
 func TestRenamedRevisionPrunesOldObjects(t *testing.T) {
 	first := renderWith(t, nil, "main", "  revision: asm-1-26\n  tags: [prod]\n")
-	second := renderWith(t, first.Items, "main", "  revision: asm-1-27\n")
+	second := renderWith(t, first.Items, "main", "  revision: asm-1-29\n")
 	got := strings.Join(names(second), " ")
-	want := "MutatingWebhookConfiguration/istio-sidecar-injector-asm-1-27 " +
-		"ValidatingWebhookConfiguration/istio-validator-asm-1-27-istio-system RevisionInjector/asm-1-27 Service/istiod-asm-1-27"
+	want := "MutatingWebhookConfiguration/istio-sidecar-injector-asm-1-29 " +
+		"ValidatingWebhookConfiguration/istio-validator-asm-1-29-istio-system RevisionInjector/asm-1-29 Service/istiod-asm-1-29"
 	if got != want {
 		t.Errorf("after renaming the revision, items are\n%s\nwant\n%s", got, want)
 	}
@@ -69,11 +69,11 @@ func TestRenamedRevisionPrunesOldObjects(t *testing.T) {
 
 func TestTwoConfigsKeepEachOthersObjects(t *testing.T) {
 	stable := renderWith(t, nil, "stable", "  revision: asm-1-26\n  tags: [default]\n")
-	both := renderWith(t, stable.Items, "canary", "  revision: asm-1-27\n")
+	both := renderWith(t, stable.Items, "canary", "  revision: asm-1-29\n")
 	if len(both.Items) != len(stable.Items)+4 {
 		t.Fatalf("canary config should add 4 objects beside stable's %d, got %v", len(stable.Items), names(both))
 	}
-	again := renderWith(t, both.Items, "canary", "  revision: asm-1-27\n")
+	again := renderWith(t, both.Items, "canary", "  revision: asm-1-29\n")
 	if strings.Join(names(again), " ") != strings.Join(names(both), " ") {
 		t.Errorf("re-render changed the items: %v -> %v", names(both), names(again))
 	}

@@ -68,22 +68,22 @@ func describe(m *Mesh) string {
 }
 
 func TestRead(t *testing.T) {
-	stable := generated(t, "asm-1-27", "istio-system", "prod")
-	canary := generated(t, "asm-1-28", "mesh-system")
+	stable := generated(t, "asm-1-29", "istio-system", "prod")
+	canary := generated(t, "asm-1-30", "mesh-system")
 	tests := []struct {
 		name  string
 		items []*yaml.RNode
 		want  string
 		names string
 	}{
-		{name: "nothing: the configured revision is assumed", want: "asm-1-27@istio-system[]() assumed", names: "asm-1-27"},
+		{name: "nothing: the configured revision is assumed", want: "asm-1-29@istio-system[]() assumed", names: "asm-1-29"},
 		{name: "generate-revision's output", items: append(append([]*yaml.RNode{}, stable...), canary...),
-			want:  "asm-1-27@istio-system[prod](webhooks,injector) asm-1-28@mesh-system[](webhooks,injector)",
-			names: "asm-1-27, asm-1-28, prod (tag of asm-1-27)"},
+			want:  "asm-1-29@istio-system[prod](webhooks,injector) asm-1-30@mesh-system[](webhooks,injector)",
+			names: "asm-1-29, asm-1-30, prod (tag of asm-1-29)"},
 		{name: "webhooks alone", items: only(stable, "MutatingWebhookConfiguration"),
-			want: "asm-1-27@istio-system[prod](webhooks)", names: "asm-1-27, prod (tag of asm-1-27)"},
+			want: "asm-1-29@istio-system[prod](webhooks)", names: "asm-1-29, prod (tag of asm-1-29)"},
 		{name: "a RevisionInjector alone", items: only(canary, "RevisionInjector"),
-			want: "asm-1-28@mesh-system[](injector)", names: "asm-1-28"},
+			want: "asm-1-30@mesh-system[](injector)", names: "asm-1-30"},
 		{name: "injector ConfigMaps: label, suffix, default",
 			items: []*yaml.RNode{configMap("istio-sidecar-injector-canary", "canary"), configMap("istio-sidecar-injector-x", "other"),
 				configMap("istio-sidecar-injector-blue", ""), configMap("istio-sidecar-injector", "")},
@@ -91,12 +91,12 @@ func TestRead(t *testing.T) {
 			names: "default, blue, canary, other"},
 		{name: "ConfigMaps beside generated revisions",
 			items: append(only(stable, "MutatingWebhookConfiguration"), configMap("istio-sidecar-injector-canary", "canary")),
-			want:  "asm-1-27@istio-system[prod](webhooks) canary@istio-system[](configmap)",
-			names: "asm-1-27, canary, prod (tag of asm-1-27)"},
+			want:  "asm-1-29@istio-system[prod](webhooks) canary@istio-system[](configmap)",
+			names: "asm-1-29, canary, prod (tag of asm-1-29)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := Read(tt.items, Options{Assume: "asm-1-27"})
+			m, err := Read(tt.items, Options{Assume: "asm-1-29"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,12 +111,12 @@ func TestRead(t *testing.T) {
 }
 
 func TestReadRefuses(t *testing.T) {
-	badInjector := only(generated(t, "asm-1-27", "istio-system"), "RevisionInjector")[0]
+	badInjector := only(generated(t, "asm-1-29", "istio-system"), "RevisionInjector")[0]
 	if err := badInjector.PipeE(yaml.SetField("spec", yaml.MustParse("values: {global: {hub: x}}"))); err != nil {
 		t.Fatal(err)
 	}
-	twice := append(only(generated(t, "asm-1-27", "istio-system"), "RevisionInjector"),
-		only(generated(t, "asm-1-27", "istio-system"), "RevisionInjector")...)
+	twice := append(only(generated(t, "asm-1-29", "istio-system"), "RevisionInjector"),
+		only(generated(t, "asm-1-29", "istio-system"), "RevisionInjector")...)
 	badHook := yaml.MustParse(`apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata:
@@ -128,18 +128,18 @@ webhooks:
     - key: a
       operator: Wrong
 `)
-	tagTwice := append(only(generated(t, "asm-1-27", "istio-system", "prod"), "MutatingWebhookConfiguration"),
-		only(generated(t, "asm-1-28", "istio-system", "prod"), "MutatingWebhookConfiguration")...)
+	tagTwice := append(only(generated(t, "asm-1-29", "istio-system", "prod"), "MutatingWebhookConfiguration"),
+		only(generated(t, "asm-1-30", "istio-system", "prod"), "MutatingWebhookConfiguration")...)
 	tests := []struct {
 		name  string
 		items []*yaml.RNode
 		want  string
 	}{
 		{"a RevisionInjector setting a reserved value", []*yaml.RNode{badInjector},
-			"RevisionInjector istio-system/asm-1-27: spec.values.global.hub: set by hub, not by values"},
-		{"two RevisionInjectors for one revision", twice, "revision asm-1-27 is also declared by RevisionInjector istio-system/asm-1-27"},
+			"RevisionInjector istio-system/asm-1-29: spec.values.global.hub: set by hub, not by values"},
+		{"two RevisionInjectors for one revision", twice, "revision asm-1-29 is also declared by RevisionInjector istio-system/asm-1-29"},
 		{"a malformed webhook selector", []*yaml.RNode{badHook}, "MutatingWebhookConfiguration bad: webhook x.sidecar-injector.istio.io: namespaceSelector"},
-		{"one tag on two revisions", tagTwice, "revision tag prod points at revision asm-1-28 here and at asm-1-27 elsewhere"},
+		{"one tag on two revisions", tagTwice, "revision tag prod points at revision asm-1-30 here and at asm-1-29 elsewhere"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,12 +178,12 @@ func TestRequested(t *testing.T) {
 }
 
 func TestServes(t *testing.T) {
-	m, err := Read(append(only(generated(t, "asm-1-27", "istio-system", "prod", "default"), "MutatingWebhookConfiguration"),
+	m, err := Read(append(only(generated(t, "asm-1-29", "istio-system", "prod", "default"), "MutatingWebhookConfiguration"),
 		only(generated(t, "canary", "istio-system"), "RevisionInjector")...), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]bool{"asm-1-27": true, "prod": true, "default": true, "canary": true, "asm-1-99": false, "": false} {
+	for name, want := range map[string]bool{"asm-1-29": true, "prod": true, "default": true, "canary": true, "asm-1-99": false, "": false} {
 		if got := m.Serves(name); got != want {
 			t.Errorf("Serves(%q) = %v, want %v", name, got, want)
 		}
@@ -194,7 +194,7 @@ func TestServes(t *testing.T) {
 // namespace and values its RevisionInjector declares, else the options' image; the
 // revision's injector ConfigMap wins over both.
 func TestSettingsFollowTheDeclaration(t *testing.T) {
-	spec := controlplane.Spec{Revision: strp("asm-1-28"), Namespace: "mesh-system", Tag: "1.28.1",
+	spec := controlplane.Spec{Revision: strp("asm-1-30"), Namespace: "mesh-system", Tag: "1.30.3",
 		Values: map[string]any{"global": map[string]any{"logAsJson": true}}}
 	spec.Default()
 	items := append(controlplane.Objects(spec), configMap("istio-sidecar-injector-canary", "canary"))
@@ -203,17 +203,17 @@ func TestSettingsFollowTheDeclaration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := m.Settings("asm-1-28")
+	s, err := m.Settings("asm-1-30")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{"global.hub": "registry.example/istio", "global.tag": "1.28.1",
-		"global.istioNamespace": "mesh-system", "global.logAsJson": "true", "revision": "asm-1-28"} {
+	for path, want := range map[string]string{"global.hub": "registry.example/istio", "global.tag": "1.30.3",
+		"global.istioNamespace": "mesh-system", "global.logAsJson": "true", "revision": "asm-1-30"} {
 		if got := s.Values.String(strings.Split(path, ".")...); got != want {
 			t.Errorf("%s = %q, want %q", path, got, want)
 		}
 	}
-	if got := s.Mesh.GetDefaultConfig().GetDiscoveryAddress(); got != "istiod-asm-1-28.mesh-system.svc:15012" {
+	if got := s.Mesh.GetDefaultConfig().GetDiscoveryAddress(); got != "istiod-asm-1-30.mesh-system.svc:15012" {
 		t.Errorf("discovery address %q", got)
 	}
 	cm, err := m.Settings("canary")

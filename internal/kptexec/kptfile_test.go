@@ -18,7 +18,7 @@ func TestToExecAndBack(t *testing.T) {
   mutators:
     - image: ghcr.io/meshfn/apply-setters:v0.1.0
       configMap:
-        revision: asm-1-27
+        revision: asm-1-29
     - configPath: inject.yaml
       image: ghcr.io/meshfn/inject-sidecar:v0.1.0
   validators:
@@ -28,7 +28,7 @@ func TestToExecAndBack(t *testing.T) {
   mutators:
     - exec: apply-setters
       configMap:
-        revision: asm-1-27
+        revision: asm-1-29
     - configPath: inject.yaml
       exec: inject-sidecar
   validators:

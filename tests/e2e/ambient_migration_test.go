@@ -60,7 +60,7 @@ metadata:
     config.kubernetes.io/local-config: "true"
 spec:
   namespace: shop # kpt-set: ${namespace}
-  revision: asm-1-27 # kpt-set: ${revision}
+  revision: asm-1-29 # kpt-set: ${revision}
   enrollNamespace: true
 `
 	setNamespaceRevisionStep = "      configPath: namespace-revision.yaml\n"
@@ -71,7 +71,7 @@ spec:
 var shopWorkloads = []string{"frontend.yaml", "catalog.yaml", "cart.yaml", "nightly-report.yaml"}
 
 // TestMigrationToAmbientAndRollback moves the shop (the sample app, on sidecars of
-// asm-1-27) to ambient mode as the commits a platform team would review, each rendered
+// asm-1-29) to ambient mode as the commits a platform team would review, each rendered
 // at the repository's root with the real kpt and re-rendering unchanged, in the order of
 // Istio's migration guide:
 //
@@ -171,7 +171,7 @@ func renderedUnchanged(t *testing.T, dir string, want map[string]string, state s
 func checkWaypointAdded(t *testing.T, before, after map[string]string) {
 	t.Helper()
 	gw := after["blueprints/sample-app/generated/gateway_waypoint.yaml"]
-	for _, want := range []string{"kind: Gateway", "name: waypoint", "namespace: shop", "istio.io/rev: asm-1-27",
+	for _, want := range []string{"kind: Gateway", "name: waypoint", "namespace: shop", "istio.io/rev: asm-1-29",
 		"gatewayClassName: istio-waypoint", "port: 15008", "protocol: HBONE"} {
 		if !strings.Contains(gw, want) {
 			t.Errorf("the generated waypoint lacks %q:\n%s", want, gw)
@@ -197,7 +197,7 @@ func checkWaypointAdded(t *testing.T, before, after map[string]string) {
 func checkShopAmbient(t *testing.T, shop, kptOut string) {
 	t.Helper()
 	ns := readFile(t, shop, "namespace.yaml")
-	for _, want := range []string{"istio.io/rev: asm-1-27", "istio-injection: disabled", "istio.io/dataplane-mode: ambient",
+	for _, want := range []string{"istio.io/rev: asm-1-29", "istio-injection: disabled", "istio.io/dataplane-mode: ambient",
 		"istio.io/use-waypoint: waypoint"} {
 		if !strings.Contains(ns, want) {
 			t.Errorf("the shop namespace lacks %q:\n%s", want, ns)

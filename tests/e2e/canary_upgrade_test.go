@@ -11,9 +11,9 @@ import (
 type revisionStep struct{ name, tag string }
 
 var (
-	stableRevision = revisionStep{"asm-1-27", "1.27.3"}
-	canaryRevision = revisionStep{"asm-1-28", "1.28.1"}
-	nextRevision   = revisionStep{"asm-1-29", "1.29.0"}
+	stableRevision = revisionStep{"asm-1-29", "1.29.6"}
+	canaryRevision = revisionStep{"asm-1-30", "1.30.3"}
+	nextRevision   = revisionStep{"asm-1-31", "1.31.0"}
 )
 
 // addRevision instantiates the control-plane blueprint again for a revision, as the README
@@ -31,13 +31,13 @@ func addRevision(t *testing.T, root string, r revisionStep) string {
 }
 
 // TestCanaryUpgradeAndRollback is the day of an upgrade, as the commits a platform team
-// would review, on the repository's root package (every blueprint, on revision asm-1-27
-// with proxy 1.27.3):
+// would review, on the repository's root package (every blueprint, on revision asm-1-29
+// with proxy 1.29.6):
 //
-//  1. add revision asm-1-28 (proxy 1.28.1) beside asm-1-27: a second control-plane package;
-//  2. move the shop namespace (the sample app) to asm-1-28: its workloads get the new proxy;
-//  3. a second canary: add asm-1-29 (proxy 1.29.0) and move the shop on to it;
-//  4. roll back step by step: the shop to asm-1-28, to asm-1-27, then remove both revisions.
+//  1. add revision asm-1-30 (proxy 1.30.3) beside asm-1-29: a second control-plane package;
+//  2. move the shop namespace (the sample app) to asm-1-30: its workloads get the new proxy;
+//  3. a second canary: add asm-1-31 (proxy 1.31.0) and move the shop on to it;
+//  4. roll back step by step: the shop to asm-1-30, to asm-1-29, then remove both revisions.
 //
 // Every step changes only what it must, and each rollback step restores the bytes of the
 // state before the step it undoes.
@@ -81,7 +81,7 @@ func TestCanaryUpgradeAndRollback(t *testing.T) {
 		t.Errorf("moving the shop changed files outside its package:\n%s", d)
 	}
 
-	// 3. A second canary: asm-1-29, and the shop moves on to it; bookinfo stays on asm-1-27.
+	// 3. A second canary: asm-1-31, and the shop moves on to it; bookinfo stays on asm-1-29.
 	next := addRevision(t, dir, nextRevision)
 	render(t, dir)
 	edit(t, shopKptfile, "revision: "+canaryRevision.name, "revision: "+nextRevision.name)

@@ -107,7 +107,7 @@ func TestContainerModeMatchesExecMode(t *testing.T) {
 	}
 }
 
-// moveRevisionsAndRemoveGenerated points every Kptfile's revision setter at asm-1-28 and
+// moveRevisionsAndRemoveGenerated points every Kptfile's revision setter at asm-1-30 and
 // removes every generated/ folder.
 func moveRevisionsAndRemoveGenerated(t *testing.T, dir string) {
 	t.Helper()
@@ -126,7 +126,7 @@ func moveRevisionsAndRemoveGenerated(t *testing.T, dir string) {
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(path, bytes.ReplaceAll(b, []byte("revision: asm-1-27"), []byte("revision: asm-1-28")), 0o644)
+			return os.WriteFile(path, bytes.ReplaceAll(b, []byte("revision: asm-1-29"), []byte("revision: asm-1-30")), 0o644)
 		}
 		return nil
 	})

@@ -29,7 +29,7 @@ func blueprintRepo(t *testing.T) string {
 // namespaces on each revision, on a revision nobody serves, and on none. One render at the
 // root injects each namespace's workloads with its own revision's proxy; the namespace on
 // the unserved revision is not injected and a warning names it; nothing is assumed. The
-// second revision's package, fetched with the blueprint's asm-1-27 files, prunes them.
+// second revision's package, fetched with the blueprint's asm-1-29 files, prunes them.
 // Rendering again changes nothing.
 func TestFleetFromBlueprints(t *testing.T) {
 	kptPath(t)
@@ -47,20 +47,20 @@ func TestFleetFromBlueprints(t *testing.T) {
 		return target
 	}
 	get("fleet", ".")
-	get("control-plane-revision", "control-plane-asm-1-27")
-	canary := get("control-plane-revision", "control-plane-asm-1-28")
-	edit(t, filepath.Join(canary, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
-	edit(t, filepath.Join(canary, "Kptfile"), "tag: 1.27.3", "tag: 1.28.1")
-	namespaces := map[string]string{"bookinfo": "asm-1-27", "reviews": "asm-1-28", "legacy": "asm-1-99", "plain": ""}
+	get("control-plane-revision", "control-plane-asm-1-29")
+	canary := get("control-plane-revision", "control-plane-asm-1-30")
+	edit(t, filepath.Join(canary, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
+	edit(t, filepath.Join(canary, "Kptfile"), "tag: 1.29.6", "tag: 1.30.3")
+	namespaces := map[string]string{"bookinfo": "asm-1-29", "reviews": "asm-1-30", "legacy": "asm-1-99", "plain": ""}
 	for ns, rev := range namespaces {
 		dir := get("mesh-namespace", ns)
 		edit(t, filepath.Join(dir, "Kptfile"), "namespace: bookinfo", "namespace: "+ns)
 		if rev == "" {
 			edit(t, filepath.Join(dir, "Kptfile"), "    - image: ghcr.io/meshfn/set-namespace-revision:"+version(t)+"\n      configPath: namespace-revision.yaml\n", "")
-			edit(t, filepath.Join(dir, "namespace.yaml"), "istio.io/rev: asm-1-27", "team: plain")
+			edit(t, filepath.Join(dir, "namespace.yaml"), "istio.io/rev: asm-1-29", "team: plain")
 			continue
 		}
-		edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: "+rev)
+		edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-29", "revision: "+rev)
 		if rev == "asm-1-99" {
 			// On a revision nobody serves on purpose: validate-mesh's finding (an error) is
 			// suppressed on this namespace with Istio's annotation.
@@ -69,10 +69,10 @@ func TestFleetFromBlueprints(t *testing.T) {
 	}
 
 	out := render(t, mesh)
-	if _, err := os.Stat(filepath.Join(canary, "generated", "service_istiod-asm-1-27.yaml")); !os.IsNotExist(err) {
-		t.Errorf("the canary package kept the blueprint's asm-1-27 Service (err %v)", err)
+	if _, err := os.Stat(filepath.Join(canary, "generated", "service_istiod-asm-1-29.yaml")); !os.IsNotExist(err) {
+		t.Errorf("the canary package kept the blueprint's asm-1-29 Service (err %v)", err)
 	}
-	for ns, want := range map[string]string{"bookinfo": "docker.io/istio/proxyv2:1.27.3", "reviews": "docker.io/istio/proxyv2:1.28.1"} {
+	for ns, want := range map[string]string{"bookinfo": "docker.io/istio/proxyv2:1.29.6", "reviews": "docker.io/istio/proxyv2:1.30.3"} {
 		details := readFile(t, filepath.Join(mesh, ns), "details.yaml")
 		rev := namespaces[ns]
 		for _, s := range []string{"image: " + want, `"revision":"` + rev + `"`, "istiod-" + rev + ".istio-system.svc:15012"} {
@@ -87,7 +87,7 @@ func TestFleetFromBlueprints(t *testing.T) {
 		}
 	}
 	if want := "[warning] v1/Namespace/legacy: namespace legacy selects revision asm-1-99 (namespace label istio.io/rev=asm-1-99), " +
-		"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-27, asm-1-28"; !strings.Contains(out, want) {
+		"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-29, asm-1-30"; !strings.Contains(out, want) {
 		t.Errorf("kpt output lacks %q:\n%s", want, out)
 	}
 	if want := "validate-mesh: 0 errors, 0 warnings, 1 info (1 suppressed)"; !strings.Contains(out, want) { // IST0102 on plain

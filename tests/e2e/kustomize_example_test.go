@@ -160,10 +160,10 @@ func checkExampleBuild(t *testing.T, out []byte, cabundle string) {
 	}
 	want := []string{
 		"Deployment/frontend", "Deployment/orders", "Namespace/shop", "Service/frontend", "Service/orders",
-		"Service/istiod-asm-1-27", "Service/istiod-revision-tag-prod-stable",
-		"MutatingWebhookConfiguration/istio-sidecar-injector-asm-1-27",
+		"Service/istiod-asm-1-29", "Service/istiod-revision-tag-prod-stable",
+		"MutatingWebhookConfiguration/istio-sidecar-injector-asm-1-29",
 		"MutatingWebhookConfiguration/istio-revision-tag-prod-stable",
-		"ValidatingWebhookConfiguration/istio-validator-asm-1-27-istio-system",
+		"ValidatingWebhookConfiguration/istio-validator-asm-1-29-istio-system",
 		"Secret/istio-ca-cert",
 	}
 	slices.Sort(ids)
@@ -196,17 +196,17 @@ func checkExampleBuild(t *testing.T, out []byte, cabundle string) {
 			t.Errorf("%s runs image %q, want %q (the base's images setting)", id, got, want)
 		}
 		status := field(id, "spec", "template", "metadata", "annotations", "sidecar.istio.io/status")
-		if !strings.Contains(status, `"revision":"asm-1-27"`) {
-			t.Errorf("%s is not injected by revision asm-1-27 (inject-sidecar): sidecar.istio.io/status %q", id, status)
+		if !strings.Contains(status, `"revision":"asm-1-29"`) {
+			t.Errorf("%s is not injected by revision asm-1-29 (inject-sidecar): sidecar.istio.io/status %q", id, status)
 		}
-		// The namespace names the tag, so only the generated tag webhook leads to asm-1-27.
+		// The namespace names the tag, so only the generated tag webhook leads to asm-1-29.
 		caAddr := field(id, "spec", "template", "spec", "initContainers", "[name=istio-proxy]", "env", "[name=CA_ADDR]", "value")
-		if caAddr != "istiod-asm-1-27.istio-system.svc:15012" {
+		if caAddr != "istiod-asm-1-29.istio-system.svc:15012" {
 			t.Errorf("%s's istio-proxy (a native sidecar) has CA_ADDR %q, want the revision's istiod", id, caAddr)
 		}
 	}
-	if got := field("MutatingWebhookConfiguration/istio-revision-tag-prod-stable", "webhooks", "[name=rev.namespace.sidecar-injector.istio.io]", "clientConfig", "service", "name"); got != "istiod-asm-1-27" {
-		t.Errorf("the tag prod-stable's injector webhook calls %q, want istiod-asm-1-27 (generate-revision)", got)
+	if got := field("MutatingWebhookConfiguration/istio-revision-tag-prod-stable", "webhooks", "[name=rev.namespace.sidecar-injector.istio.io]", "clientConfig", "service", "name"); got != "istiod-asm-1-29" {
+		t.Errorf("the tag prod-stable's injector webhook calls %q, want istiod-asm-1-29 (generate-revision)", got)
 	}
 	chain, err := yaml.MustParse(readFile(t, filepath.Dir(cabundle), filepath.Base(cabundle))).Pipe(yaml.Lookup("spec", "certChain"))
 	if err != nil || chain == nil {

@@ -48,7 +48,7 @@ func TestKustomizeReportsBadConfig(t *testing.T) {
 	if err := os.Symlink(functionBin(t), filepath.Join(dir, "bin")); err != nil {
 		t.Fatal(err)
 	}
-	edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "revision: asm-1-27", "revision: ASM")
+	edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "revision: asm-1-29", "revision: ASM")
 	out, ok := run(t, dir, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
 	if ok {
 		t.Fatalf("kustomize build succeeded with an invalid revision:\n%s", out)

@@ -28,7 +28,7 @@ func TestSameInjectionInOwnPackageAndAtRoot(t *testing.T) {
 		writeFile(t, dir, f.name, string(b))
 	}
 	v := version(t)
-	edit(t, filepath.Join(dir, "Kptfile"), "        revision: asm-1-27\n", "        revision: asm-1-27\n        tag: 1.27.3\n")
+	edit(t, filepath.Join(dir, "Kptfile"), "        revision: asm-1-29\n", "        revision: asm-1-29\n        tag: 1.29.6\n")
 	edit(t, filepath.Join(dir, "Kptfile"), "    - image: ghcr.io/meshfn/set-namespace-revision:"+v+"\n      configPath: namespace-revision.yaml\n",
 		"    - image: ghcr.io/meshfn/generate-revision:"+v+"\n      configPath: control-plane-revision.yaml\n"+
 			"    - image: ghcr.io/meshfn/set-namespace-revision:"+v+"\n      configPath: namespace-revision.yaml\n"+
@@ -44,11 +44,11 @@ func TestSameInjectionInOwnPackageAndAtRoot(t *testing.T) {
 	if strings.Contains(out, "assum") {
 		t.Errorf("inject-sidecar assumed something instead of using the generated revision:\n%s", out)
 	}
-	if !strings.Contains(out, "injected by revision asm-1-27") {
+	if !strings.Contains(out, "injected by revision asm-1-29") {
 		t.Errorf("workloads were not injected by the revision:\n%s", out)
 	}
-	for _, f := range []string{"generated/mutatingwebhookconfiguration_istio-sidecar-injector-asm-1-27.yaml",
-		"generated/service_istiod-asm-1-27.yaml", "generated/revisioninjector_asm-1-27.yaml"} {
+	for _, f := range []string{"generated/mutatingwebhookconfiguration_istio-sidecar-injector-asm-1-29.yaml",
+		"generated/service_istiod-asm-1-29.yaml", "generated/revisioninjector_asm-1-29.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("the revision's %s was not generated: %v", f, err)
 		}

@@ -47,7 +47,7 @@ func TestOnlineBoutique(t *testing.T) {
 		t.Errorf("Online Boutique does not validate clean:\n%s", out)
 	}
 	for _, f := range []string{"frontend", "cartservice", "redis-cart"} {
-		if !strings.Contains(out, "apps/v1/Deployment/"+f+": injected by revision asm-1-27") {
+		if !strings.Contains(out, "apps/v1/Deployment/"+f+": injected by revision asm-1-29") {
 			t.Errorf("%s was not injected:\n%s", f, out)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // render must fail naming the link, leave the package as it was and write nothing
 // outside it, whether the link points outside the package or inside it.
 func TestRenderRefusesSymlinks(t *testing.T) {
-	const service = "generated/service_istiod-asm-1-27.yaml"
+	const service = "generated/service_istiod-asm-1-29.yaml"
 	cases := []struct {
 		name string
 		link string // the symlink, relative to the package
@@ -81,7 +81,7 @@ func TestRenderExecFindsItsFunctions(t *testing.T) {
 	kpt := kptPath(t)
 	bin := functionBin(t)
 	dir := blueprint(t, "mesh-namespace")
-	edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	elsewhere := t.TempDir()
 	out, ok := runEnv(t, elsewhere, []string{"PATH=" + filepath.Dir(kpt) + ":/usr/bin:/bin"},
 		filepath.Join(bin, "render-exec"), dir)
@@ -89,13 +89,13 @@ func TestRenderExecFindsItsFunctions(t *testing.T) {
 		t.Fatalf("render-exec from %s failed:\n%s", elsewhere, out)
 	}
 	same := blueprint(t, "mesh-namespace")
-	edit(t, filepath.Join(same, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(same, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	render(t, same)
 	if d := diffTrees(snapshot(t, same), snapshot(t, dir)); d != "" {
 		t.Errorf("render-exec from elsewhere rendered another package than from here:\n%s", d)
 	}
-	if ns := readFile(t, dir, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: asm-1-28") {
-		t.Errorf("the namespace was not moved to asm-1-28:\n%s", ns)
+	if ns := readFile(t, dir, "namespace.yaml"); !strings.Contains(ns, "istio.io/rev: asm-1-30") {
+		t.Errorf("the namespace was not moved to asm-1-30:\n%s", ns)
 	}
 }
 
@@ -111,9 +111,9 @@ func TestRenderKeepsUserFiles(t *testing.T) {
 		t.Run(fmt.Sprintf("failing %v", fail), func(t *testing.T) {
 			kptPath(t)
 			dir := blueprint(t, "mesh-namespace")
-			edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+			edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 			if fail {
-				edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-28", "revision: Asm_1_28")
+				edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-30", "revision: Asm_1_28")
 			}
 			for name, data := range user {
 				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {

@@ -98,12 +98,12 @@ func TestNewRevisionFromScratch(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(scratch, "generated")); err != nil {
 		t.Fatal(err)
 	}
-	edit(t, filepath.Join(scratch, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(scratch, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	render(t, scratch)
-	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "control-plane-asm-1-28.txtar"), scratch)
+	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "control-plane-asm-1-30.txtar"), scratch)
 
 	renamed := blueprint(t, "control-plane-revision")
-	edit(t, filepath.Join(renamed, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(renamed, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	out := render(t, renamed)
 	if d := diffTrees(snapshot(t, scratch), snapshot(t, renamed)); d != "" {
 		t.Errorf("renaming the revision left a different package than rendering it from scratch:\n%s", d)
@@ -122,11 +122,11 @@ func TestNewRevisionFromScratch(t *testing.T) {
 func TestNamespaceOnUnservedRevision(t *testing.T) {
 	dir := rootPackage(t)
 	ns := filepath.Join(dir, "blueprints", "mesh-namespace")
-	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	// The root's validator refuses the move: the namespace's pods would not be injected.
 	before := snapshot(t, dir)
 	out, ok := tryRender(t, dir)
-	if want := "[MFN0004] its namespace label istio.io/rev=asm-1-28 selects revision asm-1-28"; ok || !strings.Contains(out, want) {
+	if want := "[MFN0004] its namespace label istio.io/rev=asm-1-30 selects revision asm-1-30"; ok || !strings.Contains(out, want) {
 		t.Errorf("the render did not fail with %q (ok=%v):\n%s", want, ok, out)
 	}
 	if d := diffTrees(before, snapshot(t, dir)); d != "" {
@@ -134,15 +134,15 @@ func TestNamespaceOnUnservedRevision(t *testing.T) {
 	}
 	// Meant so: the finding is suppressed in the root's validate-mesh.yaml.
 	edit(t, filepath.Join(dir, "validate-mesh.yaml"), "suppress: []", "suppress: [MFN0004=Namespace bookinfo]")
-	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-28", "revision: asm-1-27")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-30", "revision: asm-1-29")
 	committed := snapshot(t, dir)
-	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-27", "revision: asm-1-28")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-29", "revision: asm-1-30")
 	out = render(t, dir)
-	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-28.txtar"), ns)
+	compareTreeGolden(t, filepath.Join(repoRoot(t), "tests", "testdata", "render", "mesh-namespace-asm-1-30.txtar"), ns)
 	for _, want := range []string{
-		"[warning] v1/Namespace/bookinfo: namespace bookinfo selects revision asm-1-28 (namespace label istio.io/rev=asm-1-28), " +
-			"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-27",
-		"apps/v1/Deployment/bookinfo/details: no longer injected: its namespace label istio.io/rev=asm-1-28 selects revision asm-1-28",
+		"[warning] v1/Namespace/bookinfo: namespace bookinfo selects revision asm-1-30 (namespace label istio.io/rev=asm-1-30), " +
+			"which no control plane in the package serves, so its pods are not injected; the revisions are: asm-1-29",
+		"apps/v1/Deployment/bookinfo/details: no longer injected: its namespace label istio.io/rev=asm-1-30 selects revision asm-1-30",
 		"validate-mesh: 0 errors, 0 warnings, 0 infos (1 suppressed)",
 	} {
 		if !strings.Contains(out, want) {
@@ -152,7 +152,7 @@ func TestNamespaceOnUnservedRevision(t *testing.T) {
 	if d := changedOutside(committed, snapshot(t, dir), "blueprints/mesh-namespace/"); d != "" {
 		t.Errorf("the move changed files outside the namespace's package:\n%s", d)
 	}
-	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-28", "revision: asm-1-27")
+	edit(t, filepath.Join(ns, "Kptfile"), "revision: asm-1-30", "revision: asm-1-29")
 	render(t, dir)
 	if d := diffTrees(committed, snapshot(t, dir)); d != "" {
 		t.Errorf("rolling back did not restore the committed package:\n%s", d)
@@ -168,7 +168,7 @@ func TestFailingRenderLeavesFilesUntouched(t *testing.T) {
 		wantInOut string
 	}{
 		{"invalid revision", "control-plane-revision", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-27", "revision: Asm_1_27")
+			edit(t, filepath.Join(dir, "Kptfile"), "revision: asm-1-29", "revision: Asm_1_27")
 		}, `spec.revision: "Asm_1_27" is not a valid name`},
 		{"wrong field type", "control-plane-revision", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "control-plane-revision.yaml"), "tags: []", "tags: 5")

@@ -50,7 +50,7 @@ spec:
   egress:
   - hosts: ["istio-system/*"]
 `, [2]string{}, []string{"[IST0111]", `The Sidecars [default egress] in namespace "shop" have no workload selector`, "sidecars.yaml"}},
-		{"a namespace on a revision no control plane serves", "Kptfile", "", [2]string{"revision: asm-1-27", "revision: asm-1-99"},
+		{"a namespace on a revision no control plane serves", "Kptfile", "", [2]string{"revision: asm-1-29", "revision: asm-1-99"},
 			[]string{"[MFN0004] its namespace label istio.io/rev=asm-1-99 selects revision asm-1-99, which no control plane in the package serves", "namespace.yaml"}},
 	}
 	for _, c := range cases {

@@ -8,18 +8,18 @@ import (
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
 
-// The namespace labels set-namespace-revision writes for asm-1-27 in each mode.
+// The namespace labels set-namespace-revision writes for asm-1-29 in each mode.
 const (
-	sidecarLabels = "istio.io/rev: asm-1-27\n"
-	ambientLabels = "istio.io/rev: asm-1-27\nistio-injection: disabled\nistio.io/dataplane-mode: ambient\n"
+	sidecarLabels = "istio.io/rev: asm-1-29\n"
+	ambientLabels = "istio.io/rev: asm-1-29\nistio-injection: disabled\nistio.io/dataplane-mode: ambient\n"
 )
 
-// oneRevision is a package with revision asm-1-27 and a namespace "shop" with labels whose
+// oneRevision is a package with revision asm-1-29 and a namespace "shop" with labels whose
 // workload "web" has the given extra pod labels.
 func oneRevision(t *testing.T, nsLabels, podLabels string) []byte {
 	t.Helper()
 	m := &mesh{}
-	m.generate(t, "revision: asm-1-27\nhub: docker.io/istio\ntag: 1.27.3\n")
+	m.generate(t, "revision: asm-1-29\nhub: docker.io/istio\ntag: 1.29.6\n")
 	m.namespaceWithApp("shop", nsLabels)
 	in := string(m.input(""))
 	if podLabels != "" {
@@ -57,18 +57,18 @@ func TestAmbientPodSelection(t *testing.T) {
 			info: "skipped: kept out of ambient mode by its pod label istio.io/dataplane-mode=none; no injection webhook selects it"},
 		{name: "pod in ambient mode in a plain namespace", nsLabels: "", pod: "istio.io/dataplane-mode: ambient",
 			info: "skipped: ambient mode (pod label istio.io/dataplane-mode=ambient); no injection webhook selects it"},
-		{name: "pod opts into a sidecar in an ambient namespace", nsLabels: "istio.io/dataplane-mode: ambient\n", pod: "istio.io/rev: asm-1-27",
-			injected: true, info: "injected by revision asm-1-27 (sidecar mode: its pod label istio.io/rev=asm-1-27 asks for a sidecar, " +
+		{name: "pod opts into a sidecar in an ambient namespace", nsLabels: "istio.io/dataplane-mode: ambient\n", pod: "istio.io/rev: asm-1-29",
+			injected: true, info: "injected by revision asm-1-29 (sidecar mode: its pod label istio.io/rev=asm-1-29 asks for a sidecar, " +
 				"which takes precedence over its namespace label istio.io/dataplane-mode=ambient)"},
-		{name: "namespace asks for both", nsLabels: "istio.io/rev: asm-1-27\nistio.io/dataplane-mode: ambient\n", injected: true,
-			warning: "runs with a sidecar, not in ambient mode: its namespace label istio.io/rev=asm-1-27 asks for a sidecar, which takes " +
+		{name: "namespace asks for both", nsLabels: "istio.io/rev: asm-1-29\nistio.io/dataplane-mode: ambient\n", injected: true,
+			warning: "runs with a sidecar, not in ambient mode: its namespace label istio.io/rev=asm-1-29 asks for a sidecar, which takes " +
 				"precedence over its namespace label istio.io/dataplane-mode=ambient. To resolve it: for ambient mode, label the namespace " +
 				"istio-injection=disabled (set-namespace-revision dataplaneMode: ambient does); for sidecars, remove its istio.io/dataplane-mode label"},
 		{name: "pod asks for ambient in a sidecar namespace", nsLabels: sidecarLabels, pod: "istio.io/dataplane-mode: ambient", injected: true,
-			warning: "runs with a sidecar, not in ambient mode: its namespace label istio.io/rev=asm-1-27 asks for a sidecar, which takes " +
+			warning: "runs with a sidecar, not in ambient mode: its namespace label istio.io/rev=asm-1-29 asks for a sidecar, which takes " +
 				"precedence over its pod label istio.io/dataplane-mode=ambient. To resolve it: for ambient mode, label the pod template " +
 				`sidecar.istio.io/inject: "false" too; for a sidecar, remove its istio.io/dataplane-mode label`},
-		{name: "pod opts out of injection in an ambient namespace asking for both", nsLabels: "istio.io/rev: asm-1-27\nistio.io/dataplane-mode: ambient\n",
+		{name: "pod opts out of injection in an ambient namespace asking for both", nsLabels: "istio.io/rev: asm-1-29\nistio.io/dataplane-mode: ambient\n",
 			pod:  `sidecar.istio.io/inject: "false"`,
 			info: "skipped: ambient mode (namespace label istio.io/dataplane-mode=ambient); no injection webhook selects it"},
 	}

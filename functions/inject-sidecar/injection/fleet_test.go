@@ -82,10 +82,10 @@ func results(t *testing.T, out []byte) fn.Results {
 
 func twoRevisions(t *testing.T) *mesh {
 	m := &mesh{}
-	m.generate(t, "revision: asm-1-27\nhub: docker.io/istio\ntag: 1.27.3\n")
-	m.generate(t, "revision: asm-1-28\nhub: gcr.io/istio-release\ntag: 1.28.1\nvalues:\n  global:\n    proxy:\n      logLevel: debug\n")
-	m.namespaceWithApp("stable", "istio.io/rev: asm-1-27")
-	m.namespaceWithApp("canary", "istio.io/rev: asm-1-28")
+	m.generate(t, "revision: asm-1-29\nhub: docker.io/istio\ntag: 1.29.6\n")
+	m.generate(t, "revision: asm-1-30\nhub: gcr.io/istio-release\ntag: 1.30.3\nvalues:\n  global:\n    proxy:\n      logLevel: debug\n")
+	m.namespaceWithApp("stable", "istio.io/rev: asm-1-29")
+	m.namespaceWithApp("canary", "istio.io/rev: asm-1-30")
 	m.namespaceWithApp("orphan", "istio.io/rev: asm-1-99")
 	m.namespaceWithApp("plain", "")
 	return m
@@ -97,9 +97,9 @@ func twoRevisions(t *testing.T) *mesh {
 func TestEachNamespaceGetsItsRevisionsProxy(t *testing.T) {
 	out := render(t, twoRevisions(t).input(""))
 	want := map[string][]string{
-		"stable": {"image: docker.io/istio/proxyv2:1.27.3", "istiod-asm-1-27.istio-system.svc:15012", `"revision":"asm-1-27"`,
+		"stable": {"image: docker.io/istio/proxyv2:1.29.6", "istiod-asm-1-29.istio-system.svc:15012", `"revision":"asm-1-29"`,
 			"- --proxyLogLevel=warning"},
-		"canary": {"image: gcr.io/istio-release/proxyv2:1.28.1", "istiod-asm-1-28.istio-system.svc:15012", `"revision":"asm-1-28"`,
+		"canary": {"image: gcr.io/istio-release/proxyv2:1.30.3", "istiod-asm-1-30.istio-system.svc:15012", `"revision":"asm-1-30"`,
 			"- --proxyLogLevel=debug"},
 	}
 	for ns, wants := range want {
@@ -122,7 +122,7 @@ func TestEachNamespaceGetsItsRevisionsProxy(t *testing.T) {
 		}
 		if r.Severity == fn.Warning {
 			warned = true
-			for _, s := range []string{"namespace orphan", "revision asm-1-99", "the revisions are: asm-1-27, asm-1-28"} {
+			for _, s := range []string{"namespace orphan", "revision asm-1-99", "the revisions are: asm-1-29, asm-1-30"} {
 				if !strings.Contains(r.Message, s) {
 					t.Errorf("the warning lacks %q: %s", s, r)
 				}
@@ -141,17 +141,17 @@ func TestEachNamespaceGetsItsRevisionsProxy(t *testing.T) {
 // it with that revision's image; moving it back restores the bytes.
 func TestMovingANamespaceBetweenRevisions(t *testing.T) {
 	first := render(t, twoRevisions(t).input(""))
-	moved := render(t, withNamespace(t, first, "stable", "istio.io/rev: asm-1-27", "istio.io/rev: asm-1-28"))
+	moved := render(t, withNamespace(t, first, "stable", "istio.io/rev: asm-1-29", "istio.io/rev: asm-1-30"))
 	w := webIn(t, moved, "stable")
-	for _, s := range []string{"image: gcr.io/istio-release/proxyv2:1.28.1", `"revision":"asm-1-28"`, "istiod-asm-1-28.istio-system.svc:15012"} {
+	for _, s := range []string{"image: gcr.io/istio-release/proxyv2:1.30.3", `"revision":"asm-1-30"`, "istiod-asm-1-30.istio-system.svc:15012"} {
 		if !strings.Contains(w, s) {
 			t.Errorf("after the move the workload lacks %q:\n%s", s, w)
 		}
 	}
-	if strings.Contains(w, "1.27.3") || strings.Contains(w, "asm-1-27") {
-		t.Errorf("after the move the workload still refers to asm-1-27:\n%s", w)
+	if strings.Contains(w, "1.29.6") || strings.Contains(w, "asm-1-29") {
+		t.Errorf("after the move the workload still refers to asm-1-29:\n%s", w)
 	}
-	back := render(t, withNamespace(t, moved, "stable", "istio.io/rev: asm-1-28", "istio.io/rev: asm-1-27"))
+	back := render(t, withNamespace(t, moved, "stable", "istio.io/rev: asm-1-30", "istio.io/rev: asm-1-29"))
 	if got, want := webIn(t, back, "stable"), webIn(t, first, "stable"); got != want {
 		t.Errorf("moving back did not restore the workload:\n%s", krmtest.Diff(want, got))
 	}
@@ -173,7 +173,7 @@ func withNamespace(t *testing.T, rl []byte, name, from, to string) []byte {
 // a revision generate-revision generated.
 func TestRevisionFromInjectorConfigMaps(t *testing.T) {
 	m := &mesh{}
-	m.generate(t, "revision: asm-1-27\n")
+	m.generate(t, "revision: asm-1-29\n")
 	settings, err := os.ReadFile("testdata/test-injector.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -184,13 +184,13 @@ func TestRevisionFromInjectorConfigMaps(t *testing.T) {
 		}
 	}
 	m.namespaceWithApp("shop", "istio.io/rev: canary")
-	m.namespaceWithApp("stable", "istio.io/rev: asm-1-27")
+	m.namespaceWithApp("stable", "istio.io/rev: asm-1-29")
 	out := render(t, m.input(""))
-	if w := webIn(t, out, "shop"); !strings.Contains(w, "image: example.io/istio/proxyv2:1.32.0") || !strings.Contains(w, `"revision":"canary"`) {
+	if w := webIn(t, out, "shop"); !strings.Contains(w, "image: example.io/istio/proxyv2:1.31.0") || !strings.Contains(w, `"revision":"canary"`) {
 		t.Errorf("the namespace on canary was not injected with canary's ConfigMaps:\n%s", w)
 	}
-	if w := webIn(t, out, "stable"); !strings.Contains(w, `"revision":"asm-1-27"`) {
-		t.Errorf("the namespace on asm-1-27 was not injected by it:\n%s", w)
+	if w := webIn(t, out, "stable"); !strings.Contains(w, `"revision":"asm-1-29"`) {
+		t.Errorf("the namespace on asm-1-29 was not injected by it:\n%s", w)
 	}
 }
 
@@ -198,7 +198,7 @@ func TestRevisionFromInjectorConfigMaps(t *testing.T) {
 // with a warning on its workload.
 func TestPodOnUnservedRevision(t *testing.T) {
 	m := &mesh{}
-	m.generate(t, "revision: asm-1-27\n")
+	m.generate(t, "revision: asm-1-29\n")
 	m.namespaceWithApp("shop", "")
 	in := strings.Replace(string(m.input("")), "app: web", "app: web\n          istio.io/rev: asm-1-30", 1)
 	out := render(t, []byte(in))
@@ -221,14 +221,14 @@ func TestPodOnUnservedRevision(t *testing.T) {
 // is assumed, and the results say so.
 func TestStandalonePackageAssumesARevision(t *testing.T) {
 	m := &mesh{}
-	m.namespaceWithApp("shop", "istio.io/rev: asm-1-27")
-	out := render(t, m.input("revision: asm-1-27"))
-	if w := webIn(t, out, "shop"); !strings.Contains(w, `"revision":"asm-1-27"`) {
+	m.namespaceWithApp("shop", "istio.io/rev: asm-1-29")
+	out := render(t, m.input("revision: asm-1-29"))
+	if w := webIn(t, out, "shop"); !strings.Contains(w, `"revision":"asm-1-29"`) {
 		t.Errorf("not injected by the assumed revision:\n%s", w)
 	}
 	var said bool
 	for _, r := range results(t, out) {
-		said = said || strings.Contains(r.Message, "the package holds no control plane (no injection webhooks, RevisionInjector or injector ConfigMap): assuming revision asm-1-27")
+		said = said || strings.Contains(r.Message, "the package holds no control plane (no injection webhooks, RevisionInjector or injector ConfigMap): assuming revision asm-1-29")
 	}
 	if !said {
 		t.Errorf("no result says the revision is assumed:\n%v", results(t, out))

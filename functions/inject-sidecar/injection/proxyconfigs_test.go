@@ -75,7 +75,7 @@ functionConfig:
 `
 	webhook := deployment(t, render(t, []byte(strings.Replace(pkg, "MODE", "mode: webhook", 1))))
 	for _, want := range []string{
-		"proxyv2:1.31.0-distroless", // workload ProxyConfig image type
+		"proxyv2:1.30.3-distroless", // workload ProxyConfig image type
 		`\"concurrency\":3`,         // annotation over the mesh-wide concurrency 2 (in PROXY_CONFIG)
 		`\"LEVEL\":\"workload\"`,    // the workload's wins over the pod's, the namespace's and the mesh's
 		"name: FROM_MESH", "name: FROM_POD",

@@ -55,7 +55,7 @@ func TestRevisionChangeReinjects(t *testing.T) {
 	first := render(t, original)
 	moved := render(t, withNamespaceLabels(t, first, "istio-injection: enabled", "istio.io/rev: canary"))
 	d := deployment(t, moved)
-	for _, want := range []string{"proxyv2:1.32.0", "istiod-canary.istio-system.svc:15012", `\"revision\":\"canary\"`} {
+	for _, want := range []string{"proxyv2:1.31.0", "istiod-canary.istio-system.svc:15012", `\"revision\":\"canary\"`} {
 		if !strings.Contains(d, want) && !strings.Contains(d, strings.ReplaceAll(want, `\"`, `"`)) {
 			t.Errorf("re-injected Deployment lacks %s:\n%s", want, d)
 		}
@@ -63,7 +63,7 @@ func TestRevisionChangeReinjects(t *testing.T) {
 	if n := strings.Count(d, "name: istio-proxy"); n != 1 {
 		t.Errorf("%d istio-proxy containers after re-injection:\n%s", n, d)
 	}
-	for _, gone := range []string{"proxyv2:1.31.0", "example.com/injected-by", "security.istio.io/tlsMode", "istio-envoy"} {
+	for _, gone := range []string{"proxyv2:1.30.3", "example.com/injected-by", "security.istio.io/tlsMode", "istio-envoy"} {
 		if strings.Contains(d, gone) {
 			t.Errorf("re-injection kept %q from the default revision's injection:\n%s", gone, d)
 		}

@@ -19,7 +19,7 @@ items:
     labels:
       team: shop # owner
       # the revision
-      istio.io/rev: asm-1-27
+      istio.io/rev: asm-1-29
       tier: "web"
 - apiVersion: v1
   kind: Namespace
@@ -34,7 +34,7 @@ items:
     labels:
       istio.io/dataplane-mode: none
       istio-injection: disabled
-      istio.io/rev: asm-1-27
+      istio.io/rev: asm-1-29
 - apiVersion: v1
   kind: Namespace
   metadata:
@@ -42,7 +42,7 @@ items:
 `
 
 // withMode returns the ResourceList rl with a config that puts every namespace on
-// asm-1-27 in the given mode.
+// asm-1-29 in the given mode.
 func withMode(t *testing.T, rl []byte, mode string) []byte {
 	t.Helper()
 	parsed, err := fn.ParseResourceList(rl)
@@ -50,7 +50,7 @@ func withMode(t *testing.T, rl []byte, mode string) []byte {
 		t.Fatal(err)
 	}
 	parsed.Results = nil
-	cfg, err := fn.ParseKubeObject([]byte(typedConfig("  revision: asm-1-27\n  namespaces: [shop, legacy, ingress, bare]\n  dataplaneMode: " + mode + "\n")))
+	cfg, err := fn.ParseKubeObject([]byte(typedConfig("  revision: asm-1-29\n  namespaces: [shop, legacy, ingress, bare]\n  dataplaneMode: " + mode + "\n")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ spec:
     spec:
       containers:
       - {name: web, image: web:1, ports: [{containerPort: 8080}]}
-      - {name: istio-proxy, image: proxyv2:1.28.1}
+      - {name: istio-proxy, image: proxyv2:1.30.3}
 `
 	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers:\n  - {name: web, image: web:1}\n"
 	items := []*yaml.RNode{yaml.MustParse(deployment), yaml.MustParse(pod)}

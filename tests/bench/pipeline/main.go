@@ -1,5 +1,5 @@
 // Command pipeline measures a whole `kpt fn render` of a synthetic repository: two
-// control-plane revision packages (asm-1-27 and asm-1-28, each declaring its proxy tag)
+// control-plane revision packages (asm-1-29 and asm-1-30, each declaring its proxy tag)
 // and namespace packages holding the workloads, on the two revisions in turn. Two layouts
 // of the same repository are rendered, alternating run by run:
 //
@@ -274,7 +274,7 @@ func checkInjected(files map[string][]byte, v variant) error {
 
 // revisions are the control planes of the synthetic repository; namespace package p is on
 // revisions[p%2].
-var revisions = []struct{ name, tag string }{{"asm-1-27", "1.27.3"}, {"asm-1-28", "1.28.1"}}
+var revisions = []struct{ name, tag string }{{"asm-1-29", "1.29.6"}, {"asm-1-30", "1.30.3"}}
 
 // writePackage writes the synthetic repository in a variant's layout, its pipelines naming
 // the functions by exec (mode "exec") or by image.
@@ -308,7 +308,7 @@ func writePackage(dir string, v variant, o options) error {
 			step("apply-setters")+"      configMap:\n        revision: "+rev.name+"\n        tag: "+rev.tag+"\n"+
 			step("generate-revision")+"      configPath: control-plane-revision.yaml\n")
 		files[cp+"/control-plane-revision.yaml"] = "apiVersion: fn.meshfn.dev/v1alpha1\nkind: ControlPlaneRevision\nmetadata:\n  name: control-plane\n" +
-			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n  tag: 1.27.3 # kpt-set: ${tag}\n"
+			local + "spec:\n  revision: asm-1-29 # kpt-set: ${revision}\n  tag: 1.29.6 # kpt-set: ${tag}\n"
 	}
 	for p := 0; p < o.packages; p++ {
 		ns, rev := fmt.Sprintf("ns-%d", p), revisions[p%len(revisions)].name
@@ -317,12 +317,12 @@ func writePackage(dir string, v variant, o options) error {
 			step("set-namespace-revision") + "      configPath: namespace-revision.yaml\n"
 		if v.layout == layoutPerPackage {
 			pipeline += step("inject-sidecar") + "      configPath: inject-sidecar.yaml\n"
-			files[ns+"/inject-sidecar.yaml"] = injection("asm-1-27")
+			files[ns+"/inject-sidecar.yaml"] = injection("asm-1-29")
 		}
 		files[ns+"/Kptfile"] = kptfile(ns, pipeline)
 		files[ns+"/namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n    istio-injection: enabled\n"
 		files[ns+"/namespace-revision.yaml"] = "apiVersion: fn.meshfn.dev/v1alpha1\nkind: NamespaceRevision\nmetadata:\n  name: ns\n" +
-			local + "spec:\n  revision: asm-1-27 # kpt-set: ${revision}\n  namespaces: [" + ns + "]\n"
+			local + "spec:\n  revision: asm-1-29 # kpt-set: ${revision}\n  namespaces: [" + ns + "]\n"
 	}
 	for i := 0; i < o.workloads; i++ {
 		ns := fmt.Sprintf("ns-%d", i%o.packages)

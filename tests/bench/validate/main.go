@@ -25,7 +25,7 @@ import (
 )
 
 // revisions are the control planes of the package; namespace n is on revisions[n%2].
-var revisions = []struct{ name, tag string }{{"asm-1-27", "1.27.3"}, {"asm-1-28", "1.28.1"}}
+var revisions = []struct{ name, tag string }{{"asm-1-29", "1.29.6"}, {"asm-1-30", "1.30.3"}}
 
 func main() {
 	bin := flag.String("bin", "bin", "folder with validate-mesh, inject-sidecar and istioanalyze")
