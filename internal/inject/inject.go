@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -70,6 +71,7 @@ func (s *Settings) inject(req Request, st *stages) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxyConfig = proxyconfig.WithoutFields(proxyConfig, s.Rules.Annotations.UnknownProxyConfigFields)
 	proxyEnvs := s.clusterAndNetwork(req)
 
 	stripped, err := reinsertOverrides(stripPod(req.Pod, mesh, s.Rules.ScrapeChecks))

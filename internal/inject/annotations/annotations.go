@@ -34,7 +34,7 @@ var checkers = map[string]Checker{
 	annotation.SidecarTrafficExcludeInboundPorts.Name:         portListChecker("excludeInboundPorts"),
 	annotation.SidecarTrafficExcludeOutboundPorts.Name:        portListChecker("excludeOutboundPorts"),
 	annotation.PrometheusMergeMetrics.Name:                    checkBool,
-	annotation.ProxyConfig.Name:                               checkProxyConfig,
+	annotation.ProxyConfig.Name:                               nil, // Checks.checker: per release
 }
 
 // quantityCheckers validate the proxy's resource annotations (Istio 1.28.4 on).
@@ -61,6 +61,10 @@ type Checks struct {
 	// InterfaceNames validates traffic.sidecar.istio.io/excludeInterfaces,
 	// kubevirtInterfaces and istio.io/reroute-virtual-interfaces (Istio 1.30 on).
 	InterfaceNames bool
+	// UnknownProxyConfigFields are ProxyConfig fields (JSON names) the release's API does
+	// not have: proxy.istio.io/config is read without them, so they are neither validated
+	// nor applied (statsCompression before 1.29, connectionSettings before 1.31).
+	UnknownProxyConfigFields []string
 }
 
 // AllChecks are the validations of the newest supported release.
@@ -68,6 +72,9 @@ var AllChecks = Checks{Quantities: true, InterfaceNames: true}
 
 // checker returns the check of an annotation, if these checks validate it.
 func (c Checks) checker(name string) (Checker, bool) {
+	if name == annotation.ProxyConfig.Name {
+		return func(value string) error { return checkProxyConfig(value, c.UnknownProxyConfigFields) }, true
+	}
 	if check, ok := checkers[name]; ok {
 		return check, true
 	}

@@ -13,13 +13,14 @@ import (
 )
 
 // checkProxyConfig is Istio's check of proxy.istio.io/config: the value is
-// applied over the built-in proxy defaults and the result validated.
-func checkProxyConfig(value string) error {
+// applied over the built-in proxy defaults and the result validated, without the
+// fields the release does not know.
+func checkProxyConfig(value string, unknown []string) error {
 	cfg := proxyconfig.Default()
 	if err := ApplyYAML(value, cfg); err != nil {
 		return fmt.Errorf("failed to convert to apply proxy config: %v", err)
 	}
-	return proxyconfig.Validate(cfg)
+	return proxyconfig.Validate(proxyconfig.WithoutFields(cfg, unknown))
 }
 
 // ApplyYAML overlays a YAML proxy config onto cfg as Istio does: YAML is

@@ -23,6 +23,15 @@ var line129 = line{
 			blocks: map[string]string{"proxy.crl-configmap": `"istio-ca-crl"`},
 		},
 		{
+			what: "ProxyConfig has fileFlushInterval, fileFlushMinSizeKb and statsCompression; before, the API had no such " +
+				"fields and the proxy config was read without them",
+			since: "1.29.0",
+			rules: func(r *inject.Rules) {
+				r.Annotations.UnknownProxyConfigFields = append(r.Annotations.UnknownProxyConfigFields,
+					"fileFlushInterval", "fileFlushMinSizeKb", "statsCompression")
+			},
+		},
+		{
 			what: "null entries of global.proxy.resources are dropped (template function omitNil, istio/istio#58824); " +
 				"before, they reached the proxy as null",
 			since:     "1.29.1",

@@ -37,6 +37,14 @@ var line131 = line{
 			rules: func(r *inject.Rules) { r.ScrapeChecks = false },
 		},
 		{
+			what: "ProxyConfig has connectionSettings (istio/istio#60576), validated where proxy.istio.io/config is; before, " +
+				"the API had no such field and the proxy config was read without it",
+			since: "1.31.0",
+			rules: func(r *inject.Rules) {
+				r.Annotations.UnknownProxyConfigFields = append(r.Annotations.UnknownProxyConfigFields, "connectionSettings")
+			},
+		},
+		{
 			what:  "prometheus.istio.io/secure-port is set from the proxy's ENVOY_SECURE_MERGED_METRICS_PORT (istio/istio#60430)",
 			since: "1.31.0",
 			rules: func(r *inject.Rules) { r.SecurePortAnnotation = false },

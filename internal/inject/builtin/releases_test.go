@@ -68,6 +68,12 @@ func TestRulesOfReleases(t *testing.T) {
 		got := r.Rules
 		want := got
 		want.Annotations = annotations.Checks{Quantities: tt.quantities, InterfaceNames: tt.interfaces}
+		switch {
+		case tt.version < "1.29":
+			want.Annotations.UnknownProxyConfigFields = []string{"fileFlushInterval", "fileFlushMinSizeKb", "statsCompression", "connectionSettings"}
+		case tt.version < "1.31":
+			want.Annotations.UnknownProxyConfigFields = []string{"connectionSettings"}
+		}
 		want.MissingFuncs = tt.missing
 		want.ProxyInitImage, want.ScrapeChecks, want.SecurePortAnnotation = tt.initImage, tt.scrape, tt.secure
 		if got.Release != tt.version || !reflect.DeepEqual(got, want) {

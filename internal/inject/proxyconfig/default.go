@@ -11,6 +11,7 @@
 package proxyconfig
 
 import (
+	"google.golang.org/protobuf/proto"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -34,4 +35,22 @@ func Default() *meshv1.ProxyConfig {
 		StatNameLength:           189,
 		StatusPort:               15020,
 	}
+}
+
+// WithoutFields returns pc without the named top-level fields (their JSON names), as an
+// Istio release whose API does not have them yet reads it: its decoder drops fields it
+// does not know. pc itself is not changed; without names it is returned as is.
+func WithoutFields(pc *meshv1.ProxyConfig, names []string) *meshv1.ProxyConfig {
+	if len(names) == 0 || pc == nil {
+		return pc
+	}
+	out := proto.Clone(pc).(*meshv1.ProxyConfig)
+	m := out.ProtoReflect()
+	fields := m.Descriptor().Fields()
+	for _, name := range names {
+		if fd := fields.ByJSONName(name); fd != nil {
+			m.Clear(fd)
+		}
+	}
+	return out
 }
