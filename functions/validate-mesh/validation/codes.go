@@ -46,6 +46,9 @@ const (
 	// codeMissingWaypoint: istio.io/use-waypoint names a waypoint the package does not
 	// hold in a namespace it holds. Error.
 	codeMissingWaypoint = "MFN0017"
+	// codeUnsupportedRelease: a revision runs an Istio release older than the oldest
+	// supported one meshfn knows. Error.
+	codeUnsupportedRelease = "MFN0018"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -68,4 +71,6 @@ var codes = map[string]string{
 	codeL7PolicyOnAmbient:     LevelError,
 	codeRoutesWithoutWaypoint: LevelWarning,
 	codeMissingWaypoint:       LevelError,
+
+	codeUnsupportedRelease: LevelError,
 }

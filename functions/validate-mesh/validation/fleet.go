@@ -9,6 +9,7 @@ import (
 	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/inject"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -116,10 +117,40 @@ func (fv *fleetView) checkWorkload(p podOf, v podView) []*finding {
 	}
 	if want := settings.ProxyImage(v.annotations); v.proxyImage != "" && imageBase(v.proxyImage) != imageBase(want) {
 		return []*finding{{code: codeStaleProxy, level: LevelError, item: p.workload, message: fmt.Sprintf(
-			"stale injection: its istio-proxy image is %s, but revision %s injects %s now. Render again: inject-sidecar re-injects it",
-			v.proxyImage, istio.RevisionLabelValue(rev), want)}}
+			"stale injection: its istio-proxy image is %s%s, but revision %s injects %s%s now. Render again: inject-sidecar re-injects it",
+			v.proxyImage, fv.releaseOfImage(v.proxyImage, nil), istio.RevisionLabelValue(rev), want, fv.releaseOfImage(want, fv.mesh.Revision(rev)))}}
 	}
 	return nil
+}
+
+// releaseOfImage names, for a stale-injection message, the Istio release of a proxy
+// image: its tag's, else (for the revision's own image) the revision's; "" when unknown.
+func (fv *fleetView) releaseOfImage(image string, r *fleet.Revision) string {
+	_, tag, _ := strings.Cut(image[strings.LastIndex(image, "/")+1:], ":")
+	if v, ok := istio.VersionOfTag(tag); ok {
+		return fmt.Sprintf(" (Istio %s)", v)
+	}
+	if r != nil && r.Release.Known {
+		return fmt.Sprintf(" (Istio %s)", r.Release.Version)
+	}
+	return ""
+}
+
+// checkReleases reports revisions on an Istio release older than the oldest supported
+// one (builtin.Supported): Istio fixes no more security issues there.
+func (fv *fleetView) checkReleases() []*finding {
+	var fs []*finding
+	oldest := builtin.Oldest()
+	for _, r := range fv.mesh.Revisions() {
+		if !r.Release.Known || r.Release.Version.Compare(oldest.Line()) >= 0 {
+			continue
+		}
+		fs = append(fs, &finding{code: codeUnsupportedRelease, level: LevelError, item: declaration(r), message: fmt.Sprintf(
+			"revision %s runs Istio %s (%s), a release Istio no longer supports: the supported releases meshfn knows are %s. "+
+				"Move its namespaces to a revision on a supported release (a canary upgrade), then remove it",
+			r.Label(), r.Release.Version, r.Release.From, builtin.SupportedText())})
+	}
+	return fs
 }
 
 // checkProxyImages reports revisions that inject the same proxy image as another.
@@ -206,6 +237,7 @@ func (fv *fleetView) check(pods []podOf, views []podView) []*finding {
 	for i, p := range pods {
 		fs = append(fs, fv.checkWorkload(p, views[i])...)
 	}
+	fs = append(fs, fv.checkReleases()...)
 	return append(fs, fv.checkProxyImages()...)
 }
 
