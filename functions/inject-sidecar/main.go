@@ -35,13 +35,22 @@ Config: SidecarInjection (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same 
   the package holds no control plane; the injecting one in mode always), namespaces
   ([{name, labels, annotations}], YAML in a ConfigMap), defaultNamespace (default),
   nativeSidecars (auto | true | false), kubernetesVersion, hub (docker.io/istio) and tag
-  (1.31.0) for revisions that declare no proxy image, compliancePolicy, cluster, network,
-  platform (openshift).
+  (the release's version) for revisions that declare no proxy image, istioVersion (1.29 or
+  1.29.6; default 1.30.3) for revisions that name no Istio release, compliancePolicy,
+  cluster, network, platform (openshift).
+
+Istio releases: each revision injects as its own release (templates, values and engine
+rules of that release's istiod): its proxy tag when that is a version, else its
+istioVersion, else what its injector ConfigMaps say (chart labels), else this config's tag
+or istioVersion. Built in: 1.28, 1.29, 1.30 and 1.31 (from 1.31.0-rc.0). Another release is
+an error unless the package holds its injector ConfigMaps (istio-sidecar-injector-REV and
+istio-REV), whose templates are then used.
 
 Examples:
   kpt fn eval --image ghcr.io/meshfn/inject-sidecar:v0.1.0 . -- kubernetesVersion=1.33
   kpt fn eval --exec inject-sidecar . -- revision=asm-1-29   # an app package alone
   kpt fn eval --exec inject-sidecar . -- mode=always revision=asm-1-29
+  kpt fn eval --exec inject-sidecar . -- mode=always tag=1.29.6   # as Istio 1.29.6 injects
   kpt fn eval --exec inject-sidecar . -- action=uninject
   kpt fn render --allow-exec .   # with "exec: inject-sidecar" in the Kptfile instead of its image
 

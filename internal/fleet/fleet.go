@@ -142,10 +142,14 @@ func Read(items []*yaml.RNode, opts Options) (*Mesh, error) {
 	}
 	m.addInstalledWebhooks()
 	for _, r := range m.Revisions() {
-		if r.ConfigMap == nil {
-			if r.Tag, r.Release, err = m.builtinRelease(r); err != nil {
-				return nil, err
-			}
+		if r.ConfigMap != nil {
+			continue
+		}
+		if r.Tag, r.Release, err = m.builtinRelease(r); err != nil {
+			return nil, err
+		}
+		if b, err := builtin.Lookup(r.Release.Version); err == nil {
+			m.noteRelease(r, b, declaration(r))
 		}
 	}
 	return m, nil

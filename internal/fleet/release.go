@@ -69,14 +69,14 @@ func (m *Mesh) builtinRelease(r *Revision) (tag string, rel Release, err error) 
 	}
 	rel, ok, err := releaseOfText(declaredVersion, "spec.istioVersion of "+what)
 	if err != nil || ok {
-		return orDefault(declaredTag, rel.Version.String()), rel, err
+		return orDefault(declaredTag, tagOf(rel)), rel, err
 	}
 	tag = orDefault(declaredTag, m.opts.Tag)
 	if rel, ok := releaseOfTag(m.opts.Tag, "the function's tag"); ok && declaredTag == "" {
 		return tag, rel, nil
 	}
 	if rel, ok, err := releaseOfText(m.opts.IstioVersion, "the function's istioVersion"); err != nil || ok {
-		return orDefault(tag, rel.Version.String()), rel, err
+		return orDefault(tag, tagOf(rel)), rel, err
 	}
 	v := builtin.DefaultVersion()
 	rel = Release{Version: v, Known: true, From: "meshfn's default"}
@@ -86,6 +86,16 @@ func (m *Mesh) builtinRelease(r *Revision) (tag string, rel Release, err error) 
 			r.Label(), tag, v)})
 	}
 	return orDefault(tag, v.String()), rel, nil
+}
+
+// tagOf is the proxy tag of a release named without a tag: the patch release meshfn
+// injects it as (1.29.6 for 1.29), or the release as written when it has no built-in
+// injector (using it is an error).
+func tagOf(rel Release) string {
+	if b, err := builtin.Lookup(rel.Version); err == nil {
+		return b.Version.String()
+	}
+	return rel.Version.String()
 }
 
 // configMapRelease decides the release of a revision whose injector ConfigMaps are in the
@@ -154,8 +164,25 @@ func (m *Mesh) rulesFor(r *Revision, cm *yaml.RNode) inject.Rules {
 		m.Notes = append(m.Notes, Note{Warning: true, Object: cm, Message: fmt.Sprintf(
 			"revision %s: nothing says which Istio release its ConfigMaps are from (no version in global.tag or the chart labels, no istioVersion): injecting with the engine rules of Istio %s; set istioVersion to choose",
 			r.Label(), v)})
+	default:
+		m.noteRelease(r, b, cm)
 	}
 	return b.Rules
+}
+
+// noteRelease says when a revision injects as another release than the one asked for: a
+// patch newer than meshfn has read, or a line with no release yet.
+func (m *Mesh) noteRelease(r *Revision, b *builtin.Release, obj *yaml.RNode) {
+	switch {
+	case b.Beyond():
+		m.Notes = append(m.Notes, Note{Object: obj, Message: fmt.Sprintf(
+			"revision %s: Istio %s is newer than the newest %s patch meshfn knows; injecting as Istio %s (%s)",
+			r.Label(), b.Asked, b.Version.Line(), b.Version, r.Release.From)})
+	case b.Preview != "":
+		m.Notes = append(m.Notes, Note{Object: obj, Message: fmt.Sprintf(
+			"revision %s: Istio %s has no release yet; injecting as %s, which meshfn follows (%s)",
+			r.Label(), b.Version.Line(), b.Preview, r.Release.From)})
+	}
 }
 
 func orDefault(v, def string) string {
