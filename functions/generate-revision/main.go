@@ -31,6 +31,7 @@ Config: ControlPlaneRevision (fn.meshfn.dev/v1alpha1), or a ConfigMap with the s
   caBundle, injectionURL, injectionPath (/inject), validation (true; false with
   injectionURL), validationURL, validationFailurePolicy (Ignore; Fail with caBundle),
   hub and tag (the proxy image HUB/proxyv2:TAG; default: the injecting function's),
+  istioVersion (the Istio release, 1.29 or 1.29.6, when the tag is not a version),
   values (Istio injector values the revision changes; YAML in a ConfigMap).
 
 Examples:
