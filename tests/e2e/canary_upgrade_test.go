@@ -40,9 +40,16 @@ func addRevision(t *testing.T, root string, r revisionStep) string {
 //  4. roll back step by step: the shop to asm-1-30, to asm-1-29, then remove both revisions.
 //
 // Every step changes only what it must, and each rollback step restores the bytes of the
-// state before the step it undoes.
+// state before the step it undoes. Each revision injects as its own Istio release: a
+// workload of the shop whose injection differs between 1.30 and 1.31 (releaseProbe) shows
+// it when the shop moves on to asm-1-31.
 func TestCanaryUpgradeAndRollback(t *testing.T) {
 	dir := rootPackage(t)
+	probe := filepath.Join(dir, "blueprints", "sample-app", "release-probe.yaml")
+	if err := os.WriteFile(probe, []byte(releaseProbe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	render(t, dir)
 	start := snapshot(t, dir)
 	shopKptfile := filepath.Join(dir, "blueprints", "sample-app", "Kptfile")
 
@@ -73,6 +80,7 @@ func TestCanaryUpgradeAndRollback(t *testing.T) {
 	out := render(t, dir)
 	moved := snapshot(t, dir)
 	checkShopOn(t, dir, out, canaryRevision, stableRevision)
+	checkProbeBefore131(t, readFile(t, filepath.Join(dir, "blueprints", "sample-app"), "release-probe.yaml"))
 	if d := diffTrees(added, moved); !strings.Contains(d, "-          image: docker.io/istio/proxyv2:"+stableRevision.tag+"\n") ||
 		!strings.Contains(d, "+          image: docker.io/istio/proxyv2:"+canaryRevision.tag+"\n") {
 		t.Errorf("the diff of the move does not show the proxy image change:\n%s", d)
@@ -87,6 +95,7 @@ func TestCanaryUpgradeAndRollback(t *testing.T) {
 	edit(t, shopKptfile, "revision: "+canaryRevision.name, "revision: "+nextRevision.name)
 	out = render(t, dir)
 	checkShopOn(t, dir, out, nextRevision, canaryRevision)
+	checkProbeAs131(t, readFile(t, filepath.Join(dir, "blueprints", "sample-app"), "release-probe.yaml"))
 	if details := readFile(t, filepath.Join(dir, "blueprints", "mesh-namespace"), "details.yaml"); !strings.Contains(details, "proxyv2:"+stableRevision.tag) {
 		t.Errorf("the bookinfo namespace's workload is no longer on %s:\n%s", stableRevision.name, details)
 	}
@@ -112,6 +121,58 @@ func TestCanaryUpgradeAndRollback(t *testing.T) {
 	render(t, dir)
 	if d := diffTrees(start, snapshot(t, dir)); d != "" {
 		t.Errorf("the rollback is not the starting point byte for byte:\n%s", d)
+	}
+}
+
+// releaseProbe is a workload of the shop that Istio 1.30 and 1.31 inject differently:
+// 1.31 trims the canonical name of "_" and "." at both ends, and moves
+// prometheus.istio.io/scrape-targets into the agent's scrape settings.
+const releaseProbe = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: release-probe
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: release-probe
+  template:
+    metadata:
+      labels:
+        app: release-probe
+        app.kubernetes.io/name: _probe.
+      annotations:
+        prometheus.istio.io/scrape-targets: "8080,9100:/custom"
+    spec:
+      containers:
+      - name: probe
+        image: example.com/probe:1
+`
+
+// checkProbeBefore131 checks the probe as Istio 1.28 to 1.30 inject it.
+func checkProbeBefore131(t *testing.T, got string) {
+	t.Helper()
+	for _, want := range []string{"service.istio.io/canonical-name: _probe.", `prometheus.istio.io/scrape-targets: "8080,9100:/custom"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the probe is not injected as Istio 1.30 injects it: %q missing:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `"targets":[`) {
+		t.Errorf("the probe has 1.31's scrape targets before 1.31:\n%s", got)
+	}
+}
+
+// checkProbeAs131 checks the probe as Istio 1.31 injects it.
+func checkProbeAs131(t *testing.T, got string) {
+	t.Helper()
+	for _, want := range []string{"service.istio.io/canonical-name: probe\n",
+		`'{"scrape":"","path":"/metrics","port":"8080","targets":[{"port":"8080","path":"/metrics"},{"port":"9100","path":"/custom"}]}'`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the probe is not injected as Istio 1.31 injects it: %q missing:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "prometheus.istio.io/scrape-targets: ") {
+		t.Errorf("Istio 1.31 moves the scrape targets into the agent's settings; the annotation stayed:\n%s", got)
 	}
 }
 
