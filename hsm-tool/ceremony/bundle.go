@@ -58,7 +58,7 @@ func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported,
 			return fmt.Errorf("failed to read the certificates: %w", err)
 		}
 		s.entry.Certificates = map[string]string{"caCert": b.Spec.Fingerprints.CACert, "root": b.Spec.Fingerprints.RootCert}
-		warnings, err := cabundle.Check(b, c.now(), RenewBefore)
+		warnings, err := cabundle.Check(b, c.now(), RenewBefore, c.chainPolicy())
 		if err != nil {
 			return fmt.Errorf("the bundle would not load in istiod: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/cabundle"
 	ct "github.com/meshfn/meshfn/internal/cabundle/cabundletest"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // now is the time every check runs at; the certificates are made around it.
@@ -273,7 +274,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			warnings, err := cabundle.Check(tt.bundle(), now, tt.renewBefore)
+			warnings, err := cabundle.Check(tt.bundle(), now, tt.renewBefore, certchain.Policy{})
 			got := splitErrors(err)
 			if len(got) != len(tt.wantErrs) {
 				t.Fatalf("errors:\n  %s\nwant %d:\n  %s", strings.Join(got, "\n  "), len(tt.wantErrs), strings.Join(tt.wantErrs, "\n  "))
@@ -299,7 +300,7 @@ func TestCheck(t *testing.T) {
 func TestCheckFieldErrors(t *testing.T) {
 	b := hsm(expired, nil, root)()
 	b.Spec.Flow = "vault"
-	_, err := cabundle.Check(b, now, 0)
+	_, err := cabundle.Check(b, now, 0, certchain.Policy{})
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 		fe, ok := e.(*cabundle.FieldError)
 		if !ok || fe.Field == "" {

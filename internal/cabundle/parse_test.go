@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/cabundle"
 	ct "github.com/meshfn/meshfn/internal/cabundle/cabundletest"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -26,7 +27,7 @@ func TestNodeParseRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got, b) {
 			t.Errorf("round trip changed the bundle:\n got %+v\nwant %+v", got, b)
 		}
-		if _, err := cabundle.Check(got, now, 0); err != nil {
+		if _, err := cabundle.Check(got, now, 0, certchain.Policy{}); err != nil {
 			t.Errorf("Check: %v", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package casecrets
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -70,5 +71,56 @@ func TestSecretsFitTheLimit(t *testing.T) {
 	largest := 3 * base64.StdEncoding.EncodedLen(certchain.MaxPEMBytes)
 	if largest+16<<10 > secretLimit {
 		t.Errorf("three fields of %d bytes make %d bytes of Secret data, over %d", certchain.MaxPEMBytes, largest, secretLimit)
+	}
+}
+
+// TestChainsWorkloadsCannotUseAreRefused: a CA whose workload certificates peers would
+// reject fails the render, judged in the configured trust domain. (Before, a CA whose
+// name constraints exclude spiffe://cluster.local, or whose EKU is serverAuth only,
+// rendered.)
+func TestChainsWorkloadsCannotUseAreRefused(t *testing.T) {
+	fx := fixtures(t, testCerts(t, false))
+	from := testNow.AddDate(-1, 0, 0)
+	root := ct.Must(ct.New(ct.Options{CommonName: "fresh root", NotBefore: from, NotAfter: testNow.AddDate(50, 0, 0), CA: true}, nil))
+	ca := func(edit func(*x509.Certificate)) *ct.Cert {
+		return ct.Must(ct.New(ct.Options{CommonName: "constrained", NotBefore: from, NotAfter: testNow.AddDate(30, 0, 0), CA: true, Edit: edit}, root))
+	}
+	excluded := ca(func(c *x509.Certificate) { c.ExcludedURIDomains = []string{"cluster.local"} })
+	exampleOnly := ca(func(c *x509.Certificate) { c.PermittedURIDomains = []string{"example.org"} })
+	serverOnly := ca(func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth} })
+	for _, tc := range []struct {
+		name, config string
+		ca           *ct.Cert
+		want         string // "" when it renders
+	}{
+		{"excludes cluster.local", fx["hsm-plugin"].config, excluded, `excluded by constraint "cluster.local"`},
+		{"server auth only", fx["hsm-plugin"].config, serverOnly, "for client auth"},
+		{"permits another trust domain", fx["hsm-plugin"].config, exampleOnly, "not permitted"},
+		{"permits the configured trust domain", typedConfig + "  trustDomain: example.org\n", exampleOnly, ""},
+		{"excludes the configured trust domain", typedConfig + "  trustDomain: cluster.local\n", excluded, "excluded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, tc.ca, nil, root)
+			f := fixture{config: tc.config, items: []*yaml.RNode{located(b.Node(), "cabundle-c1.yaml")}}
+			out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, f))
+			switch {
+			case tc.want == "" && !ok:
+				t.Fatalf("failed:\n%s", out)
+			case tc.want != "" && ok:
+				t.Fatalf("rendered:\n%s", out)
+			case tc.want != "" && !strings.Contains(string(out), tc.want):
+				t.Errorf("the results do not say %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestTrustDomainIsChecked: a trust domain SPIFFE does not allow is a config error.
+func TestTrustDomainIsChecked(t *testing.T) {
+	fx := fixtures(t, testCerts(t, false))
+	f := fixture{config: typedConfig + "  trustDomain: Cluster.Local/x\n", items: fx["hsm-plugin"].items}
+	out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, f))
+	if ok || !strings.Contains(string(out), "spec.trustDomain") {
+		t.Errorf("a bad trust domain was not refused by name:\n%s", out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meshfn/meshfn/internal/cabundle"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -78,7 +79,7 @@ func run(rl *krm.ResourceList, now time.Time) error {
 			reportEach(rl, obj, where, err)
 			continue
 		}
-		warnings, err := cabundle.Check(b, now, renew)
+		warnings, err := cabundle.Check(b, now, renew, certchain.Policy{Keys: certchain.DefaultKeys, TrustDomain: spec.TrustDomain})
 		for _, w := range warnings {
 			rl.Warningf(obj, "%s: %s", where, w)
 		}

@@ -46,6 +46,8 @@ type Options struct {
 	NoKeyUsage bool
 	// RSABits makes an RSA key of that size instead of ECDSA P-256.
 	RSABits int
+	// Edit, when set, changes the template last (name constraints, say).
+	Edit func(*x509.Certificate)
 }
 
 // Years returns the validity window [from, from + n years).
@@ -93,6 +95,9 @@ func New(o Options, parent *Cert) (*Cert, error) {
 	}
 	if o.NoKeyUsage {
 		tmpl.KeyUsage = 0
+	}
+	if o.Edit != nil {
+		o.Edit(tmpl)
 	}
 	signer, signerCert := key, tmpl
 	if parent != nil {
