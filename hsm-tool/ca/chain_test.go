@@ -66,7 +66,7 @@ func TestVerifyChainRefusals(t *testing.T) {
 		{"truncated PEM", f.certChain[:len(f.certChain)-40], f.root, now, "PEM block 2 is truncated or corrupt"},
 		{"cut inside the first block", f.certChain[:100], f.root, now, "PEM block 1 is truncated or corrupt"},
 		{"text after the chain", append(append([]byte(nil), f.certChain...), "junk\n"...), f.root, now, "text after PEM block 2"},
-		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, "holds a PRIVATE KEY PEM block"},
+		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, "holds private key material"},
 		{"garbage DER", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("nope")}), f.root, now, "PEM block 1 is not a valid certificate"},
 		{"empty", nil, f.root, now, "holds no certificate"},
 		{"non-CA leaf", append(leafPEM, f.certChain...), f.root, now, `certificate 1: "CN=workload" is not a CA certificate`},

@@ -10,6 +10,7 @@ import (
 	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/keyscan"
 )
 
 // RenewBefore is the window in which ExportBundle warns that a certificate expires.
@@ -37,7 +38,8 @@ type Exported struct {
 
 // ExportBundle checks the certificates the way istiod (and generate-ca-secrets) will and
 // writes them, with their fingerprints and the CA's expiry, as a CABundle into the
-// package. It does not use the token.
+// package. Private key material in the certificate files or in any field is an error
+// naming where it is, never the key, and nothing is written. It does not use the token.
 func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported, error) {
 	out := Exported{Path: filepath.Join(r.Package, "cabundle-"+r.Cluster+".yaml")}
 	err := c.run(ctx, audit.Entry{Command: "bundle export", Files: []string{out.Path}}, func(s *step) error {
@@ -65,6 +67,10 @@ func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported,
 		text, err := b.Node().String()
 		if err != nil {
 			return err
+		}
+		// Check has looked at every field; what is written is looked at once more.
+		if f, ok := keyscan.FindString(text); ok {
+			return fmt.Errorf("the bundle for %s is not written: it %w", r.Cluster, certchain.KeyError(f))
 		}
 		out.Bundle, out.Warnings = b, warnings
 		return atomicfile.Write(out.Path, []byte(text), atomicfile.Public)

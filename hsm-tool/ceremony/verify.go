@@ -28,7 +28,10 @@ func (c *Ceremony) Verify(ctx context.Context, chainFile, rootLabel string) erro
 			return fmt.Errorf("failed to find the root certificate %q on the token: %w", rootLabel, err)
 		}
 		s.entry.Certificates = map[string]string{"root": cabundle.Fingerprint(root)}
-		return ca.VerifyChain(chain, root, c.now(), c.chainPolicy())
+		if err := ca.VerifyChain(chain, root, c.now(), c.chainPolicy()); err != nil {
+			return fmt.Errorf("%s: %w", chainFile, err)
+		}
+		return nil
 	})
 }
 

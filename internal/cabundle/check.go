@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/keyscan"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -17,7 +18,8 @@ import (
 //
 //   - every PEM field parses strictly and within limits (certchain.ParsePEM: a truncated
 //     block, a PEM header, text around the blocks are errors naming the field), and holds
-//     certificates only: a private key anywhere is an error;
+//     certificates only: private key material anywhere, in any form keyscan knows, is
+//     an error;
 //   - caCert is one certificate and certChain starts with it; rootCert is one certificate;
 //   - the chain passes certchain.Check under p, the check hsm-tool applies too: caCert a
 //     CA with keyCertSign, rootCert a self-signed CA, every key strong enough, the order
@@ -55,8 +57,8 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Po
 	errs = append(errs, checkFlow(s)...)
 	// The PEM fields are read below; a key anywhere else is found here.
 	walkStrings(reflect.ValueOf(*b), "", func(field, v string) {
-		if !pemFields[field] && privateKeyPEM.MatchString(v) {
-			fail(field, "%s", errPrivateKey)
+		if f, ok := keyscan.FindString(v); ok && !pemFields[field] {
+			errs = append(errs, keyErr(field, "", f))
 		}
 	})
 

@@ -120,9 +120,15 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "a PEM header in certChain", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
-				b.Spec.CertChain = withHeader(b.Spec.CertChain)
+				b.Spec.CertChain = strings.Replace(b.Spec.CertChain, "-----BEGIN CERTIFICATE-----\n", "-----BEGIN CERTIFICATE-----\nX: y\n\n", 1)
 			}),
 			wantErrs: []string{"spec.certChain: PEM block 1 has headers"},
+		},
+		{
+			name: "a key in a PEM header in certChain", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
+				b.Spec.CertChain = withHeader(b.Spec.CertChain)
+			}),
+			wantErrs: []string{"spec.certChain: holds private key material (a PKCS#8 private key in base64, line 3)"},
 		},
 		{
 			name: "a chain of 50 certificates", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
@@ -201,19 +207,19 @@ func TestCheck(t *testing.T) {
 			name: "private key after the certificate", bundle: edit(plugged(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Spec.CACert += fakeKey
 			}),
-			wantErrs: []string{"spec.caCert: holds a PRIVATE KEY PEM block: private keys never go into Git"},
+			wantErrs: []string{"spec.caCert: holds private key material (a PEM private key header, line 13): private keys never go into Git"},
 		},
 		{
 			name: "EC private key in the chain", bundle: edit(plugged(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Spec.CertChain = strings.ReplaceAll(fakeKey, "PRIVATE", "EC PRIVATE") + b.Spec.CertChain
 			}),
-			wantErrs: []string{"spec.certChain: holds a PRIVATE KEY PEM block"},
+			wantErrs: []string{"spec.certChain: holds private key material (a PEM private key header, line 1)"},
 		},
 		{
 			name: "private key in an annotation", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Metadata.Annotations = map[string]string{"backup": fakeKey}
 			}),
-			wantErrs: []string{"metadata.annotations.backup: holds a PRIVATE KEY PEM block"},
+			wantErrs: []string{"metadata.annotations.backup: holds private key material"},
 		},
 		{
 			name: "caCert fingerprint mismatch", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {

@@ -42,14 +42,16 @@ func TestParsePEM(t *testing.T) {
 		"other type":      {strings.ReplaceAll(inter.PEM, "CERTIFICATE", "X509 CRL"), "PEM block 1 is a X509 CRL"},
 		"too many":        {strings.Repeat(inter.PEM, certchain.MaxCertificates+1), "more than 8 certificates"},
 		"too large":       {good + strings.Repeat("\n", certchain.MaxPEMBytes), "more than the 65536"},
-		"private key":     {good + "-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\n", "PRIVATE KEY"},
-		"key in a header": {strings.Replace(good, "\n", "\nX: -----BEGIN PRIVATE KEY-----\n\n", 1), "PRIVATE KEY"},
+		"private key":     {good + "-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\n", "private key material (a PEM private key header, line 24)"},
+		"key in a header": {strings.Replace(good, "\n", "\nX: -----BEGIN PRIVATE KEY-----\n\n", 1), "private key material"},
+		"lower-case key":  {good + "-----begin private key-----\nAA==\n-----end private key-----\n", "private key material"},
+		"base64 key":      {good + ct.PKCS8Base64(inter) + "\n", "private key material (a PKCS#8 private key in base64, line 24)"},
 	} {
 		_, err := certchain.ParsePEM([]byte(tc.data))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", name, err, tc.want)
 		}
-		if strings.Contains(tc.want, "PRIVATE KEY") && !errors.Is(err, certchain.ErrPrivateKey) {
+		if strings.Contains(tc.want, "private key") && !errors.Is(err, certchain.ErrPrivateKey) {
 			t.Errorf("%s: %v is not ErrPrivateKey", name, err)
 		}
 	}

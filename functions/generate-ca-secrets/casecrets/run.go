@@ -60,13 +60,16 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		}
 	}
 
+	// Key material in the file of any bundle fails the render, before anything else.
+	keyed := refuseKeys(rl)
+
 	// Parse and check each selected bundle; any problem fails the whole render.
 	renew := spec.renewWindow()
 	var selected []bundle
 	namespaces := map[string]bundle{}
 	for _, name := range names {
 		obj := byName[name]
-		if !spec.selects(name) {
+		if !spec.selects(name) || keyed[obj] {
 			continue
 		}
 		where := krm.Describe(obj)
