@@ -3,11 +3,11 @@ package ceremony
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
 	"github.com/meshfn/meshfn/hsm-tool/audit"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/keyscan"
@@ -41,7 +41,7 @@ type Exported struct {
 // package. Private key material in the certificate files or in any field is an error
 // naming where it is, never the key, and nothing is written. It does not use the token.
 func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported, error) {
-	out := Exported{Path: filepath.Join(r.Package, "cabundle-"+r.Cluster+".yaml")}
+	out := Exported{Path: safefs.Join(r.Package, "cabundle-"+r.Cluster+".yaml")}
 	err := c.run(ctx, audit.Entry{Command: "bundle export", Files: []string{out.Path}}, func(s *step) error {
 		b := &cabundle.CABundle{APIVersion: cabundle.APIVersion, Kind: cabundle.Kind,
 			Metadata: cabundle.ObjectMeta{Name: r.Cluster},

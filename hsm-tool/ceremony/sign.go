@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"path/filepath"
 
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
 	"github.com/meshfn/meshfn/hsm-tool/ca"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/internal/cabundle"
 )
 
@@ -32,11 +32,14 @@ const (
 // ca-cert.pem, cert-chain.pem (the intermediate, then the root) and root-cert.pem into
 // r.OutDir.
 func (c *Ceremony) SignCSR(ctx context.Context, r SignRequest) (*x509.Certificate, error) {
-	files := []string{filepath.Join(r.OutDir, CACertFile), filepath.Join(r.OutDir, CertChainFile), filepath.Join(r.OutDir, RootCertFile)}
+	files := []string{safefs.Join(r.OutDir, CACertFile), safefs.Join(r.OutDir, CertChainFile), safefs.Join(r.OutDir, RootCertFile)}
 	var cert *x509.Certificate
 	err := c.run(ctx, c.entry("csr sign", []string{r.RootLabel}, files...), func(s *step) error {
 		csr, err := readCSR(r.CSR)
 		if err != nil {
+			return err
+		}
+		if err := atomicfile.Check(files...); err != nil {
 			return err
 		}
 		tok, err := s.token()
