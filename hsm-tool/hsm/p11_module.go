@@ -41,8 +41,11 @@ func acquireModule(path string) (*module, error) {
 		m.refs++
 		return m, nil
 	}
-	if _, err := os.Stat(path); err != nil {
+	if st, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("failed to load PKCS#11 module: %w", err)
+	} else if !st.Mode().IsRegular() {
+		// Loading a named pipe would block for ever.
+		return nil, fmt.Errorf("failed to load PKCS#11 module %q: not a regular file (%s)", path, st.Mode().Type())
 	}
 	ctx := pkcs11.New(path)
 	if ctx == nil {

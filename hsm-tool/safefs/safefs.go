@@ -182,8 +182,14 @@ func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 	defer d.Close()
 	fd, err := unix.Openat(int(d.Fd()), name, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("%s %w", path, errSymlink)
+		// What is there tells more than the error (ELOOP for a symlink, ENXIO for a
+		// pipe nobody reads).
+		var st unix.Stat_t
+		if unix.Fstatat(int(d.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT != unix.S_IFREG {
+			if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+				return nil, fmt.Errorf("%s %w", path, errSymlink)
+			}
+			return nil, notRegular(path, st.Mode)
 		}
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -227,13 +233,17 @@ func regular(fd int, path string) (*os.File, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, fmt.Errorf("%s is not a regular file (%s): hsm-tool reads and writes regular files only", path, kind(st.Mode))
+		return nil, notRegular(path, st.Mode)
 	}
 	if err := unix.SetNonblock(fd, false); err != nil {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+func notRegular(path string, mode uint32) error {
+	return fmt.Errorf("%s is not a regular file (%s): hsm-tool reads and writes regular files only", path, kind(mode))
 }
 
 // kind names a file type.
