@@ -98,6 +98,7 @@ func TestChainsWorkloadsCannotUseAreRefused(t *testing.T) {
 		{"permits another trust domain", fx["hsm-plugin"].config, exampleOnly, "not permitted"},
 		{"permits the configured trust domain", typedConfig + "  trustDomain: example.org\n", exampleOnly, ""},
 		{"excludes the configured trust domain", typedConfig + "  trustDomain: cluster.local\n", excluded, "excluded"},
+		{"the trust domain from a ConfigMap", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  trustDomain: example.org\n", exampleOnly, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, tc.ca, nil, root)
