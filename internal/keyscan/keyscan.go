@@ -5,14 +5,20 @@
 // encoded twice (a Kubernetes Secret's base64 of a PEM key) or cut short. It says what it
 // found and on which line, never the key.
 //
+// A gzip stream found that way is inflated and searched too, and so are openssl's text
+// form of a key and a JSON Web Key's private part.
+//
 // It is the one place meshfn decides whether text holds a private key: hsm-tool and
 // generate-ca-secrets refuse a CABundle, a certificate file or a chain that does.
 package keyscan
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"regexp"
+	"strings"
 )
 
 // Finding is key material found in a text: what it is and where, never the key itself.
@@ -37,7 +43,7 @@ const maxDepth = 3
 
 // Find returns the first key material in text.
 func Find(text []byte) (Finding, bool) {
-	what, at, ok := find(text, 0)
+	what, at, ok := (&scan{}).find(text, 0)
 	if !ok {
 		return Finding{}, false
 	}
@@ -52,23 +58,30 @@ func FindString(text string) (Finding, bool) { return Find([]byte(text)) }
 // PRIVATE KEY", "BEGIN PGP PRIVATE KEY BLOCK", ...
 var pemHeader = regexp.MustCompile(`(?i)BEGIN[ \t]+(?:[A-Z0-9]+[ \t]+)*PRIVATE[ \t]+KEY`)
 
-// jwkPrivate matches a JSON Web Key with its private part ("d").
-var jwkPrivate = regexp.MustCompile(`"kty"\s*:\s*"[^"]*"[^{}]*"d"\s*:\s*"[A-Za-z0-9_-]{16,}|"d"\s*:\s*"[A-Za-z0-9_-]{16,}"[^{}]*"kty"\s*:`)
+// opensslText matches the header of a private key as `openssl pkey -text` prints it
+// ("Private-Key: (256 bit)", "RSA Private-Key: (2048 bit, 2 primes)").
+var opensslText = regexp.MustCompile(`(?i)PRIVATE-KEY:[ \t]*\(`)
+
+// jwkPrivate matches the private parameter ("d") of a JSON Web Key, in JSON or YAML.
+var jwkPrivate = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])"?d"?[ \t]*:[ \t]*"?[A-Za-z0-9_-]{32,}`)
+
+// scan is one Find: what it has inflated so far.
+type scan struct {
+	inflated int
+}
 
 // find returns what it found in text and the offset where it starts; depth counts the
 // encodings already peeled off.
-func find(text []byte, depth int) (what string, at int, ok bool) {
-	if at, ok := findPEMHeader(text); ok {
-		return "a PEM private key header", at, true
+func (sc *scan) find(text []byte, depth int) (what string, at int, ok bool) {
+	if what, at, ok := findMarker(text); ok {
+		return what, at, true
 	}
-	if bytes.Contains(text, []byte(`"kty"`)) {
-		if loc := jwkPrivate.FindIndex(text); loc != nil {
-			return "a JSON Web Key with its private part", loc[0], true
-		}
+	if at, ok := findJWK(text); ok {
+		return "a JSON Web Key with its private part", at, true
 	}
 	for _, enc := range encodings {
 		for _, r := range enc.runs(text) {
-			if what, i, ok := enc.decodeAndFind(r.text, depth); ok {
+			if what, i, ok := sc.decodeAndFind(enc, r.text, depth); ok {
 				return what + " in " + enc.name, int(r.pos[i]), true
 			}
 		}
@@ -76,9 +89,10 @@ func find(text []byte, depth int) (what string, at int, ok bool) {
 	return "", 0, false
 }
 
-// findPEMHeader finds pemHeader, trying the expression only where "private" is (in any
-// case): a case-insensitive expression over all the text is slow.
-func findPEMHeader(text []byte) (int, bool) {
+// findMarker finds a PEM private key header or openssl's text form of a key, trying the
+// expressions only where "private" is (in any case): a case-insensitive expression over
+// all the text is slow.
+func findMarker(text []byte) (string, int, bool) {
 	lower := make([]byte, len(text))
 	for i, c := range text {
 		if 'A' <= c && c <= 'Z' {
@@ -89,14 +103,33 @@ func findPEMHeader(text []byte) (int, bool) {
 	for from := 0; ; {
 		i := bytes.Index(lower[from:], []byte("private"))
 		if i < 0 {
-			return 0, false
+			return "", 0, false
 		}
 		i += from
 		// BEGIN and the words between it and PRIVATE are within a line before it.
 		start := bytes.LastIndexByte(lower[:i], '\n') + 1
 		end := min(len(text), i+len("private")+16)
 		if loc := pemHeader.FindIndex(text[start:end]); loc != nil {
-			return start + loc[0], true
+			return "a PEM private key header", start + loc[0], true
+		}
+		if loc := opensslText.FindIndex(text[i:end]); loc != nil {
+			return "a private key as openssl prints it", i, true
+		}
+		from = i + 1
+	}
+}
+
+// findJWK finds the private parameter of a JSON Web Key near a "kty" member.
+func findJWK(text []byte) (int, bool) {
+	for from := 0; ; {
+		i := bytes.Index(text[from:], []byte("kty"))
+		if i < 0 {
+			return 0, false
+		}
+		i += from
+		start, end := max(0, i-2048), min(len(text), i+2048)
+		if jwkPrivate.Match(text[start:end]) {
+			return i, true
 		}
 		from = i + 1
 	}
@@ -119,12 +152,16 @@ type encoding struct {
 	bits, group int
 	// minRun is the shortest run worth decoding: a key's first structure.
 	minRun int
+	// splitters may sit inside an encoded key without ending it: line breaks and the
+	// indentation and comment signs around them, and for hex the colons of openssl's
+	// dumps ("30:82:04:bd").
+	splitters string
 }
 
-var encodings = []*encoding{newEncoding("base64", 6, 4, 16), newEncoding("hex", 4, 2, 32)}
+var encodings = []*encoding{newEncoding("base64", 6, 4, 16, " \t\r\n#"), newEncoding("hex", 4, 2, 32, " \t\r\n#:")}
 
-func newEncoding(name string, bits, group, minRun int) *encoding {
-	e := &encoding{name: name, bits: bits, group: group, minRun: minRun}
+func newEncoding(name string, bits, group, minRun int, splitters string) *encoding {
+	e := &encoding{name: name, bits: bits, group: group, minRun: minRun, splitters: splitters}
 	for i := range e.value {
 		e.value[i] = -1
 	}
@@ -145,10 +182,6 @@ func newEncoding(name string, bits, group, minRun int) *encoding {
 	return e
 }
 
-// splitters may sit inside an encoded key without ending it: line breaks and the
-// indentation and comment signs around them.
-func splitter(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '#' }
-
 // runs returns the stretches of text in the alphabet, splitters taken out.
 func (e *encoding) runs(text []byte) []run {
 	var out []run
@@ -165,7 +198,7 @@ func (e *encoding) runs(text []byte) []run {
 		case e.value[c] >= 0:
 			cur.text = append(cur.text, c)
 			cur.pos = append(cur.pos, int32(i))
-		case splitter(c) && len(cur.text) > 0:
+		case len(cur.text) > 0 && strings.IndexByte(e.splitters, c) >= 0:
 		default:
 			flush()
 		}
@@ -194,17 +227,52 @@ func (e *encoding) decode(s []byte) []byte {
 // decodeAndFind decodes the run at every alignment (an encoded key may start anywhere
 // in it) and looks for key material in what it decodes to, then in that as text. It
 // returns what it found and the index in s of the character it starts at.
-func (e *encoding) decodeAndFind(s []byte, depth int) (string, int, bool) {
+func (sc *scan) decodeAndFind(e *encoding, s []byte, depth int) (string, int, bool) {
 	for k := 0; k < e.group && k < len(s); k++ {
 		b := e.decode(s[k:])
 		if what, at, ok := findDER(b); ok {
 			return what, k + at*8/e.bits, true
 		}
 		if depth+1 < maxDepth {
-			if what, at, ok := find(b, depth+1); ok {
+			if what, at, ok := sc.find(b, depth+1); ok {
+				return what, k + at*8/e.bits, true
+			}
+			if what, at, ok := sc.findGzipped(b, depth+1); ok {
 				return what, k + at*8/e.bits, true
 			}
 		}
+	}
+	return "", 0, false
+}
+
+// gzipMagic starts a gzip stream (RFC 1952: ID1, ID2, deflate).
+var gzipMagic = []byte{0x1f, 0x8b, 0x08}
+
+// maxGunzip bounds what one gzip stream is inflated to (a key is a few kilobytes), and
+// maxInflated what one Find inflates in all, so that gzip bombs cost little.
+const (
+	maxGunzip   = 64 << 10
+	maxInflated = 1 << 20
+)
+
+// findGzipped looks for key material in the first gzip stream of b, inflated.
+func (sc *scan) findGzipped(b []byte, depth int) (string, int, bool) {
+	i := bytes.Index(b, gzipMagic)
+	if i < 0 || sc.inflated >= maxInflated {
+		return "", 0, false
+	}
+	r, err := gzip.NewReader(bytes.NewReader(b[i:]))
+	if err != nil {
+		return "", 0, false
+	}
+	r.Multistream(false)
+	inflated, _ := io.ReadAll(io.LimitReader(r, maxGunzip)) // a cut stream still shows its start
+	sc.inflated += len(inflated)
+	if what, _, ok := findDER(inflated); ok {
+		return what + ", gzipped,", i, true
+	}
+	if what, _, ok := sc.find(inflated, depth); ok {
+		return what + ", gzipped,", i, true
 	}
 	return "", 0, false
 }

@@ -1,6 +1,8 @@
 package keyscan_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -116,6 +118,9 @@ func TestFindsKeysHoweverWritten(t *testing.T) {
 			"upper-case hex":            "x: " + strings.ToUpper(hex.EncodeToString(key)),
 			"base64 of the PEM":         "tls.key: " + base64.StdEncoding.EncodeToString([]byte(pemKey)),
 			"base64 twice":              "x: " + base64.StdEncoding.EncodeToString([]byte(b64)),
+			"hex with colons":           "x:\n" + wrap(colons(hex.EncodeToString(key)), 45, "    "),
+			"gzipped DER in base64":     "x: " + base64.StdEncoding.EncodeToString(gzipped(t, key)),
+			"gzipped PEM in base64":     "x: " + base64.StdEncoding.EncodeToString(gzipped(t, []byte(pemKey))),
 			"lower-case PEM":            strings.ToLower(pemKey),
 			"PEM in a comment":          wrap(pemKey, 200, "# "),
 		} {
@@ -136,6 +141,7 @@ func TestFindsKeysHoweverWritten(t *testing.T) {
 	for _, text := range []string{
 		"-----BEGIN RSA PRIVATE KEY-----", "-----begin ec private key-----", "BEGIN  OPENSSH  PRIVATE  KEY",
 		"-----BEGIN PGP PRIVATE KEY BLOCK-----", `{"kty":"EC","crv":"P-256","x":"abc","d":"` + strings.Repeat("A", 43) + `"}`,
+		"jwk:\n  kty: EC\n  crv: P-256\n  d: " + strings.Repeat("A", 43) + "\n", "Private-Key: (256 bit)\npriv:\n    00:a1", "RSA Private-Key: (2048 bit, 2 primes)",
 	} {
 		if _, ok := keyscan.FindString(text); !ok {
 			t.Errorf("not found: %q", text)
@@ -193,4 +199,29 @@ func TestFindsNoKeyInPublicMaterial(t *testing.T) {
 			t.Errorf("%s: found %s", name, f)
 		}
 	}
+}
+
+// colons writes hex as openssl dumps it: "30:82:04:bd".
+func colons(h string) string {
+	var b strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		if i > 0 {
+			b.WriteByte(':')
+		}
+		b.WriteString(h[i : i+2])
+	}
+	return b.String()
+}
+
+func gzipped(t *testing.T, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
