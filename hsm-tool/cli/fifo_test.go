@@ -101,6 +101,13 @@ func TestNamedPipesNeverBlock(t *testing.T) {
 			}
 		})
 	}
+	t.Run("module configuration", func(t *testing.T) {
+		t.Setenv("SOFTHSM2_CONF", fifo)
+		code, out := within(t, fifo, "--module", module, "--token-label", "fifo", "--pin-file", pin, "token", "info")
+		if code != exitError || !strings.Contains(out, "SOFTHSM2_CONF="+fifo+" is not a regular file") {
+			t.Errorf("exit %d:\n%s", code, out)
+		}
+	})
 	t.Run("audit log with a reader", func(t *testing.T) {
 		reader, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if err != nil {

@@ -69,66 +69,87 @@ func OpenDir(dir string, create bool) (*os.File, error) {
 		}
 		return os.NewFile(uintptr(fd), dir), nil
 	}
-	fd, err := walk(dir, create)
+	fd, deepest, complete, err := walk(dir, create)
 	if err != nil {
 		return nil, err
+	}
+	if !complete {
+		unix.Close(fd)
+		return nil, fmt.Errorf("failed to open the folder %s: a folder below %s %w", dir, deepest, errMissing)
 	}
 	return os.NewFile(uintptr(fd), dir), nil
 }
 
 // CheckDir checks, without creating or changing anything, that OpenDir(dir, true)
-// would open dir: the folders that exist are folders, and none of a relative dir is a
-// symlink. A missing folder is no error (it would be created).
+// would open dir and a file could be created in it: the folders that exist are
+// folders, none of a relative dir is a symlink, and the deepest one that exists is
+// writable. A missing folder is no error (it would be created).
 func CheckDir(dir string) error {
 	if filepath.IsAbs(dir) {
-		st, err := os.Stat(dir)
-		if err == nil && !st.IsDir() {
-			return fmt.Errorf("%s is not a folder", dir)
+		deepest := dir
+		for {
+			st, err := os.Stat(deepest)
+			if err == nil && !st.IsDir() {
+				return fmt.Errorf("%s is not a folder", deepest)
+			}
+			if err == nil || deepest == filepath.Dir(deepest) {
+				break
+			}
+			deepest = filepath.Dir(deepest)
+		}
+		if err := unix.Access(deepest, unix.W_OK|unix.X_OK); err != nil {
+			return fmt.Errorf("cannot write in %s: %w", deepest, err)
 		}
 		return nil
 	}
-	fd, err := walk(dir, false)
-	if errors.Is(err, errMissing) {
-		return nil
+	fd, deepest, _, err := walk(dir, false)
+	if err != nil {
+		return err
 	}
-	if err == nil {
-		unix.Close(fd)
+	defer unix.Close(fd)
+	if err := unix.Faccessat(fd, ".", unix.W_OK|unix.X_OK, 0); err != nil {
+		return fmt.Errorf("cannot write in %s: %w", deepest, err)
 	}
-	return err
+	return nil
 }
 
 // errMissing marks a folder of the path that does not exist.
 var errMissing = errors.New("does not exist")
 
 // walk opens the relative folder dir component by component from the current folder,
-// never following a symlink, creating what is missing when create is set.
-func walk(dir string, create bool) (int, error) {
-	fd := unix.AT_FDCWD
-	closeFD := func() {
-		if fd != unix.AT_FDCWD {
-			unix.Close(fd)
-		}
-	}
+// never following a symlink, creating what is missing when create is set. Otherwise a
+// missing folder ends the walk, not complete. It returns the deepest folder reached,
+// open, and its path as written.
+func walk(dir string, create bool) (fd int, deepest string, complete bool, err error) {
+	fd = unix.AT_FDCWD
 	var walked []string // the components so far, as written, for messages
+	complete = true
 	for _, c := range strings.Split(dir, "/") {
 		if c == "" || c == "." {
 			continue
 		}
-		walked = append(walked, c)
 		next, err := openFolder(fd, c, create)
-		closeFD()
+		if errors.Is(err, unix.ENOENT) && !create {
+			complete = false
+			break
+		}
+		if fd != unix.AT_FDCWD {
+			unix.Close(fd)
+		}
+		walked = append(walked, c)
 		if err != nil {
-			return -1, folderError(dir, strings.Join(walked, "/"), err)
+			return -1, "", false, folderError(dir, strings.Join(walked, "/"), err)
 		}
 		fd = next
 	}
+	deepest = strings.Join(walked, "/")
 	if fd == unix.AT_FDCWD {
-		var err error
 		if fd, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-			return -1, fmt.Errorf("failed to open the current folder: %w", err)
+			return -1, "", false, fmt.Errorf("failed to open the current folder: %w", err)
 		}
+		deepest = "."
 	}
-	return fd, nil
+	return fd, deepest, complete, nil
 }
 
 // errSymlink marks a symlink met among the folders of a relative path.

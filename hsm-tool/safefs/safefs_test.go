@@ -81,3 +81,29 @@ func TestOpenAsTheKernel(t *testing.T) {
 		t.Errorf("OpenFile of a symlink = %v", err)
 	}
 }
+
+// TestCheckDirNeedsWriting: a folder the user cannot write in is refused by CheckDir, so
+// a step checks it before the token (root bypasses the check: it can write anyway).
+func TestCheckDirNeedsWriting(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can write in any folder")
+	}
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("locked", 0o555); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"locked", "locked/new", mustAbs(t, "locked/new")} {
+		if err := CheckDir(dir); err == nil || !strings.Contains(err.Error(), "cannot write in") {
+			t.Errorf("CheckDir(%s) = %v", dir, err)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
