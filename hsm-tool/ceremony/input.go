@@ -15,7 +15,7 @@ const maxInput = 1 << 20
 func readInput(path string) ([]byte, error) {
 	data, err := safefs.ReadFile(path, maxInput)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read the input: %w (a certificate, chain or CSR is a regular file of at most %d bytes)", err, maxInput)
+		return nil, fmt.Errorf("failed to read the input (a certificate, chain or CSR): %w", err)
 	}
 	return data, nil
 }
