@@ -26,7 +26,8 @@ the image ghcr.io/meshfn/generate-ca-secrets:v0.1.0 or as this executable (make 
 it in bin/); both do the same.
 
 Config: CASecrets (fn.meshfn.dev/v1alpha1), or a ConfigMap with the same keys:
-  renewBefore (720h), bundles (default: every CABundle in the package).
+  renewBefore (720h), bundles (default: every CABundle in the package),
+  trustDomain (cluster.local: the mesh's SPIFFE trust domain workload certificates are judged in).
 
 Examples:
   kpt fn eval --image ghcr.io/meshfn/generate-ca-secrets:v0.1.0 --fn-config casecrets.yaml .

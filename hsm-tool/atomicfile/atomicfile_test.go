@@ -90,3 +90,38 @@ func TestWriteAllRefusesSymlinkedFolders(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAllResolvesAsTheKernel: "link/../c2/root.pem" goes through link as the kernel
+// resolves it (to the parent of link's target), so it is refused, and nothing is written
+// at either place. (Before the fix the path was cleaned to "c2/root.pem", which has no
+// symlink, and the file was written beside link's target.)
+func TestWriteAllResolvesAsTheKernel(t *testing.T) {
+	repo, elsewhere := t.TempDir(), t.TempDir()
+	for _, d := range []string{filepath.Join(repo, "c2"), filepath.Join(elsewhere, "sub"), filepath.Join(elsewhere, "c2")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(elsewhere, "sub"), filepath.Join(repo, "link")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(repo)
+	for _, p := range []string{"link/../c2/root.pem", "./link/../c2/root.pem", "c2/../link/../c2/root.pem", "link/../new/root.pem"} {
+		err := Write(p, []byte("x"), Public)
+		if err == nil || !strings.Contains(err.Error(), "link is a symlink") {
+			t.Errorf("%s: got %v, want a refusal naming link", p, err)
+		}
+	}
+	for _, d := range []string{filepath.Join(repo, "c2"), filepath.Join(elsewhere, "c2"), filepath.Join(elsewhere, "sub")} {
+		if entries, _ := os.ReadDir(d); len(entries) != 0 {
+			t.Errorf("%s holds %v", d, entries)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(elsewhere, "new")); err == nil {
+		t.Error("a folder was created beside link's target")
+	}
+	// Going up through real folders is what the kernel does too.
+	if err := Write("c2/../c2/root.pem", []byte("x"), Public); err != nil {
+		t.Errorf("c2/../c2/root.pem: %v", err)
+	}
+}

@@ -13,8 +13,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
+
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 )
 
 // Events of an operation.
@@ -46,13 +47,14 @@ type Log struct {
 
 // Open opens (creating it, 0600) the audit log at path for appending, so that a log that
 // cannot be written fails the command before it does anything. An empty path returns a
-// nil *Log. The file is never followed through a symlink. now is the clock of the
-// records' times (time.Now when nil).
+// nil *Log. It is opened with safefs: its folder as the kernel resolves it, never
+// through a symlink, without blocking, and only a regular file (a named pipe would
+// block every write). now is the clock of the records' times (time.Now when nil).
 func Open(path string, now func() time.Time) (*Log, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	f, err := safefs.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open the audit log: %w", err)
 	}

@@ -21,8 +21,8 @@ func Chain(intermediate, root *x509.Certificate) (caCertPEM, certChainPEM, rootC
 // certchain, the check generate-ca-secrets applies too: every PEM block is a
 // certificate without headers, the first is a CA allowed to sign certificates,
 // the chain (with root appended when it does not end with it) passes
-// certchain.Check at now.
-func VerifyChain(chainPEM []byte, root *x509.Certificate, now time.Time) error {
+// certchain.Check at now under p.
+func VerifyChain(chainPEM []byte, root *x509.Certificate, now time.Time, p certchain.Policy) error {
 	if root == nil {
 		return fmt.Errorf("failed to verify the chain: no root given")
 	}
@@ -34,8 +34,8 @@ func VerifyChain(chainPEM []byte, root *x509.Certificate, now time.Time) error {
 		certs = append(certs, root)
 	}
 	var errs []error
-	for _, p := range certchain.Check(certs, root, now, certchain.DefaultKeys) {
-		errs = append(errs, fmt.Errorf("%s%s", where(p), p.Msg))
+	for _, pr := range certchain.Check(certs, root, now, p) {
+		errs = append(errs, fmt.Errorf("%s%s", where(pr), pr.Msg))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("failed to verify the chain: %w", errors.Join(errs...))

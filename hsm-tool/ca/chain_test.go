@@ -41,7 +41,7 @@ func TestChainOrder(t *testing.T) {
 	if !bytes.Equal(f.certChain, append(append([]byte(nil), f.caCert...), f.rootCert...)) {
 		t.Fatal("cert-chain.pem is not ca-cert.pem followed by root-cert.pem")
 	}
-	if err := VerifyChain(f.caCert, f.root, now); err != nil {
+	if err := VerifyChain(f.caCert, f.root, now, certchain.Policy{}); err != nil {
 		t.Fatalf("the intermediate alone does not verify: %v", err)
 	}
 }
@@ -66,7 +66,7 @@ func TestVerifyChainRefusals(t *testing.T) {
 		{"truncated PEM", f.certChain[:len(f.certChain)-40], f.root, now, "PEM block 2 is truncated or corrupt"},
 		{"cut inside the first block", f.certChain[:100], f.root, now, "PEM block 1 is truncated or corrupt"},
 		{"text after the chain", append(append([]byte(nil), f.certChain...), "junk\n"...), f.root, now, "text after PEM block 2"},
-		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, "holds a PRIVATE KEY PEM block"},
+		{"private key block", append(append([]byte(nil), f.caCert...), keyPEM...), f.root, now, "holds private key material"},
 		{"garbage DER", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("nope")}), f.root, now, "PEM block 1 is not a valid certificate"},
 		{"empty", nil, f.root, now, "holds no certificate"},
 		{"non-CA leaf", append(leafPEM, f.certChain...), f.root, now, `certificate 1: "CN=workload" is not a CA certificate`},
@@ -78,7 +78,7 @@ func TestVerifyChainRefusals(t *testing.T) {
 		{"no root", f.certChain, nil, now, "no root given"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, VerifyChain(tc.chain, tc.root, tc.at), tc.want)
+			wantErr(t, VerifyChain(tc.chain, tc.root, tc.at, certchain.Policy{}), tc.want)
 		})
 	}
 }
@@ -92,7 +92,7 @@ func TestVerifyChainRefusesEKUWithoutServerAuth(t *testing.T) {
 		NotBefore: now.Add(-time.Minute), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
 		MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
 	ca := mustCreate(t, tmpl, root, key.Public(), rootKey)
-	wantErr(t, VerifyChain(pemOf(ca), root, now), "does not verify to the root", "key usage")
+	wantErr(t, VerifyChain(pemOf(ca), root, now, certchain.Policy{}), "does not verify to the root", "key usage")
 }
 
 // newLeaf issues a workload certificate from the fixture's intermediate,
@@ -142,7 +142,7 @@ func TestVerifyChainAgreesWithGenerateCASecrets(t *testing.T) {
 		{"a PEM header", bytes.Replace(pemOf(zero), []byte("-----\n"), []byte("-----\nX-Key: MIIEvQ\n\n"), 1), "has headers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantErr(t, VerifyChain(tc.chain, root, now), tc.want)
+			wantErr(t, VerifyChain(tc.chain, root, now, certchain.Policy{}), tc.want)
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshfn/meshfn/hsm-tool/ca"
 	"github.com/meshfn/meshfn/hsm-tool/csrcrypt"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // TestHSMInstallFlow runs the administrator's side of the ASM HSM install
@@ -84,7 +85,7 @@ func TestHSMInstallFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, chain, _ := ca.Chain(cert, root)
-	if err := ca.VerifyChain(chain, root, now); err != nil {
+	if err := ca.VerifyChain(chain, root, now, certchain.Policy{}); err != nil {
 		t.Fatal(err)
 	}
 	if !cert.PublicKey.(*ecdsa.PublicKey).Equal(&istiodKey.PublicKey) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // openssl runs the openssl command line, skipping the test if it is absent.
@@ -92,7 +94,7 @@ func TestOpenSSLAndGoRefuseWhatPathlenZeroForbids(t *testing.T) {
 	sub := mustCreate(t, caTmpl(77, "sub CA"), f.intermediate, testKey(t, "p384-leaf").Public(), testKey(t, "p256-b"))
 	subsub := mustCreate(t, caTmpl(78, "sub-sub CA"), sub, testKey(t, "p256-c").Public(), testKey(t, "p384-leaf"))
 	longChain := append(append(pemOf(subsub), pemOf(sub)...), f.certChain...)
-	wantErr(t, VerifyChain(longChain, f.root, now.Add(time.Minute)), "(pathlen:0), but the chain has 2", "does not verify to the root", "too many intermediates")
+	wantErr(t, VerifyChain(longChain, f.root, now.Add(time.Minute), certchain.Policy{}), "(pathlen:0), but the chain has 2", "does not verify to the root", "too many intermediates")
 
 	otherKey := testKey(t, "p384")
 	otherRoot := newRoot(t, otherKey, now.Add(-time.Hour), 0)

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 func TestSignIntermediateHappyPath(t *testing.T) {
@@ -27,7 +29,7 @@ func TestSignIntermediateHappyPath(t *testing.T) {
 			cert := issue(t, root, rootKey, testKey(t, tc.key), Policy{})
 			checkIntermediateProfile(t, cert, root)
 			_, chain, _ := Chain(cert, root)
-			if err := VerifyChain(chain, root, now); err != nil {
+			if err := VerifyChain(chain, root, now, certchain.Policy{}); err != nil {
 				t.Fatalf("VerifyChain: %v", err)
 			}
 		})

@@ -3,13 +3,14 @@ package ceremony
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
 	"github.com/meshfn/meshfn/hsm-tool/audit"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/keyscan"
 )
 
 // RenewBefore is the window in which ExportBundle warns that a certificate expires.
@@ -37,9 +38,10 @@ type Exported struct {
 
 // ExportBundle checks the certificates the way istiod (and generate-ca-secrets) will and
 // writes them, with their fingerprints and the CA's expiry, as a CABundle into the
-// package. It does not use the token.
+// package. Private key material in the certificate files or in any field is an error
+// naming where it is, never the key, and nothing is written. It does not use the token.
 func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported, error) {
-	out := Exported{Path: filepath.Join(r.Package, "cabundle-"+r.Cluster+".yaml")}
+	out := Exported{Path: safefs.Join(r.Package, "cabundle-"+r.Cluster+".yaml")}
 	err := c.run(ctx, audit.Entry{Command: "bundle export", Files: []string{out.Path}}, func(s *step) error {
 		b := &cabundle.CABundle{APIVersion: cabundle.APIVersion, Kind: cabundle.Kind,
 			Metadata: cabundle.ObjectMeta{Name: r.Cluster},
@@ -58,13 +60,17 @@ func (c *Ceremony) ExportBundle(ctx context.Context, r BundleRequest) (Exported,
 			return fmt.Errorf("failed to read the certificates: %w", err)
 		}
 		s.entry.Certificates = map[string]string{"caCert": b.Spec.Fingerprints.CACert, "root": b.Spec.Fingerprints.RootCert}
-		warnings, err := cabundle.Check(b, c.now(), RenewBefore)
+		warnings, err := cabundle.Check(b, c.now(), RenewBefore, c.chainPolicy())
 		if err != nil {
 			return fmt.Errorf("the bundle would not load in istiod: %w", err)
 		}
 		text, err := b.Node().String()
 		if err != nil {
 			return err
+		}
+		// Check has looked at every field; what is written is looked at once more.
+		if f, ok := keyscan.FindString(text); ok {
+			return fmt.Errorf("the bundle for %s is not written: it %w", r.Cluster, certchain.KeyError(f))
 		}
 		out.Bundle, out.Warnings = b, warnings
 		return atomicfile.Write(out.Path, []byte(text), atomicfile.Public)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshfn/meshfn/hsm-tool/audit"
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // Session is an open token.
@@ -40,6 +41,10 @@ type Ceremony struct {
 	Now func() time.Time
 	// Rand is the randomness of serial numbers and encryption; crypto/rand when nil.
 	Rand io.Reader
+	// TrustDomain is the mesh's SPIFFE trust domain: chains are judged by whether the
+	// workload certificates they issue in it verify (certchain.Policy); "" means
+	// certchain.DefaultTrustDomain.
+	TrustDomain string
 }
 
 func (c *Ceremony) now() time.Time {
@@ -47,6 +52,11 @@ func (c *Ceremony) now() time.Time {
 		return time.Now()
 	}
 	return c.Now()
+}
+
+// chainPolicy is how the steps judge a chain.
+func (c *Ceremony) chainPolicy() certchain.Policy {
+	return certchain.Policy{Keys: certchain.DefaultKeys, TrustDomain: c.TrustDomain}
 }
 
 func (c *Ceremony) rand() io.Reader {

@@ -24,6 +24,9 @@ func (c *Ceremony) DecryptCSR(ctx context.Context, in, out string) error {
 			return fmt.Errorf("failed to read the encrypted CSR in %s: %w", in, err)
 		}
 		s.entry.Keys = []string{enc.KEKID}
+		if err := atomicfile.Check(out); err != nil {
+			return err
+		}
 		tok, err := s.token()
 		if err != nil {
 			return err
@@ -54,6 +57,9 @@ func (c *Ceremony) EncryptCSR(ctx context.Context, kekID, in, out, csrID string)
 		}
 		if _, err := ca.ParseCSR(csrPEM); err != nil {
 			return fmt.Errorf("%s: %w", in, err)
+		}
+		if err := atomicfile.Check(out); err != nil {
+			return err
 		}
 		tok, err := s.token()
 		if err != nil {

@@ -2,30 +2,20 @@ package ceremony
 
 import (
 	"fmt"
-	"io"
-	"os"
+
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 )
 
 // maxInput bounds what a step reads from a file: certificates, chains, CSRs and
 // encrypted CSRs are a few kilobytes.
 const maxInput = 1 << 20
 
-// readInput reads a regular file of at most maxInput bytes.
+// readInput reads a regular file of at most maxInput bytes, without blocking on a named
+// pipe (safefs.ReadFile).
 func readInput(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := safefs.ReadFile(path, maxInput)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read %s: %w", path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("failed to read %s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read %s: %w", path, err)
-	}
-	if len(data) > maxInput {
-		return nil, fmt.Errorf("%s is larger than %d bytes: not a certificate, chain or CSR", path, maxInput)
+		return nil, fmt.Errorf("failed to read the input (a certificate, chain or CSR): %w", err)
 	}
 	return data, nil
 }

@@ -26,8 +26,10 @@ type RootRequest struct {
 
 // CreateRoot generates the root key pair on the token, signs its self-signed CA
 // certificate with it, stores the certificate beside the key and writes it to r.Out.
-// When a step after the key pair fails, the key pair it created (and nothing else,
-// whatever its label) is destroyed, so the label is free for another attempt.
+// r.Out is checked before the token is opened, so a path that would be refused leaves
+// the token untouched; when anything after the key pair fails (writing r.Out
+// included), the key pair and certificate this run created, and nothing else whatever
+// its label, are destroyed, so the label is free for another attempt.
 func (c *Ceremony) CreateRoot(ctx context.Context, r RootRequest) (*x509.Certificate, error) {
 	var cert *x509.Certificate
 	err := c.run(ctx, c.entry("root create", []string{r.Label}, r.Out), func(s *step) error {
@@ -39,16 +41,24 @@ func (c *Ceremony) CreateRoot(ctx context.Context, r RootRequest) (*x509.Certifi
 		if err != nil {
 			return fmt.Errorf("failed to build the root certificate: %w", err)
 		}
+		if err := atomicfile.Check(r.Out); err != nil {
+			return err
+		}
 		tok, err := s.token()
 		if err != nil {
 			return err
 		}
-		cert, err = createRoot(tok, r.Label, r.Algorithm, tmpl, c.rand())
+		var undo func() error
+		cert, undo, err = createRoot(tok, r.Label, r.Algorithm, tmpl, c.rand())
 		if err != nil {
 			return err
 		}
 		s.entry.Certificates = map[string]string{"root": cabundle.Fingerprint(cert)}
-		return atomicfile.Write(r.Out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), atomicfile.Public)
+		if err := atomicfile.Write(r.Out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), atomicfile.Public); err != nil {
+			cert = nil
+			return errors.Join(err, undo())
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -56,20 +66,31 @@ func (c *Ceremony) CreateRoot(ctx context.Context, r RootRequest) (*x509.Certifi
 	return cert, nil
 }
 
-// createRoot makes the key pair and the certificate on the token, or nothing.
-func createRoot(tok hsm.Store, label string, alg hsm.KeyAlgorithm, tmpl *x509.Certificate, random io.Reader) (*x509.Certificate, error) {
+// createRoot makes the key pair and the certificate on the token, or nothing. undo
+// destroys both, by handle.
+func createRoot(tok hsm.Store, label string, alg hsm.KeyAlgorithm, tmpl *x509.Certificate, random io.Reader) (cert *x509.Certificate, undo func() error, err error) {
 	signer, err := tok.GenerateKeyPair(label, alg)
 	if err != nil {
-		return nil, fmt.Errorf("failed to generate the root key pair %q: %w", label, err)
+		return nil, nil, fmt.Errorf("failed to generate the root key pair %q: %w", label, err)
 	}
-	cert, err := selfSign(tok, label, tmpl, signer, random)
-	if err != nil {
-		if derr := tok.DestroyKeyPair(signer); derr != nil {
-			return nil, errors.Join(err, fmt.Errorf("failed to remove the new key pair %q: %w", label, derr))
+	destroyKeys := func() error {
+		if err := tok.DestroyKeyPair(signer); err != nil {
+			return fmt.Errorf("failed to remove the new key pair %q: %w", label, err)
 		}
-		return nil, err
+		return nil
 	}
-	return cert, nil
+	cert, err = selfSign(tok, label, tmpl, signer, random)
+	if err != nil {
+		return nil, nil, errors.Join(err, destroyKeys())
+	}
+	undo = func() error {
+		var errs []error
+		if err := tok.DestroyCertificate(label); err != nil {
+			errs = append(errs, fmt.Errorf("failed to remove the new certificate %q: %w", label, err))
+		}
+		return errors.Join(append(errs, destroyKeys())...)
+	}
+	return cert, undo, nil
 }
 
 // selfSign signs the root certificate with its key on the token and stores it there.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"path/filepath"
 
 	"github.com/meshfn/meshfn/hsm-tool/atomicfile"
 	"github.com/meshfn/meshfn/hsm-tool/ca"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/internal/cabundle"
 )
 
@@ -28,14 +28,18 @@ const (
 )
 
 // SignCSR checks the CSR under the policy and issues the cluster's intermediate CA,
-// signed by the root on the token, and writes ca-cert.pem, cert-chain.pem (the
-// intermediate, then the root) and root-cert.pem into r.OutDir.
+// signed by the root on the token, judges the chain as Verify does, and writes
+// ca-cert.pem, cert-chain.pem (the intermediate, then the root) and root-cert.pem into
+// r.OutDir.
 func (c *Ceremony) SignCSR(ctx context.Context, r SignRequest) (*x509.Certificate, error) {
-	files := []string{filepath.Join(r.OutDir, CACertFile), filepath.Join(r.OutDir, CertChainFile), filepath.Join(r.OutDir, RootCertFile)}
+	files := []string{safefs.Join(r.OutDir, CACertFile), safefs.Join(r.OutDir, CertChainFile), safefs.Join(r.OutDir, RootCertFile)}
 	var cert *x509.Certificate
 	err := c.run(ctx, c.entry("csr sign", []string{r.RootLabel}, files...), func(s *step) error {
 		csr, err := readCSR(r.CSR)
 		if err != nil {
+			return err
+		}
+		if err := atomicfile.Check(files...); err != nil {
 			return err
 		}
 		tok, err := s.token()
@@ -56,6 +60,11 @@ func (c *Ceremony) SignCSR(ctx context.Context, r SignRequest) (*x509.Certificat
 		}
 		s.entry.Certificates = map[string]string{"intermediate": cabundle.Fingerprint(cert), "root": cabundle.Fingerprint(root)}
 		caPEM, chainPEM, rootPEM := ca.Chain(cert, root)
+		// The root on the token may carry what the intermediate cannot shed (name
+		// constraints, extended key usages): judge the chain before writing it.
+		if err := ca.VerifyChain(chainPEM, root, c.now(), c.chainPolicy()); err != nil {
+			return fmt.Errorf("the intermediate issued for %s is not written: %w", r.Cluster, err)
+		}
 		return atomicfile.WriteAll([]atomicfile.File{
 			{Path: files[0], Data: caPEM, Mode: atomicfile.Public},
 			{Path: files[1], Data: chainPEM, Mode: atomicfile.Public},

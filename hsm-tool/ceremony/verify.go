@@ -11,7 +11,8 @@ import (
 )
 
 // Verify checks the chain in the file chainFile the way istiod does before it loads a
-// CA, against the root certificate labelled rootLabel on the token.
+// CA, and the way peers check the workload certificates it issues in the ceremony's
+// trust domain, against the root certificate labelled rootLabel on the token.
 func (c *Ceremony) Verify(ctx context.Context, chainFile, rootLabel string) error {
 	return c.run(ctx, c.entry("verify", []string{rootLabel}, chainFile), func(s *step) error {
 		chain, err := readInput(chainFile)
@@ -27,7 +28,10 @@ func (c *Ceremony) Verify(ctx context.Context, chainFile, rootLabel string) erro
 			return fmt.Errorf("failed to find the root certificate %q on the token: %w", rootLabel, err)
 		}
 		s.entry.Certificates = map[string]string{"root": cabundle.Fingerprint(root)}
-		return ca.VerifyChain(chain, root, c.now())
+		if err := ca.VerifyChain(chain, root, c.now(), c.chainPolicy()); err != nil {
+			return fmt.Errorf("%s: %w", chainFile, err)
+		}
+		return nil
 	})
 }
 

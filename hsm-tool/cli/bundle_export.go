@@ -3,9 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/meshfn/meshfn/hsm-tool/ceremony"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/spf13/cobra"
 )
@@ -82,7 +82,7 @@ func (f bundleFlags) request() (ceremony.BundleRequest, error) {
 		name string
 	}{{&r.CACert, ceremony.CACertFile}, {&r.CertChain, ceremony.CertChainFile}, {&r.RootCert, ceremony.RootCertFile}} {
 		if *p.to == "" {
-			*p.to = filepath.Join(f.dir, p.name)
+			*p.to = safefs.Join(f.dir, p.name)
 		}
 	}
 	switch f.flow {

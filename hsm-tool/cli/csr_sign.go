@@ -18,8 +18,10 @@ func (a *app) csrSignCommand() *cobra.Command {
 		Short: "Sign a per-cluster intermediate CA with the root key on the token, under a policy",
 		Long: `Checks the CSR (its signature, key strength, subject and SANs, no path length beyond 0) and
 issues an intermediate CA for the cluster, signed by the root on the token: a CA with path
-length 0, validity capped by --validity and by the root's own. Writes ca-cert.pem,
-cert-chain.pem (intermediate, then root) and root-cert.pem into --out-dir.`,
+length 0, validity capped by --validity and by the root's own. Judges the chain as verify does
+(a root whose name constraints exclude --trust-domain is refused) and writes ca-cert.pem,
+cert-chain.pem (intermediate, then root) and root-cert.pem into --out-dir, checked before the
+token is opened.`,
 		Example: `  hsm-tool csr sign --csr csr.pem --cluster c1 --root-label mesh-root --out-dir c1/`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/spf13/cobra"
 )
 
@@ -27,8 +28,10 @@ type app struct {
 	token    tokenFlags
 	vault    vaultFlags
 	auditLog string
-	stdout   io.Writer
-	stderr   io.Writer
+	// trustDomain is the mesh's SPIFFE trust domain chains are judged in.
+	trustDomain string
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 // Execute runs hsm-tool with args and returns the process exit code.
@@ -70,6 +73,8 @@ Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.`,
 	a.vault.register(root)
 	root.PersistentFlags().StringVar(&a.auditLog, "audit-log", os.Getenv("HSM_TOOL_AUDIT_LOG"),
 		"append a JSON line when an operation starts and one when it ends to this file, which must be writable before anything is done (env HSM_TOOL_AUDIT_LOG)")
+	root.PersistentFlags().StringVar(&a.trustDomain, "trust-domain", certchain.DefaultTrustDomain,
+		"the mesh's SPIFFE trust domain (meshConfig.trustDomain): verify, csr sign and bundle export refuse a chain whose workload certificates in it would not verify")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.tokenCommand(), a.kekCommand(), a.rootCACommand(), a.caCommand(), a.csrCommand(),
 		a.bundleCommand(), a.verifyCommand())

@@ -13,6 +13,7 @@ import (
 	"github.com/meshfn/meshfn/hsm-tool/ceremony"
 	"github.com/meshfn/meshfn/hsm-tool/hsm"
 	"github.com/meshfn/meshfn/hsm-tool/secretfile"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/spf13/cobra"
 )
 
@@ -62,7 +63,10 @@ func (f *tokenFlags) config() (hsm.Config, string, error) {
 // command runs its step in, and a function that closes the log. withToken says whether
 // the step uses the token.
 func (a *app) ceremony(withToken bool) (*ceremony.Ceremony, func(), error) {
-	c := &ceremony.Ceremony{Now: time.Now}
+	if err := certchain.CheckTrustDomain(a.trustDomain); err != nil {
+		return nil, nil, usageError{fmt.Errorf("--trust-domain: %w", err)}
+	}
+	c := &ceremony.Ceremony{Now: time.Now, TrustDomain: a.trustDomain}
 	if withToken {
 		cfg, name, err := a.token.config()
 		if err != nil {

@@ -209,3 +209,32 @@ func TestObjectsNeverExposeValues(t *testing.T) {
 		}
 	})
 }
+
+// TestDestroyCertificate: DestroyCertificate removes the certificate this store
+// imported under a label, and refuses one it did not import.
+func TestDestroyCertificate(t *testing.T) {
+	forEach(t, func(t *testing.T, s hsm.Store) {
+		signer, err := s.GenerateKeyPair("doomed", hsm.ECDSAP256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DestroyCertificate("doomed"); err == nil {
+			t.Error("DestroyCertificate accepted a label with no imported certificate")
+		}
+		if err := s.ImportCertificate("doomed", selfSignedRoot(t, signer, x509.ECDSAWithSHA256)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DestroyCertificate("doomed"); err != nil {
+			t.Fatalf("DestroyCertificate: %v", err)
+		}
+		if _, err := s.Certificate("doomed"); !errors.Is(err, hsm.ErrNotFound) {
+			t.Errorf("the destroyed certificate is still there: %v", err)
+		}
+		if _, err := s.Signer("doomed"); err != nil {
+			t.Errorf("the key pair went with the certificate: %v", err)
+		}
+		if err := s.DestroyCertificate("doomed"); err == nil {
+			t.Error("DestroyCertificate destroyed twice")
+		}
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 )
 
 // DefaultLockDir is where the lock files that serialize changes to a token live:
@@ -34,12 +36,13 @@ func tokenLockName(manufacturer, model, serial string) string {
 // waits for it as long as another process holds it. The kernel releases the lock when
 // the process ends, so a crashed ceremony never leaves the token locked. The file is
 // never removed (removing a lock file lets two processes lock two different files),
-// never followed through a symlink, and is readable by all so that every user's
-// hsm-tool can lock it.
+// and is readable by all so that every user's hsm-tool can lock it. It is opened with
+// safefs: never through a symlink, never blocking, and only when it is a regular file
+// (any user can plant a named pipe in /run/lock, which would block a plain open).
 func lockFile(path string) (release func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o644)
+	f, err := safefs.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("failed to open the token's lock file %s: %w", path, err)
+		return nil, fmt.Errorf("failed to open the token's lock file: %w", err)
 	}
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)

@@ -52,3 +52,6 @@ func (t *Token) Certificate(string) (*x509.Certificate, error) { return nil, Err
 
 // DestroyKeyPair reports ErrNoPKCS11.
 func (t *Token) DestroyKeyPair(crypto.Signer) error { return ErrNoPKCS11 }
+
+// DestroyCertificate reports ErrNoPKCS11.
+func (t *Token) DestroyCertificate(string) error { return ErrNoPKCS11 }

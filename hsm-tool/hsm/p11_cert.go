@@ -50,12 +50,35 @@ func (t *Token) ImportCertificate(label string, cert *x509.Certificate) error {
 		if err != nil {
 			return err
 		}
-		return keepIfAlone(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE), h)
+		if err := keepIfAlone(ctx, sh, label, ulongPtr(pkcs11.CKO_CERTIFICATE), h); err != nil {
+			return err
+		}
+		if t.imported == nil {
+			t.imported = map[string]pkcs11.ObjectHandle{}
+		}
+		t.imported[label] = h
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("failed to import certificate %q: %w", label, err)
 	}
 	return nil
+}
+
+// DestroyCertificate destroys, by handle, the certificate this Token's
+// ImportCertificate created under label; any other is refused.
+func (t *Token) DestroyCertificate(label string) error {
+	return t.change(func(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) error {
+		h, ok := t.imported[label]
+		if !ok {
+			return fmt.Errorf("failed to destroy certificate %q: only a certificate this session imported can be destroyed", label)
+		}
+		if err := ctx.DestroyObject(sh, h); err != nil {
+			return fmt.Errorf("failed to destroy the new certificate %q (object %d): %w", label, h, err)
+		}
+		delete(t.imported, label)
+		return nil
+	})
 }
 
 // keyIDFor returns the CKA_ID of the token public key equal to pub, or a

@@ -41,8 +41,14 @@ func acquireModule(path string) (*module, error) {
 		m.refs++
 		return m, nil
 	}
-	if _, err := os.Stat(path); err != nil {
+	if st, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("failed to load PKCS#11 module: %w", err)
+	} else if !st.Mode().IsRegular() {
+		// Loading a named pipe would block for ever.
+		return nil, fmt.Errorf("failed to load PKCS#11 module %q: not a regular file (%s)", path, st.Mode().Type())
+	}
+	if err := checkModuleConfig(); err != nil {
+		return nil, err
 	}
 	ctx := pkcs11.New(path)
 	if ctx == nil {
@@ -77,4 +83,23 @@ func (m *module) release() error {
 	}
 	m.ctx.Destroy()
 	return err
+}
+
+// moduleConfigs are the environment variables through which a module reads its
+// configuration file when it is initialized: SoftHSM2's.
+var moduleConfigs = []string{"SOFTHSM2_CONF"}
+
+// checkModuleConfig refuses a module configuration that is not a regular file: the
+// module would block for ever reading a named pipe, inside C_Initialize.
+func checkModuleConfig() error {
+	for _, env := range moduleConfigs {
+		path := os.Getenv(env)
+		if path == "" {
+			continue
+		}
+		if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("failed to load PKCS#11 module: %s=%s is not a regular file (%s)", env, path, st.Mode().Type())
+		}
+	}
+	return nil
 }

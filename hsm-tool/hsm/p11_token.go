@@ -25,6 +25,9 @@ type Token struct {
 	lock    string // the lock file serializing changes to this token
 	pin     []byte
 	closed  bool
+	// imported are the certificate objects ImportCertificate created, by label,
+	// for DestroyCertificate.
+	imported map[string]pkcs11.ObjectHandle
 }
 
 var _ Store = (*Token)(nil)

@@ -27,6 +27,8 @@ import (
 type SoftStore struct {
 	mu      sync.Mutex
 	objects []*softObject
+	// imported are the certificates ImportCertificate created, by label.
+	imported map[string]*softObject
 }
 
 // softObject is one object of a SoftStore.
@@ -204,10 +206,25 @@ func (s *SoftStore) ImportCertificate(label string, cert *x509.Certificate) erro
 			break
 		}
 	}
-	s.objects = append(s.objects, &softObject{
-		label: label, id: id, class: "CKO_CERTIFICATE",
-		attrs: attrMap(certificatePolicy), cert: copied,
-	})
+	o := &softObject{label: label, id: id, class: "CKO_CERTIFICATE", attrs: attrMap(certificatePolicy), cert: copied}
+	s.objects = append(s.objects, o)
+	if s.imported == nil {
+		s.imported = map[string]*softObject{}
+	}
+	s.imported[label] = o
+	return nil
+}
+
+// DestroyCertificate removes the certificate ImportCertificate created under label.
+func (s *SoftStore) DestroyCertificate(label string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.imported[label]
+	if !ok {
+		return fmt.Errorf("failed to destroy certificate %q: only a certificate this store imported can be destroyed", label)
+	}
+	s.objects = slices.DeleteFunc(s.objects, func(x *softObject) bool { return x == o })
+	delete(s.imported, label)
 	return nil
 }
 

@@ -46,6 +46,12 @@ type Store interface {
 	// step that failed half-way cleans up. Objects another process created, even
 	// under the same label, are never touched. Any other signer is refused.
 	DestroyKeyPair(signer crypto.Signer) error
+	// DestroyCertificate destroys, by handle, the certificate object that
+	// ImportCertificate created under label in this Store: how a ceremony step
+	// that failed after storing a certificate cleans up. A certificate this
+	// Store did not import (another process's, or one found by label) is never
+	// touched and the call fails.
+	DestroyCertificate(label string) error
 }
 
 // AEAD is AES-256-GCM computed by the store with a key it holds: 12-byte

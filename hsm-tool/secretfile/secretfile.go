@@ -8,16 +8,17 @@ package secretfile
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 )
 
 // Read returns the content of path, surrounding white space removed. what names the
 // secret in errors ("PIN file"). The file must be a regular file (a symlink to one is
-// followed), with no permission for group or others, of at most max bytes, and not
+// followed; a named pipe is refused without blocking), with no permission for group or others, of at most max bytes, and not
 // empty. The caller clears the returned slice when done.
 func Read(path, what string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := safefs.OpenRead(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the %s: %w", what, err)
 	}

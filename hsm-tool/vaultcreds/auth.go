@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/vault/api"
 	approleauth "github.com/hashicorp/vault/api/auth/approle"
 	k8sauth "github.com/hashicorp/vault/api/auth/kubernetes"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 	"github.com/meshfn/meshfn/hsm-tool/secretfile"
 )
 
@@ -47,7 +47,7 @@ func (f *fetcher) loadAuthFiles() error {
 // file that cannot be read, is empty or is oversized is an ErrConfig error;
 // the error names the file, never its content.
 func readCredentialFile(path, what string) (string, error) {
-	file, err := os.Open(path)
+	file, err := safefs.OpenRead(path)
 	if err != nil {
 		return "", newError(ErrConfig, fmt.Sprintf("failed to read the %s: %v", what, err), err)
 	}

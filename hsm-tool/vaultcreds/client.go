@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/vault/api"
+	"github.com/meshfn/meshfn/hsm-tool/safefs"
 )
+
+// maxCABundle bounds the VAULT_CACERT bundle: a handful of PEM certificates.
+const maxCABundle = 1 << 20
 
 // Network limits of the Vault client.
 const (
@@ -84,7 +87,7 @@ func clientTLSConfig(caFile string) (*tls.Config, error) {
 	if caFile == "" {
 		return conf, nil
 	}
-	pemBytes, err := os.ReadFile(caFile)
+	pemBytes, err := safefs.ReadFile(caFile, maxCABundle)
 	if err != nil {
 		return nil, newError(ErrConfig, fmt.Sprintf("failed to read the VAULT_CACERT bundle: %v", err), err)
 	}

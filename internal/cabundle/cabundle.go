@@ -119,7 +119,11 @@ type Fingerprints struct {
 type FieldError struct {
 	Field string // e.g. "spec.caCert"
 	Msg   string
+	err   error // what it wraps, if anything (certchain.ErrPrivateKey)
 }
+
+// Unwrap returns what the error wraps: certchain.ErrPrivateKey for key material.
+func (e *FieldError) Unwrap() error { return e.err }
 
 func (e *FieldError) Error() string {
 	if e.Field == "" {

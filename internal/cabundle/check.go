@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/keyscan"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -17,12 +18,14 @@ import (
 //
 //   - every PEM field parses strictly and within limits (certchain.ParsePEM: a truncated
 //     block, a PEM header, text around the blocks are errors naming the field), and holds
-//     certificates only: a private key anywhere is an error;
+//     certificates only: private key material anywhere, in any form keyscan knows, is
+//     an error;
 //   - caCert is one certificate and certChain starts with it; rootCert is one certificate;
-//   - the chain passes certchain.Check, the check hsm-tool applies too: caCert a CA with
-//     keyCertSign, rootCert a self-signed CA, every key strong enough, the order and
-//     signatures, path lengths counting caCert, validity at now, and x509 verification
-//     as istiod's keycertbundle.Verify;
+//   - the chain passes certchain.Check under p, the check hsm-tool applies too: caCert a
+//     CA with keyCertSign, rootCert a self-signed CA, every key strong enough, the order
+//     and signatures, path lengths counting caCert, validity at now, x509 verification
+//     as istiod's keycertbundle.Verify, and a workload certificate of p's trust domain
+//     verifying for client and server auth;
 //   - a certificate that expires within renewBefore is a warning;
 //   - fingerprints and notAfter, when present, match the certificates (a mismatch means
 //     the bundle was edited after hsm-tool wrote it);
@@ -30,7 +33,7 @@ import (
 //     caKey.externalSecret, an hsm-plugin bundle has no caKey.
 //
 // It returns the warnings and every problem found (errors.Join of *FieldError).
-func Check(b *CABundle, now time.Time, renewBefore time.Duration) (warnings []string, err error) {
+func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Policy) (warnings []string, err error) {
 	var errs []error
 	fail := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
 
@@ -54,8 +57,8 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration) (warnings []st
 	errs = append(errs, checkFlow(s)...)
 	// The PEM fields are read below; a key anywhere else is found here.
 	walkStrings(reflect.ValueOf(*b), "", func(field, v string) {
-		if !pemFields[field] && privateKeyPEM.MatchString(v) {
-			fail(field, "%s", errPrivateKey)
+		if f, ok := keyscan.FindString(v); ok && !pemFields[field] {
+			errs = append(errs, keyErr(field, "", f))
 		}
 	})
 
@@ -84,8 +87,8 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration) (warnings []st
 	if !chain[0].Equal(caCert) {
 		fail("spec.certChain", "must start with caCert (%s), starts with %s", name(caCert), name(chain[0]))
 	} else {
-		for _, p := range certchain.Check(chain, root, now, certchain.DefaultKeys) {
-			fail(fieldOf(p.Role, p.Index), "%s", p.Msg)
+		for _, pr := range certchain.Check(chain, root, now, p) {
+			fail(fieldOf(pr.Role, pr.Index), "%s", pr.Msg)
 		}
 		for _, l := range certchain.Certificates(chain, root) {
 			if l.Cert.NotAfter.After(now) && l.Cert.NotAfter.Sub(now) < renewBefore {

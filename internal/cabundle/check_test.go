@@ -8,6 +8,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/cabundle"
 	ct "github.com/meshfn/meshfn/internal/cabundle/cabundletest"
+	"github.com/meshfn/meshfn/internal/certchain"
 )
 
 // now is the time every check runs at; the certificates are made around it.
@@ -119,9 +120,15 @@ func TestCheck(t *testing.T) {
 		},
 		{
 			name: "a PEM header in certChain", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
-				b.Spec.CertChain = withHeader(b.Spec.CertChain)
+				b.Spec.CertChain = strings.Replace(b.Spec.CertChain, "-----BEGIN CERTIFICATE-----\n", "-----BEGIN CERTIFICATE-----\nX: y\n\n", 1)
 			}),
 			wantErrs: []string{"spec.certChain: PEM block 1 has headers"},
+		},
+		{
+			name: "a key in a PEM header in certChain", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
+				b.Spec.CertChain = withHeader(b.Spec.CertChain)
+			}),
+			wantErrs: []string{"spec.certChain: holds private key material (a PKCS#8 private key in base64, line 3)"},
 		},
 		{
 			name: "a chain of 50 certificates", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
@@ -200,19 +207,19 @@ func TestCheck(t *testing.T) {
 			name: "private key after the certificate", bundle: edit(plugged(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Spec.CACert += fakeKey
 			}),
-			wantErrs: []string{"spec.caCert: holds a PRIVATE KEY PEM block: private keys never go into Git"},
+			wantErrs: []string{"spec.caCert: holds private key material (a PEM private key header, line 13): private keys never go into Git"},
 		},
 		{
 			name: "EC private key in the chain", bundle: edit(plugged(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Spec.CertChain = strings.ReplaceAll(fakeKey, "PRIVATE", "EC PRIVATE") + b.Spec.CertChain
 			}),
-			wantErrs: []string{"spec.certChain: holds a PRIVATE KEY PEM block"},
+			wantErrs: []string{"spec.certChain: holds private key material (a PEM private key header, line 1)"},
 		},
 		{
 			name: "private key in an annotation", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
 				b.Metadata.Annotations = map[string]string{"backup": fakeKey}
 			}),
-			wantErrs: []string{"metadata.annotations.backup: holds a PRIVATE KEY PEM block"},
+			wantErrs: []string{"metadata.annotations.backup: holds private key material"},
 		},
 		{
 			name: "caCert fingerprint mismatch", bundle: edit(hsm(inter, nil, root), func(b *cabundle.CABundle) {
@@ -273,7 +280,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			warnings, err := cabundle.Check(tt.bundle(), now, tt.renewBefore)
+			warnings, err := cabundle.Check(tt.bundle(), now, tt.renewBefore, certchain.Policy{})
 			got := splitErrors(err)
 			if len(got) != len(tt.wantErrs) {
 				t.Fatalf("errors:\n  %s\nwant %d:\n  %s", strings.Join(got, "\n  "), len(tt.wantErrs), strings.Join(tt.wantErrs, "\n  "))
@@ -299,7 +306,7 @@ func TestCheck(t *testing.T) {
 func TestCheckFieldErrors(t *testing.T) {
 	b := hsm(expired, nil, root)()
 	b.Spec.Flow = "vault"
-	_, err := cabundle.Check(b, now, 0)
+	_, err := cabundle.Check(b, now, 0, certchain.Policy{})
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 		fe, ok := e.(*cabundle.FieldError)
 		if !ok || fe.Field == "" {

@@ -9,18 +9,14 @@ import (
 	"strings"
 
 	"github.com/meshfn/meshfn/internal/certchain"
+	"github.com/meshfn/meshfn/internal/keyscan"
 	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// privateKeyPEM matches the header of any PEM private key.
-var privateKeyPEM = certchain.PrivateKeyPEM
-
-// errPrivateKey is the message for a private key found anywhere in a bundle.
-var errPrivateKey = certchain.ErrPrivateKey.Error()
-
 // Parse reads a CABundle strictly: a field it does not know, or a value of the wrong type,
-// is an error naming the field, and so is a private key anywhere in the resource. It
+// is an error naming the field, and so is private key material anywhere in the resource,
+// its comments included (FindKeys). It
 // reports every problem it finds (errors.Join of *FieldError). It does not check the
 // certificates: that is Check.
 func Parse(node *yaml.RNode) (*CABundle, error) {
@@ -31,12 +27,11 @@ func Parse(node *yaml.RNode) (*CABundle, error) {
 	if y.Kind == yaml.DocumentNode && len(y.Content) == 1 {
 		y = y.Content[0]
 	}
-	var errs []error
-	// A key is reported first and wherever it is: in an unknown field too.
-	findPrivateKeys(y, "", &errs)
-	if len(errs) > 0 {
-		return nil, joinErrs(errs)
+	// A key is reported first and wherever it is: in an unknown field or a comment too.
+	if err := findKeys(y); err != nil {
+		return nil, err
 	}
+	var errs []error
 	if y.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("expected a mapping, got %s", yamlnode.Describe(y))
 	}
@@ -65,32 +60,68 @@ func Parse(node *yaml.RNode) (*CABundle, error) {
 	return &b, nil
 }
 
-// findPrivateKeys reports every scalar, key or value, that holds a private key.
-func findPrivateKeys(n *yaml.Node, path string, errs *[]error) {
+// FindKeys reports private key material anywhere in a resource, in any form keyscan
+// knows: in every key and value, and in every comment, each as an error naming the field
+// (errors.Join of *FieldError wrapping certchain.ErrPrivateKey), never the key. It is nil
+// when there is none.
+func FindKeys(node *yaml.RNode) error {
+	if node == nil {
+		return nil
+	}
+	return findKeys(node.YNode())
+}
+
+func findKeys(n *yaml.Node) error {
+	var errs []error
+	walkKeys(n, "", &errs)
+	return joinErrs(errs)
+}
+
+// walkKeys reports the key material of n, the node at path, and of what it holds.
+func walkKeys(n *yaml.Node, path string, errs *[]error) {
+	if n == nil {
+		return
+	}
+	found := func(field, where string, texts ...string) bool {
+		for _, t := range texts {
+			if f, ok := keyscan.FindString(t); ok {
+				*errs = append(*errs, keyErr(field, where, f))
+				return true
+			}
+		}
+		return false
+	}
+	found(path, "a comment ", n.HeadComment, n.LineComment, n.FootComment)
+	found(path, "", n.Anchor, n.Tag)
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if privateKeyPEM.MatchString(n.Value) {
-			*errs = append(*errs, fieldErr(path, "%s", errPrivateKey))
-		}
+		found(path, "", n.Value)
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if privateKeyPEM.MatchString(k.Value) {
-				// A key pasted as a mapping key: name the mapping, not the key.
-				*errs = append(*errs, fieldErr(path, "%s", errPrivateKey))
+			// A key pasted as a mapping key: name the mapping, not the key.
+			if found(path, "a key of it ", k.Value, k.Anchor, k.Tag) {
 				continue
 			}
-			findPrivateKeys(n.Content[i+1], join(path, k.Value), errs)
+			kpath := join(path, k.Value)
+			found(kpath, "a comment ", k.HeadComment, k.LineComment, k.FootComment)
+			walkKeys(n.Content[i+1], kpath, errs)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			findPrivateKeys(c, fmt.Sprintf("%s[%d]", path, i), errs)
+			walkKeys(c, fmt.Sprintf("%s[%d]", path, i), errs)
 		}
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			findPrivateKeys(c, path, errs)
+			walkKeys(c, path, errs)
 		}
 	}
+}
+
+// keyErr is the error for key material f in field; where says in which part of it
+// ("a comment "), empty for its value.
+func keyErr(field, where string, f keyscan.Finding) error {
+	return &FieldError{Field: field, Msg: where + certchain.KeyError(f).Error(), err: certchain.ErrPrivateKey}
 }
 
 // checkShape compares a YAML node with the Go type it decodes into, by the type's JSON

@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/cabundle"
 	ct "github.com/meshfn/meshfn/internal/cabundle/cabundletest"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -26,7 +27,7 @@ func TestNodeParseRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got, b) {
 			t.Errorf("round trip changed the bundle:\n got %+v\nwant %+v", got, b)
 		}
-		if _, err := cabundle.Check(got, now, 0); err != nil {
+		if _, err := cabundle.Check(got, now, 0, certchain.Policy{}); err != nil {
 			t.Errorf("Check: %v", err)
 		}
 	}
@@ -54,6 +55,7 @@ func TestNodeLayout(t *testing.T) {
 
 func TestParse(t *testing.T) {
 	valid := hsm(inter, nil, root)().Node().MustString()
+	key := ct.PKCS8Base64(inter)
 	tests := []struct {
 		name     string
 		yaml     string
@@ -88,11 +90,40 @@ func TestParse(t *testing.T) {
 		},
 		{
 			name: "private key in an unknown field", yaml: valid + "  caKeyPEM: |\n    -----BEGIN RSA PRIVATE KEY-----\n    Tk9UIEEgS0VZ\n    -----END RSA PRIVATE KEY-----\n",
-			wantErrs: []string{"spec.caKeyPEM: holds a PRIVATE KEY PEM block: private keys never go into Git"},
+			wantErrs: []string{"spec.caKeyPEM: holds private key material (a PEM private key header, line 1): private keys never go into Git"},
 		},
 		{
 			name: "private key in an annotation", yaml: strings.Replace(valid, "  annotations:\n", "  annotations:\n    key: \"-----BEGIN PRIVATE KEY-----\\nx\\n-----END PRIVATE KEY-----\"\n", 1),
-			wantErrs: []string{"metadata.annotations.key: holds a PRIVATE KEY PEM block"},
+			wantErrs: []string{"metadata.annotations.key: holds private key material"},
+		},
+		// Issue 18, item 11: key material in a comment, in lower case, as one line of base64.
+		{
+			name: "a PEM key in a comment", yaml: strings.Replace(valid, "spec:\n", "spec:\n  # -----BEGIN PRIVATE KEY-----\n  # "+key+"\n", 1),
+			wantErrs: []string{"spec.cluster: a comment holds private key material (a PEM private key header, line 1)"},
+		},
+		{
+			name: "a base64 key in a line comment", yaml: strings.Replace(valid, "  flow: hsm-plugin", "  flow: hsm-plugin # "+key, 1),
+			wantErrs: []string{"spec.flow: a comment holds private key material (a PKCS#8 private key in base64, line 1)"},
+		},
+		{
+			name: "a base64 key in a comment at the end", yaml: valid + "# " + key + "\n",
+			wantErrs: []string{"a comment holds private key material (a PKCS#8 private key in base64"},
+		},
+		{
+			name: "a base64 key in a comment at the top", yaml: "# backup\n# " + key + "\n" + valid,
+			wantErrs: []string{"a comment holds private key material (a PKCS#8 private key in base64, line 2)"},
+		},
+		{
+			name: "a lower-case PEM key in an annotation", yaml: strings.Replace(valid, "  annotations:\n", "  annotations:\n    key: \"-----begin private key-----\\nx\\n-----end private key-----\"\n", 1),
+			wantErrs: []string{"metadata.annotations.key: holds private key material (a PEM private key header, line 1)"},
+		},
+		{
+			name: "one unarmoured base64 line", yaml: strings.Replace(valid, "  annotations:\n", "  annotations:\n    backup: "+key+"\n", 1),
+			wantErrs: []string{"metadata.annotations.backup: holds private key material (a PKCS#8 private key in base64, line 1)"},
+		},
+		{
+			name: "a base64 key as a mapping key", yaml: strings.Replace(valid, "  annotations:\n", "  annotations:\n    "+key+": x\n", 1),
+			wantErrs: []string{"metadata.annotations: a key of it holds private key material"},
 		},
 		{
 			name: "wrong version", yaml: strings.Replace(valid, "meshfn.dev/v1alpha1", "meshfn.dev/v1", 1),
@@ -107,6 +138,9 @@ func TestParse(t *testing.T) {
 				t.Fatal(err)
 			}
 			b, err := cabundle.Parse(node)
+			if err != nil && strings.Contains(err.Error(), key[10:40]) {
+				t.Errorf("the error prints the key: %v", err)
+			}
 			got := splitErrors(err)
 			if len(got) != len(tt.wantErrs) {
 				t.Fatalf("errors:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.wantErrs, "\n  "))

@@ -17,7 +17,7 @@ func ParseCertificates(field, s string) ([]*x509.Certificate, error) {
 	}
 	certs, err := certchain.ParsePEM([]byte(s))
 	if errors.Is(err, certchain.ErrPrivateKey) {
-		return nil, fieldErr(field, "%s", errPrivateKey)
+		return nil, &FieldError{Field: field, Msg: err.Error(), err: certchain.ErrPrivateKey}
 	}
 	if err != nil {
 		return nil, fieldErr(field, "%v", err)

@@ -77,11 +77,15 @@ func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 //   - every certificate is valid at now;
 //   - the CA certificate verifies to root through the intermediates with x509 (as
 //     istiod's keycertbundle.Verify, which leaves KeyUsages empty: server auth, or no
-//     extended key usage at all).
-func Check(chain []*x509.Certificate, root *x509.Certificate, now time.Time, keys KeyPolicy) []Problem {
+//     extended key usage at all);
+//   - a workload certificate the CA certificate issues verifies as its peers check it:
+//     its URI SAN in p's trust domain within every name constraint of the chain, and
+//     the chain allowing client auth and server auth, each (see checkWorkloads).
+func Check(chain []*x509.Certificate, root *x509.Certificate, now time.Time, p Policy) []Problem {
 	if len(chain) == 0 || root == nil {
 		return []Problem{{Role: Order, Index: -1, Msg: "no certificate to check"}}
 	}
+	keys := p.Keys
 	var ps []Problem
 	add := func(r Role, i int, format string, args ...any) {
 		ps = append(ps, Problem{Role: r, Index: i, Msg: fmt.Sprintf(format, args...)})
@@ -130,9 +134,29 @@ func Check(chain []*x509.Certificate, root *x509.Certificate, now time.Time, key
 		}
 		if _, err := ca.Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: now}); err != nil {
 			add(Order, -1, "the CA certificate does not verify to the root: %v", err)
+		} else if len(ps) == 0 {
+			if err := checkWorkloads(chain, now, p.trustDomain()); err != nil {
+				add(Order, -1, "%v: peers would reject every workload of the mesh", err)
+			}
 		}
 	}
 	return ps
+}
+
+// Policy is what Check judges a chain against. The zero Policy is meshfn's default.
+type Policy struct {
+	// Keys is the key policy of every certificate in the chain.
+	Keys KeyPolicy
+	// TrustDomain is the mesh's SPIFFE trust domain, in which workload certificates
+	// are issued; "" means DefaultTrustDomain.
+	TrustDomain string
+}
+
+func (p Policy) trustDomain() string {
+	if p.TrustDomain == "" {
+		return DefaultTrustDomain
+	}
+	return p.TrustDomain
 }
 
 // checkOrder requires the chain to end with root and each certificate to be signed by

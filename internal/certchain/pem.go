@@ -13,7 +13,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"regexp"
+
+	"github.com/meshfn/meshfn/internal/keyscan"
 )
 
 // Limits on what one PEM field or file may hold. A CA chain is a handful of
@@ -24,20 +25,23 @@ const (
 	MaxCertificates = 8
 )
 
-// ErrPrivateKey is a private key found where only certificates belong.
-var ErrPrivateKey = errors.New("holds a PRIVATE KEY PEM block: private keys never go into Git (keep the key in the HSM, or in the secret store caKey points at)")
+// ErrPrivateKey is what every error about private key material found where only
+// certificates belong wraps (see KeyError).
+var ErrPrivateKey = errors.New("private keys never go into Git (keep the key in the HSM, or in the secret store caKey points at)")
 
-// PrivateKeyPEM matches the header of any PEM private key: PKCS#8 ("PRIVATE KEY",
-// "ENCRYPTED PRIVATE KEY"), PKCS#1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY") and others.
-var PrivateKeyPEM = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)
+// KeyError is the error for key material keyscan found: what it is and where, never
+// the key; it wraps ErrPrivateKey.
+func KeyError(f keyscan.Finding) error {
+	return fmt.Errorf("holds private key material (%s): %w", f, ErrPrivateKey)
+}
 
 // ParsePEM reads PEM certificates strictly: only CERTIFICATE blocks with no PEM headers
 // (a header can carry anything, a key among them), nothing but white space around them,
 // at most MaxPEMBytes and MaxCertificates, each certificate parsing. Errors name the
-// block, counted from 1; a private key anywhere is ErrPrivateKey.
+// block, counted from 1; key material anywhere, in any form keyscan knows, is a KeyError.
 func ParsePEM(data []byte) ([]*x509.Certificate, error) {
-	if PrivateKeyPEM.Match(data) {
-		return nil, ErrPrivateKey
+	if f, ok := keyscan.Find(data); ok {
+		return nil, KeyError(f)
 	}
 	if len(data) > MaxPEMBytes {
 		return nil, fmt.Errorf("is %d bytes, more than the %d a CA chain needs", len(data), MaxPEMBytes)

@@ -7,11 +7,13 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/url"
 
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
+	"github.com/meshfn/meshfn/internal/keyscan"
 )
 
 // Kind is the typed kind of the function config.
@@ -166,6 +168,9 @@ func checkCABundle(b64 string) error {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
 		return errors.New("not base64: encode the PEM bundle with base64 -w0")
+	}
+	if f, ok := keyscan.Find(raw); ok {
+		return fmt.Errorf("holds private key material (%s, once decoded); only certificates belong in a CA bundle", f)
 	}
 	found := false
 	for {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -26,14 +27,21 @@ type Spec struct {
 	// Bundles names the CABundles to render (metadata.name). Default: every CABundle in
 	// the package.
 	Bundles []string `json:"bundles,omitempty"`
+	// TrustDomain is the mesh's SPIFFE trust domain (meshConfig.trustDomain). A chain
+	// whose CA cannot issue workload certificates in it (name constraints, extended key
+	// usages) is refused. Default: cluster.local.
+	TrustDomain string `json:"trustDomain,omitempty"`
 }
 
 var _ fnconfig.Spec = (*Spec)(nil)
 
-// Default fills in renewBefore.
+// Default fills in renewBefore and trustDomain.
 func (s *Spec) Default() {
 	if s.RenewBefore == "" {
 		s.RenewBefore = DefaultRenewBefore
+	}
+	if s.TrustDomain == "" {
+		s.TrustDomain = certchain.DefaultTrustDomain
 	}
 }
 
@@ -44,6 +52,9 @@ func (s *Spec) Validate() error {
 		errs = append(errs, fnconfig.FieldError("spec.renewBefore", "%q is not a duration: use hours, e.g. 720h for 30 days", s.RenewBefore))
 	} else if d < 0 {
 		errs = append(errs, fnconfig.FieldError("spec.renewBefore", "%q is negative", s.RenewBefore))
+	}
+	if err := certchain.CheckTrustDomain(s.TrustDomain); err != nil {
+		errs = append(errs, fnconfig.FieldError("spec.trustDomain", "%v", err))
 	}
 	seen := map[string]bool{}
 	for _, b := range s.Bundles {

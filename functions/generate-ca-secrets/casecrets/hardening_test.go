@@ -1,6 +1,7 @@
 package casecrets
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestHiddenKeyAndUnusableChainsAreRefused(t *testing.T) {
 			b.Spec.CertChain = strings.Replace(b.Spec.CertChain, "-----BEGIN CERTIFICATE-----\n",
 				"-----BEGIN CERTIFICATE-----\nX-Backup: "+hiddenKey+"\n\n", 1)
 			return b
-		}(), "has headers"},
+		}(), "private key material (a PKCS#8 private key in base64"},
 		{"caCert below pathlen:0", ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, below, []*ct.Cert{zero}, fresh), "pathlen:0"},
 		{"RSA-1024 caCert", ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, weak, nil, fresh), "1024 bits"},
 		{"50 certificates", func() *cabundle.CABundle {
@@ -70,5 +71,113 @@ func TestSecretsFitTheLimit(t *testing.T) {
 	largest := 3 * base64.StdEncoding.EncodedLen(certchain.MaxPEMBytes)
 	if largest+16<<10 > secretLimit {
 		t.Errorf("three fields of %d bytes make %d bytes of Secret data, over %d", certchain.MaxPEMBytes, largest, secretLimit)
+	}
+}
+
+// TestChainsWorkloadsCannotUseAreRefused: a CA whose workload certificates peers would
+// reject fails the render, judged in the configured trust domain. (Before, a CA whose
+// name constraints exclude spiffe://cluster.local, or whose EKU is serverAuth only,
+// rendered.)
+func TestChainsWorkloadsCannotUseAreRefused(t *testing.T) {
+	fx := fixtures(t, testCerts(t, false))
+	from := testNow.AddDate(-1, 0, 0)
+	root := ct.Must(ct.New(ct.Options{CommonName: "fresh root", NotBefore: from, NotAfter: testNow.AddDate(50, 0, 0), CA: true}, nil))
+	ca := func(edit func(*x509.Certificate)) *ct.Cert {
+		return ct.Must(ct.New(ct.Options{CommonName: "constrained", NotBefore: from, NotAfter: testNow.AddDate(30, 0, 0), CA: true, Edit: edit}, root))
+	}
+	excluded := ca(func(c *x509.Certificate) { c.ExcludedURIDomains = []string{"cluster.local"} })
+	exampleOnly := ca(func(c *x509.Certificate) { c.PermittedURIDomains = []string{"example.org"} })
+	serverOnly := ca(func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth} })
+	for _, tc := range []struct {
+		name, config string
+		ca           *ct.Cert
+		want         string // "" when it renders
+	}{
+		{"excludes cluster.local", fx["hsm-plugin"].config, excluded, `excluded by constraint "cluster.local"`},
+		{"server auth only", fx["hsm-plugin"].config, serverOnly, "for client auth"},
+		{"permits another trust domain", fx["hsm-plugin"].config, exampleOnly, "not permitted"},
+		{"permits the configured trust domain", typedConfig + "  trustDomain: example.org\n", exampleOnly, ""},
+		{"excludes the configured trust domain", typedConfig + "  trustDomain: cluster.local\n", excluded, "excluded"},
+		{"the trust domain from a ConfigMap", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  trustDomain: example.org\n", exampleOnly, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, tc.ca, nil, root)
+			f := fixture{config: tc.config, items: []*yaml.RNode{located(b.Node(), "cabundle-c1.yaml")}}
+			out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, f))
+			switch {
+			case tc.want == "" && !ok:
+				t.Fatalf("failed:\n%s", out)
+			case tc.want != "" && ok:
+				t.Fatalf("rendered:\n%s", out)
+			case tc.want != "" && !strings.Contains(string(out), tc.want):
+				t.Errorf("the results do not say %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestTrustDomainIsChecked: a trust domain SPIFFE does not allow is a config error.
+func TestTrustDomainIsChecked(t *testing.T) {
+	fx := fixtures(t, testCerts(t, false))
+	f := fixture{config: typedConfig + "  trustDomain: Cluster.Local/x\n", items: fx["hsm-plugin"].items}
+	out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, f))
+	if ok || !strings.Contains(string(out), "spec.trustDomain") {
+		t.Errorf("a bad trust domain was not refused by name:\n%s", out)
+	}
+}
+
+// TestKeyMaterialAnywhereInABundleFileIsRefused: private key material anywhere in the
+// file of a CABundle, selected or not, in any form, fails the render with an error that
+// names the file and the field, never the key. (Before, a key in a YAML comment, under a
+// lower-case PEM header, or as one unarmoured line of base64 rendered: exit 0, and the
+// key stayed in the package.)
+func TestKeyMaterialAnywhereInABundleFileIsRefused(t *testing.T) {
+	certs := testCerts(t, false)
+	fx := fixtures(t, certs)
+	keyCert := ct.Must(ct.New(ct.Options{CommonName: "k", NotBefore: testNow, NotAfter: testNow.AddDate(1, 0, 0)}, nil))
+	key := ct.PKCS8Base64(keyCert)
+	lowerPEM := "-----begin private key-----\\n" + key[:64] + "\\n-----end private key-----"
+	bundle := ct.Bundle("c1", "istio-system", cabundle.FlowHSMPlugin, certs["c1-ca"], nil, certs["root"]).Node().MustString()
+	other := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  backup: " + key + "\n"
+	parse := func(text, file string) *yaml.RNode { return located(yaml.MustParse(text), file) }
+	for _, tc := range []struct {
+		name   string
+		items  []*yaml.RNode
+		config string
+		want   string
+	}{
+		{"a base64 key in a YAML comment", []*yaml.RNode{parse(strings.Replace(bundle, "spec:\n", "spec:\n  # "+key+"\n", 1), "cabundle-c1.yaml")},
+			"", "CABundle c1 (cabundle-c1.yaml): spec.cluster: a comment holds private key material (a PKCS#8 private key in base64"},
+		{"a key in a comment at the top of the file", []*yaml.RNode{parse("# backup\n# "+key+"\n"+bundle, "cabundle-c1.yaml")},
+			"", "CABundle c1 (cabundle-c1.yaml): apiVersion: a comment holds private key material"},
+		{"a key in a comment at the end of the file", []*yaml.RNode{parse(bundle+"# "+key+"\n", "cabundle-c1.yaml")},
+			"", "CABundle c1 (cabundle-c1.yaml): "},
+		{"a key under a lower-case PEM header", []*yaml.RNode{parse(strings.Replace(bundle, "  annotations:\n", "  annotations:\n    backup: \""+lowerPEM+"\"\n", 1), "cabundle-c1.yaml")},
+			"", "CABundle c1 (cabundle-c1.yaml): metadata.annotations.backup: holds private key material (a PEM private key header"},
+		{"one unarmoured base64 line", []*yaml.RNode{parse(strings.Replace(bundle, "  flow: hsm-plugin\n", "  flow: hsm-plugin\n  backup: "+key+"\n", 1), "cabundle-c1.yaml")},
+			"", "CABundle c1 (cabundle-c1.yaml): spec.backup: holds private key material (a PKCS#8 private key in base64"},
+		{"a key in another resource of the file", []*yaml.RNode{parse(bundle, "cabundle-c1.yaml"), parse(other, "cabundle-c1.yaml")},
+			"", "ConfigMap notes (cabundle-c1.yaml), in the file of a CABundle: data.backup: holds private key material"},
+		{"a key in a bundle not selected", []*yaml.RNode{parse(bundle, "cabundle-c1.yaml"),
+			parse(strings.Replace(strings.Replace(bundle, "name: c1", "name: c2", 1), "spec:\n", "spec:\n  # "+key+"\n", 1), "cabundle-c2.yaml")},
+			typedConfig + "  bundles: [c1]\n", "CABundle c2 (cabundle-c2.yaml): spec.cluster: a comment holds private key material"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			config := tc.config
+			if config == "" {
+				config = fx["hsm-plugin"].config
+			}
+			out, ok := krmtest.Run(t, runAtTestNow, resourceList(t, fixture{config: config, items: tc.items}))
+			if ok {
+				t.Fatalf("rendered:\n%s", out)
+			}
+			results := string(out[strings.Index(string(out), "\nresults:"):])
+			if !strings.Contains(results, tc.want) {
+				t.Errorf("the results do not say %q:\n%s", tc.want, results)
+			}
+			if strings.Contains(results, key[10:40]) {
+				t.Errorf("the results print the key:\n%s", results)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/meshfn/meshfn/internal/cabundle"
+	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -59,13 +60,16 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		}
 	}
 
+	// Key material in the file of any bundle fails the render, before anything else.
+	keyed := refuseKeys(rl)
+
 	// Parse and check each selected bundle; any problem fails the whole render.
 	renew := spec.renewWindow()
 	var selected []bundle
 	namespaces := map[string]bundle{}
 	for _, name := range names {
 		obj := byName[name]
-		if !spec.selects(name) {
+		if !spec.selects(name) || keyed[obj] {
 			continue
 		}
 		where := krm.Describe(obj)
@@ -78,7 +82,7 @@ func run(rl *krm.ResourceList, now time.Time) error {
 			reportEach(rl, obj, where, err)
 			continue
 		}
-		warnings, err := cabundle.Check(b, now, renew)
+		warnings, err := cabundle.Check(b, now, renew, certchain.Policy{Keys: certchain.DefaultKeys, TrustDomain: spec.TrustDomain})
 		for _, w := range warnings {
 			rl.Warningf(obj, "%s: %s", where, w)
 		}

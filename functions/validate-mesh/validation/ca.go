@@ -165,7 +165,7 @@ func (s caSource) checkChain() []*finding {
 			"istiod would never load this chain. Export the bundle again with hsm-tool"}}
 	}
 	var fs []*finding
-	for _, p := range certchain.Check(s.chain, s.root, from, certchain.DefaultKeys) {
+	for _, p := range certchain.Check(s.chain, s.root, from, certchain.Policy{}) {
 		fs = append(fs, &finding{code: codeCAUnreadable, level: LevelError, item: s.obj, message: fmt.Sprintf(
 			"istiod would not load this CA: %s. Export the bundle again with hsm-tool", p.Msg)})
 	}

@@ -1,6 +1,7 @@
 // Package cabundletest makes certificates and CABundles for tests and demos: a root, the
 // intermediates a mesh CA signs with, and the broken certificates the checks must reject.
-// Keys are ECDSA P-256 (or RSA when asked) and stay in memory; nothing here writes a private key anywhere.
+// Keys are ECDSA P-256 (or RSA when asked) and stay in memory; nothing here writes a
+// private key anywhere (PKCS8Base64 hands one to tests that check it is refused).
 package cabundletest
 
 import (
@@ -11,6 +12,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"math/big"
 	"strings"
@@ -46,6 +48,8 @@ type Options struct {
 	NoKeyUsage bool
 	// RSABits makes an RSA key of that size instead of ECDSA P-256.
 	RSABits int
+	// Edit, when set, changes the template last (name constraints, say).
+	Edit func(*x509.Certificate)
 }
 
 // Years returns the validity window [from, from + n years).
@@ -94,6 +98,9 @@ func New(o Options, parent *Cert) (*Cert, error) {
 	if o.NoKeyUsage {
 		tmpl.KeyUsage = 0
 	}
+	if o.Edit != nil {
+		o.Edit(tmpl)
+	}
 	signer, signerCert := key, tmpl
 	if parent != nil {
 		signer, signerCert = parent.Key, parent.Cert
@@ -107,6 +114,16 @@ func New(o Options, parent *Cert) (*Cert, error) {
 		return nil, err
 	}
 	return &Cert{Cert: cert, Key: key, PEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}, nil
+}
+
+// PKCS8Base64 is c's private key as PKCS#8 DER in one line of base64, without PEM
+// armour: how a key pasted by hand slips past a reader that looks for PEM headers.
+func PKCS8Base64(c *Cert) string {
+	der, err := x509.MarshalPKCS8PrivateKey(c.Key)
+	if err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(der)
 }
 
 // Must panics on an error; for test set-up.
