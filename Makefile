@@ -92,7 +92,7 @@ bench: build images
 	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/kyamlnoop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN) -deployments $(BENCH_SIZES) -runs $(BENCH_RUNS) -kyaml $(BENCH_KYAML) \
-		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE))
+		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE)) $(if $(BENCH_OUTPUT_MAY_DIFFER),-output-may-differ)
 	pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$$(hack/container-runtime)"
 	validate -bin $(BIN)
 
@@ -104,6 +104,8 @@ vet:
 corpora:
 	@inject=$${MESHFN_ISTIO_CORPUS:-$(CURDIR)/../shared/istio-inject-corpus}; \
 	[ -d "$$inject/cases" ] || echo "NOTE: Istio's injection corpus is not at $$inject (set MESHFN_ISTIO_CORPUS): inject-sidecar's tests against it are skipped"; \
+	releases=$${MESHFN_ISTIO_RELEASE_CORPORA:-$(CURDIR)/../shared/istio-release-corpora}; \
+	[ -d "$$releases" ] || echo "NOTE: Istio's per-release injection corpora are not at $$releases (set MESHFN_ISTIO_RELEASE_CORPORA): the tests of each release's injector against them are skipped"; \
 	analyze=$${MESHFN_ISTIO_ANALYZE_CORPUS:-$(CURDIR)/../shared/istio-analyze-corpus}; \
 	[ -d "$$analyze" ] || echo "NOTE: Istio's analyzer corpus is not at $$analyze (set MESHFN_ISTIO_ANALYZE_CORPUS): validate-mesh's tests against it are skipped"
 

@@ -58,7 +58,8 @@ func runContainerRuntime(t *testing.T, env ...string) (string, string) {
 func TestMakeTestSaysWhatItSkips(t *testing.T) {
 	make := requireTool(t, "make", "GNU make")
 	missing := filepath.Join(t.TempDir(), "missing")
-	out, ok := runEnv(t, repoRoot(t), []string{"MESHFN_ISTIO_CORPUS=" + missing, "MESHFN_ISTIO_ANALYZE_CORPUS=" + missing},
+	out, ok := runEnv(t, repoRoot(t), []string{"MESHFN_ISTIO_CORPUS=" + missing, "MESHFN_ISTIO_ANALYZE_CORPUS=" + missing,
+		"MESHFN_ISTIO_RELEASE_CORPORA=" + missing},
 		make, "--no-print-directory", "-s", "corpora")
 	if !ok {
 		t.Fatalf("make corpora failed:\n%s", out)
@@ -66,6 +67,7 @@ func TestMakeTestSaysWhatItSkips(t *testing.T) {
 	for _, want := range []string{
 		"NOTE: Istio's injection corpus is not at " + missing,
 		"NOTE: Istio's analyzer corpus is not at " + missing,
+		"NOTE: Istio's per-release injection corpora are not at " + missing,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("make corpora does not say %q:\n%s", want, out)

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"os"
 	"path/filepath"
 	"slices"
@@ -77,6 +78,9 @@ func corpusDir(t *testing.T) string {
 		dir = filepath.Join("..", "..", "..", "..", "shared", "istio-analyze-corpus")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
+		if os.Getenv(istiocorpus.RequireEnvVar) != "" {
+			t.Fatalf("Istio's analyzer corpus is not at %s (set %s): %v", dir, corpusEnv, err)
+		}
 		t.Skipf("SKIP: Istio's analyzer corpus is not at %s (set %s): %v", dir, corpusEnv, err)
 	}
 	return dir
