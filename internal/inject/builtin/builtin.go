@@ -9,10 +9,14 @@
 // package gets the same sidecar. The templates of the newest supported line live beside
 // this file, and each older line's changes in a file of its own (releases.go):
 //
-//   - proxy.tmpl: blocks shared by both templates (environment, volumes, resources, ...);
+//   - proxy.tmpl: blocks shared by the templates with a proxy (environment, volumes,
+//     resources, ...);
 //   - sidecar.yaml.tmpl: the "sidecar" template, for application pods;
 //   - gateway.yaml.tmpl: the "gateway" template, for gateway deployments
 //     (inject.istio.io/templates: gateway);
+//   - grpc-agent.yaml.tmpl and grpc-simple.yaml.tmpl: the "grpc-agent" and "grpc-simple"
+//     templates, for proxyless gRPC applications (pilot-agent without Envoy, and a bare
+//     xDS bootstrap file);
 //   - values.json: the chart values the templates and the engine read.
 package builtin
 
@@ -49,8 +53,10 @@ type Options struct {
 
 // Template names, as inject.istio.io/templates selects them.
 const (
-	SidecarTemplate = inject.SidecarTemplate
-	GatewayTemplate = "gateway"
+	SidecarTemplate    = inject.SidecarTemplate
+	GatewayTemplate    = "gateway"
+	GRPCAgentTemplate  = "grpc-agent"
+	GRPCSimpleTemplate = "grpc-simple"
 )
 
 var (
@@ -60,17 +66,23 @@ var (
 	sidecarTemplate string
 	//go:embed gateway.yaml.tmpl
 	gatewayTemplate string
+	//go:embed grpc-agent.yaml.tmpl
+	grpcAgentTemplate string
+	//go:embed grpc-simple.yaml.tmpl
+	grpcSimpleTemplate string
 	//go:embed values.json
 	chartValues []byte
 )
 
 // newestTemplates returns the built-in injection templates of the newest supported
 // line by name. Each is complete on its own: the shared blocks come first, as they would
-// in a ConfigMap a user edits.
+// in a ConfigMap a user edits (grpc-simple, which has no proxy, uses none).
 func newestTemplates() map[string]string {
 	return map[string]string{
-		SidecarTemplate: proxyBlocks + sidecarTemplate,
-		GatewayTemplate: proxyBlocks + gatewayTemplate,
+		SidecarTemplate:    proxyBlocks + sidecarTemplate,
+		GatewayTemplate:    proxyBlocks + gatewayTemplate,
+		GRPCAgentTemplate:  proxyBlocks + grpcAgentTemplate,
+		GRPCSimpleTemplate: grpcSimpleTemplate,
 	}
 }
 
