@@ -36,7 +36,7 @@ func sourcesParse(t *testing.T, line string) {
 	if want := []string{inject.SidecarTemplate}; !reflect.DeepEqual(s.Config.DefaultTemplates, want) {
 		t.Errorf("default templates %v, want %v", s.Config.DefaultTemplates, want)
 	}
-	if want := []string{"gateway", "sidecar"}; !reflect.DeepEqual(s.TemplateNames(), want) {
+	if want := []string{"gateway", "grpc-agent", "grpc-simple", "sidecar"}; !reflect.DeepEqual(s.TemplateNames(), want) {
 		t.Errorf("templates %v, want %v", s.TemplateNames(), want)
 	}
 	if got := s.Mesh.GetTrustDomain(); got != "cluster.local" {
@@ -94,7 +94,7 @@ func TestTemplatesStandAlone(t *testing.T) {
 	for _, line := range builtin.Supported() {
 		release := builtin.MustLookup(mustVersion(t, line))
 		for name, text := range release.Templates() {
-			if !strings.Contains(text, `define "proxy.plan"`) {
+			if strings.Contains(text, `template "proxy.`) && !strings.Contains(text, `define "proxy.plan"`) {
 				t.Errorf("%s: template %s lacks the shared blocks", line, name)
 			}
 			if _, err := templatefuncs.Parse(name, text, templatefuncs.Options{Missing: release.Rules.MissingFuncs}); err != nil {

@@ -18,19 +18,21 @@ import (
 var minPassing = map[string]int{
 	groupSidecar:      115,
 	groupGateway:      3,
+	groupGRPC:         2,
 	groupUserTemplate: 2,
 }
 
 // minPassingBuiltinSettings is how many of the default-settings cases the built-in
 // settings alone reproduce (all of them).
-const minPassingBuiltinSettings = 82
+const minPassingBuiltinSettings = 84
 
 // Groups of corpus cases, by the templates the pods select.
 const (
 	groupSidecar      = "sidecar"              // no inject.istio.io/templates, or only sidecar
 	groupGateway      = "gateway"              // gateway (with sidecar at most)
 	groupUserTemplate = "sidecar+user"         // a built-in template with one from values.sidecarInjectorWebhook.templates
-	groupOther        = "other Istio template" // grpc-agent, waypoint, ...: not measured
+	groupGRPC         = "grpc"                 // grpc-agent or grpc-simple
+	groupOther        = "other Istio template" // waypoint, ...: not measured
 )
 
 // TestCorpusWithBuiltinTemplates renders Istio's corpus with the built-in templates of the
@@ -71,7 +73,7 @@ func TestCorpusWithBuiltinSettings(t *testing.T) {
 		if c.Settings != "default" {
 			continue
 		}
-		if g := caseGroup(t, c, istiocorpus.ReadSettings(t, c.Settings)); g != groupSidecar && g != groupGateway {
+		if g := caseGroup(t, c, istiocorpus.ReadSettings(t, c.Settings)); g != groupSidecar && g != groupGateway && g != groupGRPC {
 			continue
 		}
 		if diff := runCase(t, c, settings); diff != "" {
@@ -91,7 +93,7 @@ func TestCorpusWithBuiltinSettings(t *testing.T) {
 func report(t *testing.T, passed, failed map[string][]string) {
 	t.Helper()
 	total, totalPassed := 0, 0
-	for _, g := range []string{groupSidecar, groupGateway, groupUserTemplate} {
+	for _, g := range []string{groupSidecar, groupGateway, groupGRPC, groupUserTemplate} {
 		p, f := len(passed[g]), len(failed[g])
 		total, totalPassed = total+p+f, totalPassed+p
 		t.Logf("%-14s %3d of %3d cases as Istio's; failing: %v", g, p, p+f, failed[g])
@@ -140,6 +142,11 @@ func caseGroup(t *testing.T, c istiocorpus.Case, s istiocorpus.Settings) string 
 			builtinUsed = true
 			if group == groupSidecar {
 				group = groupGateway
+			}
+		case name == builtin.GRPCAgentTemplate || name == builtin.GRPCSimpleTemplate:
+			builtinUsed = true
+			if group == groupSidecar {
+				group = groupGRPC
 			}
 		case userTemplates[name] != "":
 			group = groupUserTemplate
