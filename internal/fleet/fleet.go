@@ -149,7 +149,7 @@ func Read(items []*yaml.RNode, opts Options) (*Mesh, error) {
 			return nil, err
 		}
 		if b, err := builtin.Lookup(r.Release.Version); err == nil {
-			m.noteRelease(r, b, declaration(r))
+			m.noteRelease(r, b, declaration(r), "as")
 		}
 	}
 	return m, nil

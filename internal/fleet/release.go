@@ -165,23 +165,25 @@ func (m *Mesh) rulesFor(r *Revision, cm *yaml.RNode) inject.Rules {
 			"revision %s: nothing says which Istio release its ConfigMaps are from (no version in global.tag or the chart labels, no istioVersion): injecting with the engine rules of Istio %s; set istioVersion to choose",
 			r.Label(), v)})
 	default:
-		m.noteRelease(r, b, cm)
+		m.noteRelease(r, b, cm, "with the engine rules of")
 	}
 	return b.Rules
 }
 
 // noteRelease says when a revision injects as another release than the one asked for: a
 // patch newer than meshfn has read, or a line with no release yet.
-func (m *Mesh) noteRelease(r *Revision, b *builtin.Release, obj *yaml.RNode) {
+// how says what of the release is used: "as" (the built-in injector) or "with the
+// engine rules of" (the revision's own ConfigMaps).
+func (m *Mesh) noteRelease(r *Revision, b *builtin.Release, obj *yaml.RNode, how string) {
 	switch {
 	case b.Beyond():
 		m.Notes = append(m.Notes, Note{Object: obj, Message: fmt.Sprintf(
-			"revision %s: Istio %s is newer than the newest %s patch meshfn knows; injecting as Istio %s (%s)",
-			r.Label(), b.Asked, b.Version.Line(), b.Version, r.Release.From)})
+			"revision %s: Istio %s is newer than the newest %s patch meshfn knows; injecting %s Istio %s (%s)",
+			r.Label(), b.Asked, b.Version.Line(), how, b.Version, r.Release.From)})
 	case b.Preview != "":
 		m.Notes = append(m.Notes, Note{Object: obj, Message: fmt.Sprintf(
-			"revision %s: Istio %s has no release yet; injecting as %s, which meshfn follows (%s)",
-			r.Label(), b.Version.Line(), b.Preview, r.Release.From)})
+			"revision %s: Istio %s has no release yet; injecting %s %s, which meshfn follows (%s)",
+			r.Label(), b.Version.Line(), how, b.Preview, r.Release.From)})
 	}
 }
 

@@ -186,7 +186,7 @@ func TestRevisionFromInjectorConfigMaps(t *testing.T) {
 	m.namespaceWithApp("shop", "istio.io/rev: canary")
 	m.namespaceWithApp("stable", "istio.io/rev: asm-1-29")
 	out := render(t, m.input(""))
-	if w := webIn(t, out, "shop"); !strings.Contains(w, "image: example.io/istio/proxyv2:1.31.0") || !strings.Contains(w, `"revision":"canary"`) {
+	if w := webIn(t, out, "shop"); !strings.Contains(w, "image: example.io/istio/proxyv2:1.29.6") || !strings.Contains(w, `"revision":"canary"`) {
 		t.Errorf("the namespace on canary was not injected with canary's ConfigMaps:\n%s", w)
 	}
 	if w := webIn(t, out, "stable"); !strings.Contains(w, `"revision":"asm-1-29"`) {

@@ -55,7 +55,7 @@ func TestRevisionChangeReinjects(t *testing.T) {
 	first := render(t, original)
 	moved := render(t, withNamespaceLabels(t, first, "istio-injection: enabled", "istio.io/rev: canary"))
 	d := deployment(t, moved)
-	for _, want := range []string{"proxyv2:1.31.0", "istiod-canary.istio-system.svc:15012", `\"revision\":\"canary\"`} {
+	for _, want := range []string{"proxyv2:1.29.6", "istiod-canary.istio-system.svc:15012", `\"revision\":\"canary\"`} {
 		if !strings.Contains(d, want) && !strings.Contains(d, strings.ReplaceAll(want, `\"`, `"`)) {
 			t.Errorf("re-injected Deployment lacks %s:\n%s", want, d)
 		}
