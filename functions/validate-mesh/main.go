@@ -19,7 +19,9 @@ const usage = `validate-mesh: a KRM validator that runs every one of Istio's con
 (the IST0xxx messages of istioctl analyze, including those that need Pods, Services,
 Namespaces and Secrets) over a package offline, each workload analysed as the pod the
 cluster would create, plus meshfn's fleet checks (MFN0xxx): revisions nobody serves,
-stale injection, CA certificates that expire or do not share a root. It never changes
+stale injection (naming both Istio releases), revisions on an Istio release older than
+the supported ones meshfn knows (1.28 to 1.31), CA certificates that expire or do not
+share a root. It never changes
 the package; it fails when a finding at or above failOn remains.
 
 It reads a ResourceList on standard input and writes one on standard output. It runs as
