@@ -138,20 +138,36 @@ func CompareOutputWith(t testing.TB, c Case, got []*yaml.RNode, fix func(any) an
 // branch (istio/istio#60755), and every released line still sets it, after GOMEMLIMIT,
 // from the proxy's CPU limit. It is the one injection difference between master at the
 // corpus's commit and the 1.31 line (the templates' other changes render the same).
-func AsRelease131(v any) any {
+func AsRelease131(v any) any { return proxyEnv(v, withGOMAXPROCS) }
+
+// WithoutGOMAXPROCS is the reverse: compared data of the 1.31 line as master writes it.
+func WithoutGOMAXPROCS(v any) any {
+	return proxyEnv(v, func(env []any) []any {
+		kept := []any{}
+		for _, e := range env {
+			if m, _ := e.(map[string]any); m["name"] != "GOMAXPROCS" {
+				kept = append(kept, e)
+			}
+		}
+		return kept
+	})
+}
+
+// proxyEnv changes the env of every istio-proxy container in v with change.
+func proxyEnv(v any, change func([]any) []any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		if x["name"] == "istio-proxy" {
 			if env, ok := x["env"].([]any); ok {
-				x["env"] = withGOMAXPROCS(env)
+				x["env"] = change(env)
 			}
 		}
 		for k, e := range x {
-			x[k] = AsRelease131(e)
+			x[k] = proxyEnv(e, change)
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = AsRelease131(e)
+			x[i] = proxyEnv(e, change)
 		}
 	}
 	return v

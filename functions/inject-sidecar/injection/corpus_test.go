@@ -25,20 +25,8 @@ func TestIstioCorpus(t *testing.T) {
 func runCorpusCase(t *testing.T, c istiocorpus.Case) {
 	settings := istiocorpus.ReadSettings(t, c.Settings).ConfigMaps(t)
 	out, ok := krmtest.Run(t, Run, istiocorpus.FunctionInput(t, c, settings))
-	if c.ExpectedError != "" {
-		if ok {
-			t.Fatalf("expected an error containing %q, the function succeeded", c.ExpectedError)
-		}
-		if !strings.Contains(strings.ToLower(string(out)), c.ExpectedError) {
-			t.Fatalf("error does not contain %q:\n%s", c.ExpectedError, istiocorpus.Results(out))
-		}
+	if !checkCorpusOutput(t, c, out, ok, nil) {
 		return
-	}
-	if !ok {
-		t.Fatalf("function failed:\n%s", istiocorpus.Results(out))
-	}
-	for _, d := range istiocorpus.CompareOutput(t, c, istiocorpus.Items(t, out), "meshfn", RevertAnnotation) {
-		t.Error(d)
 	}
 	again, ok := krmtest.Run(t, Run, out)
 	if !ok {
@@ -47,4 +35,27 @@ func runCorpusCase(t *testing.T, c istiocorpus.Case) {
 	if a, b := istiocorpus.ItemsYAML(t, out), istiocorpus.ItemsYAML(t, again); a != b {
 		t.Errorf("second run changed the output:\n%s", krmtest.Diff(a, b))
 	}
+}
+
+// checkCorpusOutput checks the function's output for a case: the expected error, or the
+// expected output (changed by fix, when not nil) under the corpus's rule. It reports
+// whether the case injected.
+func checkCorpusOutput(t *testing.T, c istiocorpus.Case, out []byte, ok bool, fix func(any) any) bool {
+	t.Helper()
+	if c.ExpectedError != "" {
+		if ok {
+			t.Fatalf("expected an error containing %q, the function succeeded", c.ExpectedError)
+		}
+		if !strings.Contains(strings.ToLower(string(out)), c.ExpectedError) {
+			t.Fatalf("error does not contain %q:\n%s", c.ExpectedError, istiocorpus.Results(out))
+		}
+		return false
+	}
+	if !ok {
+		t.Fatalf("function failed:\n%s", istiocorpus.Results(out))
+	}
+	for _, d := range istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), fix, "meshfn", RevertAnnotation) {
+		t.Error(d)
+	}
+	return true
 }

@@ -1,7 +1,6 @@
 package injection
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/istiocorpus"
@@ -34,19 +33,5 @@ func TestIstioReleaseCorpora(t *testing.T) {
 
 func runReleaseCase(t *testing.T, c istiocorpus.ReleaseCase, settings []*yaml.RNode, spec map[string]string, fix func(any) any) {
 	out, ok := krmtest.Run(t, Run, istiocorpus.FunctionInputWith(t, c.Case, settings, spec))
-	if c.ExpectedError != "" {
-		if ok {
-			t.Fatalf("expected an error containing %q, the function succeeded", c.ExpectedError)
-		}
-		if !strings.Contains(strings.ToLower(string(out)), c.ExpectedError) {
-			t.Fatalf("error does not contain %q:\n%s", c.ExpectedError, istiocorpus.Results(out))
-		}
-		return
-	}
-	if !ok {
-		t.Fatalf("function failed:\n%s", istiocorpus.Results(out))
-	}
-	for _, d := range istiocorpus.CompareOutputWith(t, c.Case, istiocorpus.Items(t, out), fix, "meshfn", RevertAnnotation) {
-		t.Error(d)
-	}
+	checkCorpusOutput(t, c.Case, out, ok, fix)
 }

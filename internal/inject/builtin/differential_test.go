@@ -134,7 +134,7 @@ func TestSameAsIstioTemplates(t *testing.T) {
 	t.Run("master as 1.31", func(t *testing.T) {
 		defaults := istiocorpus.ReadSettings(t, "default")
 		sameAsIstio(t, istioTemplates{config: defaults.Config, values: defaults.Values, mesh: defaults.Mesh,
-			release: builtin.MustLookup(mustVersion(t, "1.31")), asIstio: withoutGOMAXPROCS})
+			release: builtin.MustLookup(mustVersion(t, "1.31")), asIstio: istiocorpus.WithoutGOMAXPROCS})
 	})
 	for _, rel := range istiocorpus.Releases(t) {
 		t.Run(rel.Version, func(t *testing.T) {
@@ -182,30 +182,6 @@ func sameAsIstio(t *testing.T, it istioTemplates) {
 			})
 		}
 	}
-}
-
-// withoutGOMAXPROCS drops the GOMAXPROCS env var of istio-proxy from compared data.
-func withoutGOMAXPROCS(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if env, ok := x["env"].([]any); ok && x["name"] == "istio-proxy" {
-			kept := []any{}
-			for _, e := range env {
-				if m, _ := e.(map[string]any); m["name"] != "GOMAXPROCS" {
-					kept = append(kept, e)
-				}
-			}
-			x["env"] = kept
-		}
-		for k, e := range x {
-			x[k] = withoutGOMAXPROCS(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = withoutGOMAXPROCS(e)
-		}
-	}
-	return v
 }
 
 func mustVersion(t *testing.T, s string) istio.Version {
