@@ -52,6 +52,8 @@ func RunStreamTo(w io.Writer, f StreamFunc, input []byte) (fn.Results, error) {
 type itemStream struct {
 	input []byte // nil once written out
 	items []itemText
+	keys  []int // the lines of the input's top-level keys
+	read  int   // how many items were read
 	// broken is set when an item cannot be read on its own.
 	broken bool
 }
@@ -63,7 +65,12 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	if !ok {
 		return nil, false, nil
 	}
-	if ok, _ := echoHead(io.Discard, s.input); !ok {
+	// rest keeps the input's line numbers: its keys are the input's, once every item
+	// is read on its own (an item cut where a line only reads like a key is no YAML).
+	if s.keys, ok = keyLines(rest); !ok {
+		return nil, false, nil
+	}
+	if ok, _ := echoHead(io.Discard, s.input, s.keys); !ok {
 		return nil, false, nil
 	}
 	head, err := fn.ParseResourceList(rest)
@@ -89,6 +96,10 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	}
 	results = append(head.Results, rl.Results...)
 	if s.input != nil {
+		// f stopped early: the items it did not read must be read on their own too.
+		if !s.readRest() {
+			return nil, false, nil
+		}
 		written = s.writeHead(w)
 	}
 	if written != nil {
@@ -106,13 +117,25 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 	if s.input == nil {
 		panic("krm: a StreamFunc ranged over its items twice")
 	}
-	for _, t := range s.items {
+	for i, t := range s.items {
 		it, ok := parseItem(s.input, t)
 		if !ok {
 			s.broken = true
 			return false
 		}
+		s.read = max(s.read, i+1)
 		if !yield(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// readRest reads the items the function did not, each on its own, and reports whether
+// all can be.
+func (s *itemStream) readRest() bool {
+	for _, t := range s.items[s.read:] {
+		if _, ok := parseItem(s.input, t); !ok {
 			return false
 		}
 	}
@@ -121,8 +144,8 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 
 // writeHead writes the input without its results and drops it.
 func (s *itemStream) writeHead(w io.Writer) error {
-	_, err := echoHead(w, s.input)
-	s.input, s.items = nil, nil
+	_, err := echoHead(w, s.input, s.keys)
+	s.input, s.items, s.keys = nil, nil, nil
 	return err
 }
 
