@@ -95,7 +95,11 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
 		rl.Config = in.FunctionConfig.MoveToResourceNode()
 	}
-	if err := f(rl); err != nil {
+	if refused := checkInput(rl.Items, rl.Config, bytes.IndexByte(input, '&') >= 0); refused != nil {
+		// No function runs on it: the output is the input, in its order (where an
+		// alias follows its anchor), with the reasons.
+		rl.Results, rl.Unchanged, rl.inputOrder = refused, true, true
+	} else if err := f(rl); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
 	}
 	rl.Results = append(in.Results, rl.Results...)
@@ -135,7 +139,10 @@ func write(w io.Writer, rl *ResourceList) error {
 	if err != nil {
 		return err
 	}
-	items := sortedItems(rl.Items)
+	items := rl.Items
+	if !rl.inputOrder {
+		items = sortedItems(rl.Items)
+	}
 	var buf bytes.Buffer
 	buf.WriteString(resourceListHead)
 	if len(items) > 0 {

@@ -33,6 +33,9 @@ type ResourceList struct {
 
 	// released is set once the function freed an input item's nodes (Release).
 	released atomic.Bool
+	// inputOrder writes the items in the input's order, not sorted: set when the input
+	// was refused, which may hold aliases to other items' anchors (see checkInput).
+	inputOrder bool
 }
 
 // Release frees the nodes of an item whose new YAML the function holds in Encoded (or is

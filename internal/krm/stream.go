@@ -81,6 +81,9 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	rl := &ResourceList{Unchanged: true}
 	if head.FunctionConfig != nil && !head.FunctionConfig.IsEmpty() {
 		rl.Config = head.FunctionConfig.MoveToResourceNode()
+		if checkInput(nil, rl.Config, true) != nil {
+			return nil, false, nil // RunTo reports it
+		}
 	}
 	var written error
 	all := func(yield func(*yaml.RNode) bool) {
@@ -236,7 +239,8 @@ func leadingSpaces(line []byte) int {
 
 // parseItem parses one item on its own: its "-" becomes a blank, so the item's mapping
 // keeps its columns, and its lines are numbered as in the whole input. ok is false when
-// the text is not one mapping.
+// the text is not one mapping, or one no function may read (checkShape): RunTo then
+// reports it.
 func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	text := slices.Clone(input[t.start:t.end])
 	text[t.dash-t.start] = ' '
@@ -248,7 +252,7 @@ func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
 		return nil, false
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || checkShape(doc.Content[0]) != nil {
 		return nil, false
 	}
 	shiftLines(doc.Content[0], t.line-1)
