@@ -19,7 +19,7 @@ import (
 func checkInput(items []*yaml.RNode, config *yaml.RNode, anchors bool) fn.Results {
 	var results fn.Results
 	check := func(obj *yaml.RNode, what string) {
-		if err := checkShape(obj.YNode()); err != nil {
+		if err := checkShapes(obj.YNode()); err != nil {
 			results = append(results, unreadableResult(obj, fmt.Errorf("%s cannot be read: %w", what, err)))
 			return
 		}
@@ -37,6 +37,27 @@ func checkInput(items []*yaml.RNode, config *yaml.RNode, anchors bool) fn.Result
 		check(config, "the function config")
 	}
 	return results
+}
+
+// checkShapes is checkShape of obj and, when obj is a List, of each of its members,
+// which functions read as resources too.
+func checkShapes(obj *yaml.Node) error {
+	if err := checkShape(obj); err != nil {
+		return err
+	}
+	if kind := fieldOf(obj, "kind"); kind == nil || kind.Value != "List" {
+		return nil
+	}
+	members := fieldOf(obj, "items")
+	if members == nil || members.Kind != yaml.SequenceNode {
+		return nil
+	}
+	for i, m := range members.Content {
+		if err := checkShape(m); err != nil {
+			return fmt.Errorf("items[%d]: %w", i, err)
+		}
+	}
+	return nil
 }
 
 // checkShape checks what every function reads of an object through kyaml's accessors:

@@ -32,6 +32,9 @@ var refusedInputs = []struct {
 		"the YAML alias *d names an anchor outside it"},
 	{"alias to the config's anchor", "functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: fn}, data: &d {k: v}}\n" +
 		item("{name: a, annotations: {config.kubernetes.io/path: a.yaml}}", "  data: *d\n"), "the YAML alias *d names an anchor outside it"},
+	{"List member's labels a list", "items:\n- apiVersion: v1\n  kind: List\n  metadata: {name: a}\n  items:\n  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n" +
+		"  - {apiVersion: v1, kind: ConfigMap, metadata: {name: c, labels: [x]}}\n", "items[1]: metadata.labels: expected a mapping, got a list"},
+	{"List member null", "items:\n- apiVersion: v1\n  kind: List\n  metadata: {name: a}\n  items: [null]\n", "items[0]: expected a mapping, got null"},
 	{"config annotations a list", item("{name: a}", "") + "functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: fn, annotations: [a]}}\n",
 		"the function config cannot be read: metadata.annotations"},
 }
@@ -114,7 +117,7 @@ func checkRefused(t *testing.T, how string, out []byte, results fn.Results, mess
 		}
 		return
 	}
-	if r.ResourceRef == nil || r.ResourceRef.Kind != "ConfigMap" && !strings.HasPrefix(message, "kind") ||
+	if r.ResourceRef == nil || r.ResourceRef.Kind == "" && !strings.HasPrefix(message, "kind") ||
 		r.ResourceRef.Name != "a" && !strings.Contains(message, "metadata:") && !strings.Contains(message, "metadata.name") {
 		t.Errorf("%s: the result does not name the resource: %+v", how, r.ResourceRef)
 	}

@@ -239,7 +239,7 @@ func leadingSpaces(line []byte) int {
 
 // parseItem parses one item on its own: its "-" becomes a blank, so the item's mapping
 // keeps its columns, and its lines are numbered as in the whole input. ok is false when
-// the text is not one mapping, or one no function may read (checkShape): RunTo then
+// the text is not one mapping, or one no function may read (checkShapes): RunTo then
 // reports it.
 func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	text := slices.Clone(input[t.start:t.end])
@@ -252,7 +252,7 @@ func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
 		return nil, false
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || checkShape(doc.Content[0]) != nil {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || checkShapes(doc.Content[0]) != nil {
 		return nil, false
 	}
 	shiftLines(doc.Content[0], t.line-1)
