@@ -46,6 +46,8 @@ const (
 	// codeMissingWaypoint: istio.io/use-waypoint names a waypoint the package does not
 	// hold in a namespace it holds. Error.
 	codeMissingWaypoint = "MFN0017"
+	// codeAnalyzerFailed: one of Istio's analyzers crashed on a resource. Error.
+	codeAnalyzerFailed = "MFN0018"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -68,4 +70,5 @@ var codes = map[string]string{
 	codeL7PolicyOnAmbient:     LevelError,
 	codeRoutesWithoutWaypoint: LevelWarning,
 	codeMissingWaypoint:       LevelError,
+	codeAnalyzerFailed:        LevelError,
 }

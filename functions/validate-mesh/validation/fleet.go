@@ -11,6 +11,7 @@ import (
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -44,13 +45,17 @@ func readPodView(template *yaml.RNode) (podView, error) {
 	v.status, v.injected = inject.ParseStatus(v.annotations)
 	for _, list := range []string{"containers", "initContainers"} {
 		cs, _ := template.Pipe(yaml.Lookup("spec", list))
-		if cs == nil {
-			continue
+		if cs == nil || cs.YNode().Kind != yaml.SequenceNode {
+			continue // Istio's conversion reports a list of the wrong type
 		}
-		elems, _ := cs.Elements()
-		for _, c := range elems {
-			if yaml.GetValue(c.Field("name").Value) == proxyContainer && c.Field("image") != nil {
-				v.proxyImage = yaml.GetValue(c.Field("image").Value)
+		for i, c := range cs.YNode().Content {
+			if c.Kind != yaml.MappingNode {
+				// The API server reads null as a container without name or image.
+				return v, fmt.Errorf("spec.%s[%d]: expected a container, got %s", list, i, yamlnode.Describe(c))
+			}
+			name, image := yaml.NewRNode(c).Field("name"), yaml.NewRNode(c).Field("image")
+			if name != nil && image != nil && yaml.GetValue(name.Value) == proxyContainer {
+				v.proxyImage = yaml.GetValue(image.Value)
 			}
 		}
 	}
