@@ -2,6 +2,7 @@ package krm
 
 import (
 	"bytes"
+	"errors"
 	"iter"
 	"strings"
 	"testing"
@@ -141,5 +142,42 @@ func TestAliasesInsideAnItemAreRead(t *testing.T) {
 		"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n  data: {a: &v x, b: *v}\n"
 	if !strings.HasPrefix(string(out), want) {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestACrashIsAnErrorResult: a function that panics, having changed an item, writes the
+// input's items and an error result saying it crashed, streamed or not.
+func TestACrashIsAnErrorResult(t *testing.T) {
+	input := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" +
+		"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+	want, _, err := Run(func(rl *ResourceList) error { return errors.New("failed") }, []byte(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, results, err := Run(func(rl *ResourceList) error {
+		rl.Items[0].SetLabels(map[string]string{"changed": "yes"})
+		var m map[string]int
+		m["x"]++
+		return nil
+	}, []byte(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, _ := strings.Cut(string(want), "results:")
+	if !strings.HasPrefix(string(out), head) || !HasErrors(results) || !strings.Contains(results[0].Message, "the function crashed") {
+		t.Errorf("output:\n%s\nwant the input's items and an error result", out)
+	}
+	var streamed bytes.Buffer
+	results, err = RunStreamTo(&streamed, func(rl *ResourceList, items iter.Seq[*yaml.RNode]) error {
+		for range items {
+			panic("in the middle")
+		}
+		return nil
+	}, []byte(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(streamed.String(), input) || !HasErrors(results) || !strings.Contains(results[0].Message, "in the middle") {
+		t.Errorf("streamed output:\n%s", streamed.String())
 	}
 }

@@ -99,8 +99,11 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 		// No function runs on it: the output is the input, in its order (where an
 		// alias follows its anchor), with the reasons.
 		rl.Results, rl.Unchanged, rl.inputOrder = refused, true, true
-	} else if err := f(rl); err != nil {
+	} else if crashed, err := call(func() error { return f(rl) }); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
+		if crashed {
+			rl.released.Store(true) // it may have changed items half-way: write the input's
+		}
 	}
 	rl.Results = append(in.Results, rl.Results...)
 	if rl.Unchanged {

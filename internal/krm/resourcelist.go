@@ -6,6 +6,9 @@ package krm
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 
@@ -126,4 +129,18 @@ func (rl *ResourceList) ConfigError(err error) {
 		}
 		rl.Results = append(rl.Results, r)
 	}
+}
+
+// call runs f and returns a panic in it as an error, with the stack on standard error: a
+// function that crashes still writes its output, the input's items with an error
+// result, never nothing. crashed reports the panic. A panic in a goroutine f started is
+// beyond reach.
+func call(f func() error) (crashed bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "%v\n%s", p, debug.Stack())
+			crashed, err = true, fmt.Errorf("the function crashed, a bug in meshfn (please report it with the input): %v", p)
+		}
+	}()
+	return false, f()
 }

@@ -91,7 +91,7 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 			written = s.writeHead(w)
 		}
 	}
-	if err := f(rl, all); err != nil {
+	if _, err := call(func() error { return f(rl, all) }); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
 	}
 	if s.broken {
