@@ -34,18 +34,10 @@ func echo(input []byte, results fn.Results) ([]byte, bool) {
 // line that reads like a key at the first column may be none: it may continue a quoted
 // scalar or a flow collection that started lines above, which only a parser can tell.
 func keyLines(input []byte) (lines []int, ok bool) {
-	dec := yaml.NewDecoder(bytes.NewReader(input))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	m, ok := decodeOne(input)
+	if !ok || m.Kind != yaml.MappingNode {
 		return nil, false
 	}
-	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
-		return nil, false
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil, false
-	}
-	m := doc.Content[0]
 	for i := 0; i < len(m.Content); i += 2 {
 		if m.Content[i].Column != 1 {
 			return nil, false

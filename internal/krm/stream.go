@@ -244,6 +244,17 @@ func leadingSpaces(line []byte) int {
 func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	text := slices.Clone(input[t.start:t.end])
 	text[t.dash-t.start] = ' '
+	n, ok := decodeOne(text)
+	if !ok || checkShapes(n) != nil {
+		return nil, false
+	}
+	shiftLines(n, t.line-1)
+	return yaml.NewRNode(n), true
+}
+
+// decodeOne parses text holding one YAML document and returns its node; ok is false for
+// anything else (no YAML, several documents, an empty one).
+func decodeOne(text []byte) (n *yaml.Node, ok bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -252,11 +263,10 @@ func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
 		return nil, false
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || checkShapes(doc.Content[0]) != nil {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, false
 	}
-	shiftLines(doc.Content[0], t.line-1)
-	return yaml.NewRNode(doc.Content[0]), true
+	return doc.Content[0], true
 }
 
 // shiftLines adds delta to the line of n and of every node under it.
