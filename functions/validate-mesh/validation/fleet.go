@@ -33,6 +33,8 @@ type podView struct {
 	proxyImage          string
 }
 
+// readPodView reads what the fleet checks need of a pod template. A container that is not
+// a mapping is an error, after the rest is read.
 func readPodView(template *yaml.RNode) (podView, error) {
 	var v podView
 	var err error
@@ -51,7 +53,10 @@ func readPodView(template *yaml.RNode) (podView, error) {
 		for i, c := range cs.YNode().Content {
 			if c.Kind != yaml.MappingNode {
 				// The API server reads null as a container without name or image.
-				return v, fmt.Errorf("spec.%s[%d]: expected a container, got %s", list, i, yamlnode.Describe(c))
+				if err == nil {
+					err = fmt.Errorf("spec.%s[%d]: expected a container, got %s", list, i, yamlnode.Describe(c))
+				}
+				continue
 			}
 			name, image := yaml.NewRNode(c).Field("name"), yaml.NewRNode(c).Field("image")
 			if name != nil && image != nil && yaml.GetValue(name.Value) == proxyContainer {
@@ -59,7 +64,7 @@ func readPodView(template *yaml.RNode) (podView, error) {
 			}
 		}
 	}
-	return v, nil
+	return v, err
 }
 
 // nsLabels returns a namespace's labels as the API server gives them to webhooks, and
