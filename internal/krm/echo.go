@@ -50,7 +50,8 @@ func keyLines(input []byte) (lines []int, ok bool) {
 // echoHead writes the input ResourceList without its results, line by line. keys are the
 // lines of the input's top-level keys (keyLines): a line that reads like a key but is
 // not one of them, or a key that does not read like one, makes ok false. ok is false
-// (and part may be written) when the input is not laid out as echo needs it.
+// (and part may be written) when the input is not laid out as echo needs it, or what it
+// keeps ends without a line break.
 func echoHead(w io.Writer, input []byte, keys []int) (ok bool, err error) {
 	inResults, last := false, byte('\n')
 	lineNo := 0
@@ -85,9 +86,11 @@ func echoHead(w io.Writer, input []byte, keys []int) (ok bool, err error) {
 		return false, nil // a key that does not read as one
 	}
 	if last != '\n' {
-		_, err = w.Write([]byte{'\n'})
+		// The input ends without a line break, which echo would have to add: that
+		// changes the value of a block scalar ending there.
+		return false, nil
 	}
-	return true, err
+	return true, nil
 }
 
 // resultsTail is the results as the SDK writes them at the end of a ResourceList; empty

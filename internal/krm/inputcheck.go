@@ -2,6 +2,7 @@ package krm
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,12 @@ func checkInput(items []*yaml.RNode, config *yaml.RNode, anchors bool) fn.Result
 		check(config, "the function config")
 	}
 	return results
+}
+
+// earlierResults are the results the input holds, without null entries (a result that
+// says nothing, which the SDK reads as a nil pointer).
+func earlierResults(results fn.Results) fn.Results {
+	return slices.DeleteFunc(results, func(r *fn.Result) bool { return r == nil })
 }
 
 // checkShapes is checkShape of obj and, when obj is a List, of each of its members,

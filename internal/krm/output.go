@@ -105,7 +105,7 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 			rl.released.Store(true) // it may have changed items half-way: write the input's
 		}
 	}
-	rl.Results = append(in.Results, rl.Results...)
+	rl.Results = append(earlierResults(in.Results), rl.Results...)
 	if rl.Unchanged {
 		if out, ok := echo(input, rl.Results); ok {
 			_, err := w.Write(out)

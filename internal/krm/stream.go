@@ -97,7 +97,7 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	if s.broken {
 		return nil, false, nil
 	}
-	results = append(head.Results, rl.Results...)
+	results = append(earlierResults(head.Results), rl.Results...)
 	if s.input != nil {
 		// f stopped early: the items it did not read must be read on their own too.
 		if !s.readRest() {
