@@ -43,6 +43,7 @@ var hostileItems = []struct {
 		"  metadata: {name: ap, namespace: shop}\n  spec: {rules: [{from: [null]}]}\n", false},
 	{"results: continuing a quoted scalar", "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: shop}\n" +
 		"  data:\n    k: \"one\nresults: two\"\n", false},
+	{"a null earlier result", "- {apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: shop}}\nresults: [null]\n", false},
 }
 
 // workload is a Deployment with the metadata, containers and init containers ("" for none).
@@ -57,10 +58,11 @@ func workload(meta, containers, initContainers string) string {
 
 // TestHostileInputNeverCrashes feeds every function binary items that crashed one or
 // more of them (issue 18: kyaml's accessors on labels: [a], Istio's analyzer on a null
-// source, validate-mesh's pod view on a null container) or made them write no YAML with
-// exit 0 (items sharing an anchor, sorted; a line continuing a quoted scalar taken for
-// the results). Each function exits 0 or 1, never crashes, and writes a ResourceList
-// holding the input's items; input no function may read is an error result naming it.
+// source, validate-mesh's pod view on a null container, the runtime on a null result)
+// or made them write no YAML with exit 0 (items sharing an anchor, sorted; a line
+// continuing a quoted scalar taken for the results). Each function exits 0 or 1, never
+// crashes, and writes a ResourceList holding the input's items; input no function may
+// read is an error result naming it.
 func TestHostileInputNeverCrashes(t *testing.T) {
 	for _, f := range functions {
 		for _, tc := range hostileItems {
