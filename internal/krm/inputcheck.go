@@ -14,20 +14,18 @@ import (
 
 // checkInput returns an error result for each item (and the function config) that no
 // function may read: one whose identity or metadata kyaml's accessors would misread or
-// crash on (checkShape), or that holds a YAML alias to an anchor outside itself (checkAliases).
-// A function never runs on such an input. anchors reports whether the input can hold an
-// anchor at all (a "&" somewhere): without one, the walk for aliases is skipped.
+// crash on (CheckShape), or that holds a YAML alias to an anchor outside itself
+// (checkAliases). A function never runs on such an input. anchors reports whether the
+// input can hold an anchor at all (a "&" somewhere): without one, the walk for aliases
+// is skipped.
 func checkInput(items []*yaml.RNode, config *yaml.RNode, anchors bool) fn.Results {
 	var results fn.Results
 	check := func(obj *yaml.RNode, what string) {
-		if err := checkShapes(obj.YNode()); err != nil {
-			results = append(results, unreadableResult(obj, fmt.Errorf("%s cannot be read: %w", what, err)))
-			return
+		err := checkShapes(obj.YNode())
+		if err == nil && anchors {
+			err = checkAliases(obj.YNode())
 		}
-		if !anchors {
-			return
-		}
-		if err := checkAliases(obj.YNode()); err != nil {
+		if err != nil {
 			results = append(results, unreadableResult(obj, fmt.Errorf("%s cannot be read: %w", what, err)))
 		}
 	}
@@ -46,10 +44,10 @@ func earlierResults(results fn.Results) fn.Results {
 	return slices.DeleteFunc(results, func(r *fn.Result) bool { return r == nil })
 }
 
-// checkShapes is checkShape of obj and, when obj is a List, of each of its members,
+// checkShapes is CheckShape of obj and, when obj is a List, of each of its members,
 // which functions read as resources too.
 func checkShapes(obj *yaml.Node) error {
-	if err := checkShape(obj); err != nil {
+	if err := CheckShape(obj); err != nil {
 		return err
 	}
 	if kind := fieldOf(obj, "kind"); kind == nil || kind.Value != "List" {
@@ -60,18 +58,20 @@ func checkShapes(obj *yaml.Node) error {
 		return nil
 	}
 	for i, m := range members.Content {
-		if err := checkShape(m); err != nil {
+		if err := CheckShape(m); err != nil {
 			return fmt.Errorf("items[%d]: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// checkShape checks what every function reads of an object through kyaml's accessors:
+// CheckShape checks what every function reads of an object through kyaml's accessors:
 // apiVersion, kind, metadata.name and metadata.namespace are scalars, metadata is a
 // mapping, and its labels and annotations are mappings of scalars. kyaml reads a list
-// there by crashing, an alias as its name and a mapping as "".
-func checkShape(obj *yaml.Node) error {
+// there by crashing, an alias as its name and a mapping as "". The runtime checks every
+// item; a function checks so an object it finds inside one (a pod template) before it
+// reads the object with kyaml.
+func CheckShape(obj *yaml.Node) error {
 	if obj.Kind != yaml.MappingNode {
 		return fmt.Errorf("expected a mapping, got %s", yamlnode.Describe(obj))
 	}
@@ -168,7 +168,7 @@ func fieldOf(m *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-// unreadableResult is an error result about obj, which checkShape may have refused: it
+// unreadableResult is an error result about obj, which CheckShape may have refused: it
 // names obj with what can be read of it, without kyaml's accessors.
 func unreadableResult(obj *yaml.RNode, err error) *fn.Result {
 	scalar := func(path ...string) string {

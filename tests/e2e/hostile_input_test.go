@@ -43,6 +43,8 @@ var hostileItems = []struct {
 		"  metadata: {name: ap, namespace: shop}\n  spec: {rules: [{from: [null]}]}\n", false},
 	{"results: continuing a quoted scalar", "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm, namespace: shop}\n" +
 		"  data:\n    k: \"one\nresults: two\"\n", false},
+	{"a pod template's metadata a list", "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: d, namespace: shop}\n" +
+		"  spec: {template: {metadata: [a], spec: {containers: [{name: c, image: nginx}]}}}\n", false},
 	{"a null earlier result", "- {apiVersion: v1, kind: ConfigMap, metadata: {name: cm, namespace: shop}}\nresults: [null]\n", false},
 }
 
