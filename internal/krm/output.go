@@ -95,10 +95,17 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
 		rl.Config = in.FunctionConfig.MoveToResourceNode()
 	}
-	if err := f(rl); err != nil {
+	if refused := checkInput(rl.Items, rl.Config, bytes.IndexByte(input, '&') >= 0); refused != nil {
+		// No function runs on it: the output is the input, in its order (where an
+		// alias follows its anchor), with the reasons.
+		rl.Results, rl.Unchanged, rl.inputOrder = refused, true, true
+	} else if crashed, err := call(func() error { return f(rl) }); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
+		if crashed {
+			rl.released.Store(true) // it may have changed items half-way: write the input's
+		}
 	}
-	rl.Results = append(in.Results, rl.Results...)
+	rl.Results = append(earlierResults(in.Results), rl.Results...)
 	if rl.Unchanged {
 		if out, ok := echo(input, rl.Results); ok {
 			_, err := w.Write(out)
@@ -135,7 +142,10 @@ func write(w io.Writer, rl *ResourceList) error {
 	if err != nil {
 		return err
 	}
-	items := sortedItems(rl.Items)
+	items := rl.Items
+	if !rl.inputOrder {
+		items = sortedItems(rl.Items)
+	}
 	var buf bytes.Buffer
 	buf.WriteString(resourceListHead)
 	if len(items) > 0 {
@@ -265,82 +275,4 @@ func describeResult(r *fn.Result) string {
 		s += " (" + r.File.Path + ")"
 	}
 	return s
-}
-
-// echo is the input ResourceList with its results replaced by results: everything else
-// (items, function config) as it was written. ok is false when the input's top level is
-// not laid out one key per line from the first column, as kpt and kustomize write it.
-func echo(input []byte, results fn.Results) ([]byte, bool) {
-	var out bytes.Buffer
-	if ok, _ := echoHead(&out, input); !ok {
-		return nil, false
-	}
-	tail, err := resultsTail(results)
-	if err != nil {
-		return nil, false
-	}
-	out.Write(tail)
-	return out.Bytes(), true
-}
-
-// echoHead writes the input ResourceList without its results, line by line. ok is false
-// (and part may be written) when the input is not laid out as echo needs it.
-func echoHead(w io.Writer, input []byte) (ok bool, err error) {
-	inResults, last := false, byte('\n')
-	for rest := input; len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i+1], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		switch key, top := topLevelKey(line); {
-		case bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")):
-			return false, nil // a document marker: more than one document
-		case top:
-			inResults = key == "results"
-		case len(line) > 0 && !bytes.ContainsAny(line[:1], " \t\r\n#-"):
-			return false, nil // not a block mapping at the top (JSON, a flow mapping)
-		}
-		if !inResults && len(line) > 0 {
-			if _, err := w.Write(line); err != nil {
-				return true, err
-			}
-			last = line[len(line)-1]
-		}
-	}
-	if last != '\n' {
-		_, err = w.Write([]byte{'\n'})
-	}
-	return true, err
-}
-
-// resultsTail is the results as the SDK writes them at the end of a ResourceList; empty
-// for none.
-func resultsTail(results fn.Results) ([]byte, error) {
-	if len(results) == 0 {
-		return nil, nil
-	}
-	tail, err := (&fn.ResourceList{Results: results, FunctionConfig: fn.NewEmptyKubeObject()}).ToYAML()
-	if err != nil {
-		return nil, err
-	}
-	i := bytes.Index(tail, []byte("\nresults:"))
-	if i < 0 {
-		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
-	}
-	return tail[i+1:], nil
-}
-
-// topLevelKey returns the key a line starts at the top level of the document ("key:" from
-// the first column), and whether it does.
-func topLevelKey(line []byte) (string, bool) {
-	if len(line) == 0 || !(line[0] >= 'a' && line[0] <= 'z' || line[0] >= 'A' && line[0] <= 'Z') {
-		return "", false
-	}
-	i := bytes.IndexByte(line, ':')
-	if i < 0 {
-		return "", false
-	}
-	return string(line[:i]), true
 }

@@ -6,6 +6,9 @@ package krm
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 
@@ -33,6 +36,9 @@ type ResourceList struct {
 
 	// released is set once the function freed an input item's nodes (Release).
 	released atomic.Bool
+	// inputOrder writes the items in the input's order, not sorted: set when the input
+	// was refused, which may hold aliases to other items' anchors (see checkInput).
+	inputOrder bool
 }
 
 // Release frees the nodes of an item whose new YAML the function holds in Encoded (or is
@@ -123,4 +129,18 @@ func (rl *ResourceList) ConfigError(err error) {
 		}
 		rl.Results = append(rl.Results, r)
 	}
+}
+
+// call runs f and returns a panic in it as an error, with the stack on standard error: a
+// function that crashes still writes its output, the input's items with an error
+// result, never nothing. crashed reports the panic. A panic in a goroutine f started is
+// beyond reach.
+func call(f func() error) (crashed bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "%v\n%s", p, debug.Stack())
+			crashed, err = true, fmt.Errorf("the function crashed, a bug in meshfn (please report it with the input): %v", p)
+		}
+	}()
+	return false, f()
 }

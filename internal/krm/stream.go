@@ -52,6 +52,8 @@ func RunStreamTo(w io.Writer, f StreamFunc, input []byte) (fn.Results, error) {
 type itemStream struct {
 	input []byte // nil once written out
 	items []itemText
+	keys  []int // the lines of the input's top-level keys
+	read  int   // how many items were read
 	// broken is set when an item cannot be read on its own.
 	broken bool
 }
@@ -63,7 +65,12 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	if !ok {
 		return nil, false, nil
 	}
-	if ok, _ := echoHead(io.Discard, s.input); !ok {
+	// rest keeps the input's line numbers: its keys are the input's, once every item
+	// is read on its own (an item cut where a line only reads like a key is no YAML).
+	if s.keys, ok = keyLines(rest); !ok {
+		return nil, false, nil
+	}
+	if ok, _ := echoHead(io.Discard, s.input, s.keys); !ok {
 		return nil, false, nil
 	}
 	head, err := fn.ParseResourceList(rest)
@@ -74,6 +81,9 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	rl := &ResourceList{Unchanged: true}
 	if head.FunctionConfig != nil && !head.FunctionConfig.IsEmpty() {
 		rl.Config = head.FunctionConfig.MoveToResourceNode()
+		if checkInput(nil, rl.Config, true) != nil {
+			return nil, false, nil // RunTo reports it
+		}
 	}
 	var written error
 	all := func(yield func(*yaml.RNode) bool) {
@@ -81,14 +91,18 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 			written = s.writeHead(w)
 		}
 	}
-	if err := f(rl, all); err != nil {
+	if _, err := call(func() error { return f(rl, all) }); err != nil {
 		rl.Results = append(rl.Results, fn.ErrorResult(err))
 	}
 	if s.broken {
 		return nil, false, nil
 	}
-	results = append(head.Results, rl.Results...)
+	results = append(earlierResults(head.Results), rl.Results...)
 	if s.input != nil {
+		// f stopped early: the items it did not read must be read on their own too.
+		if !s.readRest() {
+			return nil, false, nil
+		}
 		written = s.writeHead(w)
 	}
 	if written != nil {
@@ -106,13 +120,25 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 	if s.input == nil {
 		panic("krm: a StreamFunc ranged over its items twice")
 	}
-	for _, t := range s.items {
+	for i, t := range s.items {
 		it, ok := parseItem(s.input, t)
 		if !ok {
 			s.broken = true
 			return false
 		}
+		s.read = max(s.read, i+1)
 		if !yield(it) {
+			return false
+		}
+	}
+	return true
+}
+
+// readRest reads the items the function did not, each on its own, and reports whether
+// all can be.
+func (s *itemStream) readRest() bool {
+	for _, t := range s.items[s.read:] {
+		if _, ok := parseItem(s.input, t); !ok {
 			return false
 		}
 	}
@@ -121,8 +147,8 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 
 // writeHead writes the input without its results and drops it.
 func (s *itemStream) writeHead(w io.Writer) error {
-	_, err := echoHead(w, s.input)
-	s.input, s.items = nil, nil
+	_, err := echoHead(w, s.input, s.keys)
+	s.input, s.items, s.keys = nil, nil, nil
 	return err
 }
 
@@ -213,10 +239,22 @@ func leadingSpaces(line []byte) int {
 
 // parseItem parses one item on its own: its "-" becomes a blank, so the item's mapping
 // keeps its columns, and its lines are numbered as in the whole input. ok is false when
-// the text is not one mapping.
+// the text is not one mapping, or one no function may read (checkShapes): RunTo then
+// reports it.
 func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	text := slices.Clone(input[t.start:t.end])
 	text[t.dash-t.start] = ' '
+	n, ok := decodeOne(text)
+	if !ok || checkShapes(n) != nil {
+		return nil, false
+	}
+	shiftLines(n, t.line-1)
+	return yaml.NewRNode(n), true
+}
+
+// decodeOne parses text holding one YAML document and returns its node; ok is false for
+// anything else (no YAML, several documents, an empty one).
+func decodeOne(text []byte) (n *yaml.Node, ok bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -225,11 +263,10 @@ func parseItem(input []byte, t itemText) (*yaml.RNode, bool) {
 	if err := dec.Decode(&yaml.Node{}); err != io.EOF {
 		return nil, false
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, false
 	}
-	shiftLines(doc.Content[0], t.line-1)
-	return yaml.NewRNode(doc.Content[0]), true
+	return doc.Content[0], true
 }
 
 // shiftLines adds delta to the line of n and of every node under it.

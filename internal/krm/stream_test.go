@@ -37,7 +37,8 @@ items:
 -
   apiVersion: v1
   kind: Namespace
-  metadata: {name: &n ns, labels: {name: *n}}
+  metadata: {name: &n ns, labels: {name: ns}}
+  spec: {finalizers: [*n]}
 functionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: fn}}
 results:
 - severity: warning

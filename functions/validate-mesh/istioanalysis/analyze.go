@@ -111,6 +111,8 @@ type Result struct {
 	// MeshConfigWarnings are what Istio's validation of the mesh config warns about
 	// (deprecated settings), which istiod only logs.
 	MeshConfigWarnings []string
+	// Crashes are the analyzers that panicked, sorted.
+	Crashes []Crash
 }
 
 // Analyze runs every analyzer of Istio's library over the objects and documents, with
@@ -141,8 +143,8 @@ func Analyze(objs iter.Seq[Object], docs []Document, opts Options) (*Result, err
 		}
 	}
 
-	all := analyzers.AllCombined()
-	src := file.NewKubeSource(kuberesource.ConvertInputsToSchemas(all.Metadata().Inputs))
+	all := analyzers.All()
+	src := file.NewKubeSource(kuberesource.ConvertInputsToSchemas(analysis.Combine("all", all...).Metadata().Inputs))
 	src.SetNamespacesFilter(analysedNamespace)
 	src.SetDefaultNamespace(resource.Namespace(opts.DefaultNamespace))
 	store := newObjectStore(src, opts.DefaultNamespace)
@@ -163,11 +165,11 @@ func Analyze(objs iter.Seq[Object], docs []Document, opts Options) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := run(all, src, internal)
+	msgs, crashes, err := run(all, src, internal)
 	if err != nil {
 		return nil, err
 	}
-	res.Messages = convert(msgs)
+	res.Messages, res.Crashes = convert(msgs), crashes
 	return res, nil
 }
 
@@ -227,26 +229,26 @@ type messages interface {
 }
 
 // run analyses the resources of both stores, the documents' first, and returns the
-// messages of every analyzer.
-func run(all analysis.CombinedAnalyzer, src *file.KubeSource, internal model.ConfigStoreController) (diag.Messages, error) {
+// messages of every analyzer, and the analyzers that crashed (see analyzeGuarded).
+func run(all []analysis.Analyzer, src *file.KubeSource, internal model.ConfigStoreController) (diag.Messages, []Crash, error) {
 	stop := make(chan struct{})
 	defer close(stop)
 	store, err := aggregate.MakeWriteableCache([]model.ConfigStoreController{src, internal}, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	go store.Run(stop)
 	if !kubelib.WaitForCacheSync("validate-mesh", stop, store.HasSynced) {
-		return nil, errors.New("the analysis store did not sync")
+		return nil, nil, errors.New("the analysis store did not sync")
 	}
 	ctx := local.NewContext(map[cluster.ID]model.ConfigStore{"default": store}, stop, func(config.GroupVersionKind) {})
-	all.Analyze(ctx)
 	m, ok := ctx.(messages)
 	if !ok {
-		return nil, fmt.Errorf("istio's analysis context %T no longer returns its messages", ctx)
+		return nil, nil, fmt.Errorf("istio's analysis context %T no longer returns its messages", ctx)
 	}
+	crashes := analyzeGuarded(all, ctx)
 	msgs := m.GetMessages()
-	return msgs.SortedDedupedCopy(), nil
+	return msgs.SortedDedupedCopy(), crashes, nil
 }
 
 // convert turns Istio's messages into Messages, in a stable order.
@@ -288,12 +290,17 @@ func less(a, b Message) bool {
 func resourceOf(m *diag.Message) Resource {
 	md := m.Resource.Metadata
 	r := Resource{Namespace: md.FullName.Namespace.String(), Name: md.FullName.Name.String()}
-	if o, ok := m.Resource.Origin.(*legacykube.Origin); ok {
-		r.Group, r.Kind = o.Type.Group, o.Type.Kind
-	} else {
-		r.Kind, _, _ = strings.Cut(m.Resource.Origin.FriendlyName(), " ")
-	}
+	r.Group, r.Kind = originType(m.Resource.Origin)
 	return r
+}
+
+// originType is the group and kind of the resource that came from o.
+func originType(o resource.Origin) (group, kind string) {
+	if o, ok := o.(*legacykube.Origin); ok {
+		return o.Type.Group, o.Type.Kind
+	}
+	kind, _, _ = strings.Cut(o.FriendlyName(), " ")
+	return "", kind
 }
 
 // documentOf strips the ":line" Istio appends to a document's name.

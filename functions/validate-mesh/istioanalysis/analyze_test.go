@@ -46,6 +46,9 @@ func summary(res *Result) string {
 	for _, w := range res.MeshConfigWarnings {
 		out = append(out, "mesh config: "+w)
 	}
+	for _, c := range res.Crashes {
+		out = append(out, fmt.Sprintf("crash %s %s @%s: %s", c.Analyzer, c.Resource, c.Document, c.Reason))
+	}
 	return strings.Join(out, "\n")
 }
 
@@ -100,6 +103,15 @@ func TestAnalyze(t *testing.T) {
 			name: "a resource Istio cannot read",
 			docs: []Document{{Name: "bad", YAML: "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x, namespace: y}\nspec: {hosts: 5}\n"}},
 			want: "unreadable @bad",
+		},
+		{
+			// Istio's analyzer dereferences the null source: before, validate-mesh
+			// crashed with no output.
+			name: "an analyzer that crashes on a resource names it, and the others run",
+			objs: []Object{objectOf("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: ap, namespace: shop}\n" +
+				"spec: {rules: [{from: [null]}]}\n"), objectOf(brokenVirtualService)},
+			want: "IST0106 Error AuthorizationPolicy shop/ap @vs\nIST0127 Warning AuthorizationPolicy shop/ap @vs\nIST0101 Error VirtualService shop/web @vs\n" +
+				"crash auth.AuthorizationPoliciesAnalyzer AuthorizationPolicy shop/ap @vs: runtime error: invalid memory address or nil pointer dereference",
 		},
 		{
 			name: "mesh config warnings",

@@ -182,17 +182,18 @@ func (in *analysisInput) analyze(spec *Spec, runs []*analysisRun) ([]*finding, e
 			fs = append(fs, &finding{code: codeMeshConfigWarning, level: LevelWarning, item: run.settings.source,
 				message: fmt.Sprintf("Istio warns about this mesh config: %s", w)})
 		}
+		add := func(f *finding, line int) {
+			key := fmt.Sprintf("%s\x00%s\x00%s\x00%d", f.code, f.resource(), f.message, line)
+			if run.owns(f.namespace(), runs) && !seen[key] {
+				seen[key] = true
+				fs = append(fs, f)
+			}
+		}
 		for _, m := range res.Messages {
-			f := in.finding(m)
-			if !run.owns(f.namespace(), runs) {
-				continue
-			}
-			key := fmt.Sprintf("%s\x00%s\x00%s\x00%d", f.code, f.resource(), f.message, m.Line)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			fs = append(fs, f)
+			add(in.finding(m), m.Line)
+		}
+		for _, c := range res.Crashes {
+			add(in.crashFinding(c), 0)
 		}
 	}
 	return dropPodDuplicates(fs), nil
@@ -233,6 +234,23 @@ func (in *analysisInput) finding(m istioanalysis.Message) *finding {
 		f.message = "its pods: " + f.message
 	default:
 		f.ref = refOf(m.Resource)
+	}
+	return f
+}
+
+// crashFinding is a finding about the resource (or the workload of the pod) one of
+// Istio's analyzers crashed on, or about none.
+func (in *analysisInput) crashFinding(c istioanalysis.Crash) *finding {
+	f := in.finding(istioanalysis.Message{Resource: c.Resource, Document: c.Document})
+	f.code, f.level = codeAnalyzerFailed, LevelError
+	f.message = fmt.Sprintf("Istio's analyzer %s failed (%s), so what it finds is missing; "+
+		"istioctl analyze fails alike: check the resource's fields against its schema", c.Analyzer, c.Reason)
+	if c.Resource.Kind != "" {
+		f.message = fmt.Sprintf("Istio's analyzer %s failed on it (%s), so what it finds about it is missing; "+
+			"istioctl analyze fails alike: a field it holds is malformed (a null entry, a missing value)", c.Analyzer, c.Reason)
+	}
+	if f.pod != nil {
+		f.message = "its pods: " + f.message
 	}
 	return f
 }

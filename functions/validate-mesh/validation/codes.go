@@ -49,6 +49,8 @@ const (
 	// codeUnsupportedRelease: a revision runs an Istio release older than the oldest
 	// supported one meshfn knows. Error.
 	codeUnsupportedRelease = "MFN0018"
+	// codeAnalyzerFailed: one of Istio's analyzers crashed on a resource. Error.
+	codeAnalyzerFailed = "MFN0019"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -73,4 +75,5 @@ var codes = map[string]string{
 	codeMissingWaypoint:       LevelError,
 
 	codeUnsupportedRelease: LevelError,
+	codeAnalyzerFailed:     LevelError,
 }

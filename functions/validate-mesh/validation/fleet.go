@@ -12,6 +12,7 @@ import (
 	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -33,6 +34,8 @@ type podView struct {
 	proxyImage          string
 }
 
+// readPodView reads what the fleet checks need of a pod template. A container that is not
+// a mapping is an error, after the rest is read.
 func readPodView(template *yaml.RNode) (podView, error) {
 	var v podView
 	var err error
@@ -45,17 +48,24 @@ func readPodView(template *yaml.RNode) (podView, error) {
 	v.status, v.injected = inject.ParseStatus(v.annotations)
 	for _, list := range []string{"containers", "initContainers"} {
 		cs, _ := template.Pipe(yaml.Lookup("spec", list))
-		if cs == nil {
-			continue
+		if cs == nil || cs.YNode().Kind != yaml.SequenceNode {
+			continue // Istio's conversion reports a list of the wrong type
 		}
-		elems, _ := cs.Elements()
-		for _, c := range elems {
-			if yaml.GetValue(c.Field("name").Value) == proxyContainer && c.Field("image") != nil {
-				v.proxyImage = yaml.GetValue(c.Field("image").Value)
+		for i, c := range cs.YNode().Content {
+			if c.Kind != yaml.MappingNode {
+				// The API server reads null as a container without name or image.
+				if err == nil {
+					err = fmt.Errorf("spec.%s[%d]: expected a container, got %s", list, i, yamlnode.Describe(c))
+				}
+				continue
+			}
+			name, image := yaml.NewRNode(c).Field("name"), yaml.NewRNode(c).Field("image")
+			if name != nil && image != nil && yaml.GetValue(name.Value) == proxyContainer {
+				v.proxyImage = yaml.GetValue(image.Value)
 			}
 		}
 	}
-	return v, nil
+	return v, err
 }
 
 // nsLabels returns a namespace's labels as the API server gives them to webhooks, and

@@ -65,7 +65,8 @@ func readPackage(items iter.Seq[*yaml.RNode]) *pkgView {
 
 // readWorkload reads the pod template of a workload item that is not itself a Pod, and
 // converts the item and its pod when they are done with (see pkgView). A template that is
-// not a mapping is an error.
+// not a mapping, or whose metadata is not one kyaml reads safely (krm.CheckShape), is an
+// error, and no pod.
 func (pv *pkgView) readWorkload(it *yaml.RNode, index int) {
 	path, ok := podtemplate.Path(it.GetApiVersion(), it.GetKind())
 	if !ok || len(path) == 0 {
@@ -74,6 +75,11 @@ func (pv *pkgView) readWorkload(it *yaml.RNode, index int) {
 	t, err := it.Pipe(yaml.Lookup(path...))
 	if err != nil || t == nil || t.YNode().Kind != yaml.MappingNode {
 		pv.templateErrs = append(pv.templateErrs, fmt.Errorf("%s: no pod template at %s", krm.Describe(it), strings.Join(path, ".")))
+		return
+	}
+	if err := krm.CheckShape(t.YNode()); err != nil {
+		// kyaml's accessors, which read templates too, would crash or misread it.
+		pv.viewErrs = append(pv.viewErrs, &finding{code: codeUnreadable, level: LevelError, item: it, message: fmt.Sprintf("its pod template: %v", err)})
 		return
 	}
 	p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
