@@ -157,7 +157,7 @@ func sameAsIstio(t *testing.T, it istioTemplates) {
 		t.Fatal(err)
 	}
 	for _, v := range differentialCases {
-		values := withValues(t, it.values, v.values)
+		values := builtin.ValuesWith(t, it.values, v.values)
 		mesh := it.mesh
 		if v.mesh != nil {
 			mesh = v.mesh(mesh)
@@ -218,32 +218,6 @@ func settings(t *testing.T, src inject.Sources, rules inject.Rules) *inject.Sett
 	return s
 }
 
-// withValues sets dotted paths in the values JSON, creating maps on the way.
-func withValues(t *testing.T, text string, set map[string]any) string {
-	t.Helper()
-	var v map[string]any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
-		t.Fatal(err)
-	}
-	for path, value := range set {
-		m := v
-		keys := strings.Split(path, ".")
-		for _, k := range keys[:len(keys)-1] {
-			next, ok := m[k].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				m[k] = next
-			}
-			m = next
-		}
-		m[keys[len(keys)-1]] = value
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // injectSample injects the variation's sample pod and returns it as compared data.
 func injectSample(s *inject.Settings, v variation, native bool) (any, error) {

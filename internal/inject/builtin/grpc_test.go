@@ -124,7 +124,7 @@ func TestGRPCSameAsIstioTemplates(t *testing.T) {
 		t.Run(rel.version.String(), func(t *testing.T) {
 			r := MustLookup(rel.version)
 			for _, c := range grpcCases {
-				values := grpcValues(t, rel.src.Values, c.values)
+				values := ValuesWith(t, rel.src.Values, c.values)
 				mesh := rel.src.Mesh
 				if c.mesh != nil {
 					mesh = c.mesh(mesh)
@@ -262,8 +262,9 @@ func grpcSettings(t *testing.T, r *Release, src inject.Sources, ours map[string]
 	return s
 }
 
-// grpcValues sets dotted paths in the values JSON, creating maps on the way.
-func grpcValues(t *testing.T, text string, set map[string]any) string {
+// ValuesWith sets dotted paths in the values JSON, creating maps on the way (the
+// differential tests of the external test package use it too).
+func ValuesWith(t *testing.T, text string, set map[string]any) string {
 	t.Helper()
 	var v map[string]any
 	if err := json.Unmarshal([]byte(text), &v); err != nil {
