@@ -95,10 +95,7 @@ func (t *Template) executor() *executor {
 // that make strings (print, printf, println, html, js, urlquery) too.
 func meteredFuncs(opts Options, m *meter) template.FuncMap {
 	fm := FuncMap(opts)
-	for name, fn := range map[string]any{
-		"print": fmt.Sprint, "printf": fmt.Sprintf, "println": fmt.Sprintln,
-		"html": template.HTMLEscaper, "js": template.JSEscaper, "urlquery": template.URLQueryEscaper,
-	} {
+	for name, fn := range builtinStringFuncs() {
 		fm[name] = fn
 	}
 	for name, fn := range fm {
@@ -108,4 +105,13 @@ func meteredFuncs(opts Options, m *meter) template.FuncMap {
 	}
 	fm[stepFunc] = m.step
 	return fm
+}
+
+// builtinStringFuncs are text/template's built-ins that make strings (print, printf,
+// println, html, js, urlquery), as functions meteredFuncs can meter.
+func builtinStringFuncs() template.FuncMap {
+	return template.FuncMap{
+		"print": fmt.Sprint, "printf": fmt.Sprintf, "println": fmt.Sprintln,
+		"html": template.HTMLEscaper, "js": template.JSEscaper, "urlquery": template.URLQueryEscaper,
+	}
 }
