@@ -6,6 +6,10 @@ import (
 	"testing"
 
 	"github.com/Masterminds/sprig/v3"
+	meshv1 "istio.io/api/mesh/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TestTemplatesCannotReachTheClockRandomnessOrNetwork: a template from the package that
@@ -138,6 +142,42 @@ func TestTemplatesChangeOnlyTheirOwnMaps(t *testing.T) {
 		if got := render(t, Options{}, c.text, data); got != c.want {
 			t.Errorf("%s = %q, want %q", c.text, got, c.want)
 		}
+	}
+	// Whatever a function or method does to what it is given (sortAlpha sorts a list of
+	// strings in place, Quantity.Mul and RoundUp change their receiver), it does it to the
+	// execution's own copy: neither the caller's data nor the next execution sees it.
+	changing := []string{
+		`{{ sortAlpha .MeshConfig.DefaultProviders.Tracing }}`,
+		`{{ sortAlpha (index .Spec.Containers 0).Args }}`,
+		`{{ sortAlpha .ObjectMeta.Finalizers }}`,
+		`{{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.Mul 1000 }}`,
+		`{{ $q := (index .Spec.Volumes 0).EmptyDir.SizeLimit }}{{ $q.RoundUp 0 }}`,
+	}
+	const show = `{{ .MeshConfig.DefaultProviders.Tracing }} {{ (index .Spec.Containers 0).Args }} ` +
+		`{{ .ObjectMeta.Finalizers }} {{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.String }}`
+	want := render(t, Options{}, show, sharedData())
+	for _, text := range changing {
+		data := sharedData()
+		render(t, Options{}, text, data)
+		if got := render(t, Options{}, show, data); got != want {
+			t.Errorf("after %s, the next execution saw %q, want %q", text, got, want)
+		}
+	}
+}
+
+// sharedData is template data holding lists and quantities functions and methods could
+// change in place.
+func sharedData() *templateData {
+	limit := resource.MustParse("1500m")
+	return &templateData{
+		ObjectMeta: metav1.ObjectMeta{Finalizers: []string{"z", "a"}},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "web", Args: []string{"serve", "--b", "--a"}}},
+			Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{
+				EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}},
+		},
+		MeshConfig: &meshv1.MeshConfig{DefaultProviders: &meshv1.MeshConfig_DefaultProviders{Tracing: []string{"zipkin", "otel"}}},
+		Values:     map[string]any{"global": map[string]any{"hub": "a"}},
 	}
 }
 

@@ -70,10 +70,14 @@ func (t *Template) Execute(w io.Writer, data any) error {
 
 // execute is Execute, also returning what the execution spent of its budget.
 func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
+	own, err := snapshot(data)
+	if err != nil {
+		return 0, err
+	}
 	e := t.executor()
 	defer t.pool.Put(e)
 	e.m.reset()
-	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, data)
+	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, own)
 	var budget *BudgetError
 	if errors.As(err, &budget) {
 		err = budget // text/template's message would name the step function
