@@ -109,7 +109,6 @@ func (c probeCall) call() (res []reflect.Value, panicked any) {
 }
 
 var (
-	anyType    = reflect.TypeFor[any]()
 	stringType = reflect.TypeFor[string]()
 )
 

@@ -177,8 +177,11 @@ func mapPointer(v reflect.Value) uintptr {
 }
 
 // isFlat reports whether values of type t hold no strings, slices, maps or pointers.
-func isFlat(t reflect.Type) bool {
-	switch t.Kind() {
+func isFlat(t reflect.Type) bool { return isFlatKind(t.Kind()) }
+
+// isFlatKind reports whether k is a boolean or a number.
+func isFlatKind(k reflect.Kind) bool {
+	switch k {
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
 		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:

@@ -30,6 +30,7 @@ type executor struct {
 func Parse(name, text string, opts Options) (*Template, error) {
 	fm := FuncMap(opts)
 	fm[stepFunc] = func(int) struct{} { return struct{}{} }
+	fm[printFunc] = checkPrinted
 	base, err := template.New(name).Funcs(fm).Parse(text)
 	if err != nil {
 		return nil, err
@@ -46,6 +47,9 @@ func Parse(name, text string, opts Options) (*Template, error) {
 	for _, tt := range base.Templates() {
 		if tt.Tree == nil {
 			continue
+		}
+		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm)); err != nil {
+			return nil, err
 		}
 		if err := addSteps(tt.Tree.Root, fm); err != nil {
 			return nil, err
@@ -79,8 +83,12 @@ func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
 	e.m.reset()
 	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, own)
 	var budget *BudgetError
-	if errors.As(err, &budget) {
+	var printing *PrintError
+	switch {
+	case errors.As(err, &budget):
 		err = budget // text/template's message would name the step function
+	case errors.As(err, &printing):
+		err = printing // and the print check, where this names the action
 	}
 	return e.m.spent, err
 }
@@ -104,11 +112,24 @@ func meteredFuncs(opts Options, m *meter) template.FuncMap {
 	}
 	for name, fn := range fm {
 		if effects[name] == pure {
-			fm[name] = m.wrap(name, fn, guards[name])
+			fm[name] = m.wrap(name, fn, guardOf(name))
 		}
 	}
 	fm[stepFunc] = m.step
+	fm[printFunc] = checkPrinted
 	return fm
+}
+
+// withBuiltins is fm with the built-ins that make strings.
+func withBuiltins(fm template.FuncMap) template.FuncMap {
+	out := template.FuncMap{}
+	for name, fn := range fm {
+		out[name] = fn
+	}
+	for name, fn := range builtinStringFuncs() {
+		out[name] = fn
+	}
+	return out
 }
 
 // builtinStringFuncs are text/template's built-ins that make strings (print, printf,
