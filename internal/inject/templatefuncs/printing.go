@@ -16,44 +16,40 @@ import (
 // functions that format what they are given (printf, print, toString, quote, dict's
 // keys, ...; see formatted), stop the execution with an error instead.
 
-// printFunc is the function a template calls, through addPrintChecks, with the value of
-// an action before printing it.
+// printFunc names the functions a template calls, through addPrintChecks, with the value
+// of an action before printing it: one per action (printFunc0, printFunc1, ...), which
+// knows where the action is for its error.
 const printFunc = "_meshfnPrint"
 
-// printVar holds the value of an action while it is checked.
-const printVar = "$_meshfnPrinted"
-
-// addPrintChecks makes every action that prints a value not known to be text, a number or
-// a boolean check it first: {{ X }} becomes {{ $v := X }}{{ $_ := printFunc $v }}{{ $v }},
-// which prints exactly what {{ X }} did (a missing map key included) once checked. fm
-// gives the result types of functions; tree, which holds list, names the action in errors.
-func addPrintChecks(tree *parse.Tree, list *parse.ListNode, fm template.FuncMap) error {
+// addPrintChecks makes every action of list that prints a value not known to be text, a
+// number or a boolean check it first: {{ X }} becomes {{ X | printFuncN }}, which prints
+// exactly what {{ X }} did (a missing map key included: text/template hands the function
+// the value as it is). fm gives the result types of functions; checks gets the check
+// functions; tree, which holds list, names the actions in their errors.
+func addPrintChecks(tree *parse.Tree, list *parse.ListNode, fm, checks template.FuncMap) error {
 	if list == nil {
 		return nil
 	}
-	var out []parse.Node
 	for _, n := range list.Nodes {
 		for _, l := range childLists(n) {
-			if err := addPrintChecks(tree, l, fm); err != nil {
+			if err := addPrintChecks(tree, l, fm, checks); err != nil {
 				return err
 			}
 		}
 		a, ok := n.(*parse.ActionNode)
 		if !ok || len(a.Pipe.Decl) > 0 || !mayHoldPointers(a.Pipe.Cmds[len(a.Pipe.Cmds)-1], fm) {
-			out = append(out, n)
 			continue
 		}
 		where, what := tree.ErrorContext(a)
-		t, err := template.New(printFunc).Funcs(fm).Parse("{{ " + printVar + " := 0 }}{{ $_ := " + printFunc + " " +
-			printVar + " " + strconv.Quote(where+": "+what) + " }}{{ " + printVar + " }}")
+		name := printFunc + strconv.Itoa(len(checks))
+		checks[name] = checkPrinted(where + ": " + what)
+		t, err := template.New(printFunc).Funcs(checks).Parse("{{ . | " + name + " }}")
 		if err != nil {
 			return err
 		}
-		nodes := t.Tree.Root.Nodes
-		nodes[0].(*parse.ActionNode).Pipe.Cmds = a.Pipe.Cmds
-		out = append(out, nodes...)
+		cmds := t.Tree.Root.Nodes[0].(*parse.ActionNode).Pipe.Cmds
+		a.Pipe.Cmds = append(a.Pipe.Cmds, cmds[1])
 	}
-	list.Nodes = out
 	return nil
 }
 
@@ -94,14 +90,16 @@ func isScalar(k reflect.Kind) bool {
 	return k == reflect.String || isFlatKind(k)
 }
 
-// checkPrinted is printFunc: the value of an action, printed as text/template prints it
-// (pointers followed, then through String or Error where the value or its address has
-// one), must show no address. where names the action.
-func checkPrinted(x any, where string) (struct{}, error) {
-	if err := printable(reflect.ValueOf(x), 'v', true); err != nil {
-		return struct{}{}, &PrintError{Where: where, Err: err}
+// checkPrinted is the check of the action at where: its value, printed as text/template
+// prints it (pointers followed, then through String or Error where the value or its
+// address has one), must show no address.
+func checkPrinted(where string) func(reflect.Value) (reflect.Value, error) {
+	return func(v reflect.Value) (reflect.Value, error) {
+		if err := printable(v, 'v', true); err != nil {
+			return v, &PrintError{Where: where, Err: err}
+		}
+		return v, nil
 	}
-	return struct{}{}, nil
 }
 
 // PrintError says that an action of a template would print a value that changes from run

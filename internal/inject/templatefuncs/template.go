@@ -13,9 +13,10 @@ import (
 // by Parse, and each Execute has a budget (see fuelLimit). Execute is safe for concurrent
 // use.
 type Template struct {
-	base *template.Template // parsed, never executed; each executor runs a clone
-	opts Options
-	pool sync.Pool
+	base   *template.Template // parsed, never executed; each executor runs a clone
+	opts   Options
+	checks template.FuncMap // the checks of printed values (see addPrintChecks)
+	pool   sync.Pool
 }
 
 // executor is a clone of the template whose functions are metered by its own meter.
@@ -30,12 +31,11 @@ type executor struct {
 func Parse(name, text string, opts Options) (*Template, error) {
 	fm := FuncMap(opts)
 	fm[stepFunc] = func(int) struct{} { return struct{}{} }
-	fm[printFunc] = checkPrinted
 	base, err := template.New(name).Funcs(fm).Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	t := &Template{base: base, opts: opts}
+	t := &Template{base: base, opts: opts, checks: template.FuncMap{}}
 	for _, tt := range base.Templates() {
 		if tt.Tree == nil {
 			continue
@@ -48,7 +48,7 @@ func Parse(name, text string, opts Options) (*Template, error) {
 		if tt.Tree == nil {
 			continue
 		}
-		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm)); err != nil {
+		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm), t.checks); err != nil {
 			return nil, err
 		}
 		if err := addSteps(tt.Tree.Root, fm); err != nil {
@@ -99,7 +99,7 @@ func (t *Template) executor() *executor {
 	}
 	m := &meter{owned: map[uintptr]bool{}}
 	c := template.Must(t.base.Clone())
-	c.Funcs(meteredFuncs(t.opts, m))
+	c.Funcs(meteredFuncs(t.opts, m)).Funcs(t.checks)
 	return &executor{t: c, m: m}
 }
 
@@ -116,7 +116,6 @@ func meteredFuncs(opts Options, m *meter) template.FuncMap {
 		}
 	}
 	fm[stepFunc] = m.step
-	fm[printFunc] = checkPrinted
 	return fm
 }
 
