@@ -46,23 +46,6 @@ var guards = map[string]guard{
 	"mustUniq": func(a []reflect.Value) int64 { return mul(listLen(a[0]), listLen(a[0])) },
 }
 
-// guardOf is the guard of a function as templates get it: guards' pricing, and for the
-// functions that format what they are given, a check that it prints no memory address
-// (checkFormatted), which panics as the meter does.
-func guardOf(name string) guard {
-	g := guards[name]
-	if formatted[name] == nil && !followed[name] && name != "printf" {
-		return g
-	}
-	return func(args []reflect.Value) int64 {
-		must(checkFormatted(name, args))
-		if g == nil {
-			return 0
-		}
-		return g(args)
-	}
-}
-
 // rangeLen is the number of values from start towards stop by step, as sprig's
 // untilStep makes them (none when step points away from stop or is zero). Computed in
 // floating point: it is an estimate that must not overflow.

@@ -190,14 +190,10 @@ func abs(n int) int {
 
 // checkPrintf fails when printf(format, args...) would print a memory address or a
 // protocol buffer (see printable), verb by verb.
-func checkPrintf(args []reflect.Value) error {
-	if len(args) == 0 || args[0].Kind() != reflect.String {
-		return nil
-	}
-	rest := args[1:]
-	verbs, extra := scanPrintf(args[0].String(), rest)
+func checkPrintf(format string, args []reflect.Value) error {
+	verbs, extra := scanPrintf(format, args)
 	for _, v := range verbs {
-		if err := printable(rest[v.arg], v.verb, false); err != nil {
+		if err := printable(args[v.arg], v.verb, false); err != nil {
 			return err
 		}
 	}

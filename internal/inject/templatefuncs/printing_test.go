@@ -99,7 +99,7 @@ func TestNoFunctionPrintsAnAddress(t *testing.T) {
 		return v
 	}
 	for _, c := range probeCalls(values) {
-		c.fn = (&meter{owned: map[uintptr]bool{}}).wrap(c.name, c.fn, guardOf(c.name))
+		c.fn = (&meter{owned: map[uintptr]bool{}}).wrap(c.name, formatChecked(c.name, c.fn), guards[c.name])
 		res, _ := c.call()
 		for _, r := range res {
 			if s := stringsIn(r); strings.Contains(s, hex) || strings.Contains(s, dec) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -14,25 +13,121 @@ import (
 // limit, so any data read from JSON or YAML is copied.
 const snapshotDepth = 10000
 
-// snapshot returns a deep copy of a template's data, for one execution. Every map, slice,
-// pointer and interface in it is new, so nothing the execution does (a function that
-// sorts or changes what it is given, a method that changes its receiver) reaches the data
-// its caller holds, which other executions share. Protocol buffers are copied with
-// proto.Clone, values whose type has a DeepCopy method returning its type (Kubernetes'
-// quantities, which hold unexported pointers) with it, and times are converted to UTC:
-// a pod's timestamps are read in the machine's time zone, and rendering must not depend
-// on it.
-func snapshot(data any) (any, error) {
+// snapshots make the copies of template data that one executor's executions render with
+// (see take). Each execution gets its own deep copy: every map, slice, pointer and
+// interface in it is new, so nothing the execution does (a function that sorts or changes
+// what it is given, a method that changes its receiver) reaches the data its caller holds,
+// which other executions share. Protocol buffers are copied with proto.Clone, Kubernetes'
+// API types with their own DeepCopyInto (and quantities with DeepCopy), and times are
+// converted to UTC: a pod's timestamps are read in the machine's time zone, and rendering
+// must not depend on it.
+//
+// The copies of the data's fields that hold JSON values (the injector's values, the
+// largest part of the data and the same for every workload) are kept: the next execution
+// takes one again when it still equals the caller's field, which comparing costs far less
+// than copying. A copy an execution changed no longer equals, and is made anew.
+type snapshots struct {
+	kept map[int]reflect.Value // by field of the data's struct
+}
+
+// take returns the copy of data for one execution.
+func (s *snapshots) take(data any) (any, error) {
 	if data == nil {
 		return nil, nil
 	}
 	c := copier{}
 	v := reflect.ValueOf(data)
-	v = c.copy(v, planFor(v.Type()), 0)
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
+		p := planFor(v.Elem().Type())
+		if p.how == record {
+			out := reflect.New(v.Elem().Type())
+			s.copyFields(&c, out.Elem(), v.Elem(), p)
+			v = out
+		} else {
+			v = c.copy(v, planFor(v.Type()), 0)
+		}
+	} else {
+		v = c.copy(v, planFor(v.Type()), 0)
+	}
 	if c.tooDeep {
 		return nil, fmt.Errorf("the template data is nested more than %d deep", snapshotDepth)
 	}
 	return v.Interface(), nil
+}
+
+// copyFields copies the struct v into out field by field, taking kept copies of its JSON
+// fields where they still equal v's.
+func (s *snapshots) copyFields(c *copier, out, v reflect.Value, p *copyPlan) {
+	out.Set(v)
+	for _, f := range p.fields {
+		src := v.Field(f.index)
+		switch f.plan.how {
+		case viaAny, jsonMap, jsonList:
+			if k, ok := s.kept[f.index]; ok && k.Type() == src.Type() && jsonEqual(src.Interface(), k.Interface()) {
+				out.Field(f.index).Set(k)
+				continue
+			}
+			k := c.copy(src, f.plan, 1)
+			if s.kept == nil {
+				s.kept = map[int]reflect.Value{}
+			}
+			s.kept[f.index] = k
+			out.Field(f.index).Set(k)
+		default:
+			out.Field(f.index).Set(c.copy(src, f.plan, 1))
+		}
+	}
+}
+
+// snapshot is a copy of data made by snapshots of its own.
+func snapshot(data any) (any, error) { return (&snapshots{}).take(data) }
+
+// jsonEqual reports whether a and b are equal values made of what JSON decodes to (maps,
+// lists, strings, numbers, booleans, nil), nil maps and lists apart from empty ones; for
+// anything else it reports false.
+func jsonEqual(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) || (a == nil) != (b == nil) {
+			return false
+		}
+		for k, e := range a {
+			if f, ok := b[k]; !ok || !jsonEqual(e, f) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) || (a == nil) != (b == nil) {
+			return false
+		}
+		for i := range a {
+			if !jsonEqual(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case float64:
+		b, ok := b.(float64)
+		return ok && a == b
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	case int64:
+		b, ok := b.(int64)
+		return ok && a == b
+	case int:
+		b, ok := b.(int)
+		return ok && a == b
+	case nil:
+		return b == nil
+	}
+	return false
 }
 
 type copier struct{ tooDeep bool }
@@ -69,6 +164,16 @@ func (c *copier) copy(v reflect.Value, p *copyPlan, depth int) reflect.Value {
 		return reflect.ValueOf(proto.Clone(v.Interface().(proto.Message)))
 	case viaDeepCopy:
 		return p.deepCopy.Call([]reflect.Value{v})[0]
+	case viaDeepCopyInto:
+		src := v
+		if !src.CanAddr() {
+			src = reflect.New(v.Type()).Elem()
+			src.Set(v)
+		}
+		out := reflect.New(v.Type())
+		p.deepCopy.Call([]reflect.Value{src.Addr(), out})
+		fixTimes(out.Elem(), p)
+		return out.Elem()
 	case jsonMap, jsonList, stringMap:
 		if v.IsNil() {
 			return v
@@ -156,121 +261,4 @@ func (c *copier) copyAny(x any, depth int) any {
 	}
 	v := reflect.ValueOf(x)
 	return c.copy(v, planFor(v.Type()), depth).Interface()
-}
-
-// copyHow is how values of a type are copied.
-type copyHow int
-
-const (
-	asIs         copyHow = iota // nothing in them can change: numbers, strings, structs of them
-	viaAny                      // an empty interface: by what it holds
-	viaInterface                // another interface: by what it holds
-	inUTC                       // a time: converted to UTC
-	viaClone                    // a protocol buffer: proto.Clone
-	viaDeepCopy                 // a type with its own DeepCopy() T
-	jsonMap                     // map[string]any
-	jsonList                    // []any
-	stringMap                   // map[string]string
-	pointer
-	mapping
-	list
-	array
-	record // a struct: by value, then its exported fields that need copying
-)
-
-// copyPlan is how to copy a type, found once per type.
-type copyPlan struct {
-	how       copyHow
-	key, elem *copyPlan // of maps, lists, arrays and pointers
-	fields    []fieldPlan
-	deepCopy  reflect.Value // the DeepCopy method, as a function of the receiver
-}
-
-type fieldPlan struct {
-	index int
-	plan  *copyPlan
-}
-
-var (
-	plans     sync.Map   // reflect.Type -> *copyPlan, complete
-	planning  sync.Mutex // held while plans are made
-	timeType  = reflect.TypeFor[time.Time]()
-	protoType = reflect.TypeFor[proto.Message]()
-)
-
-func planFor(t reflect.Type) *copyPlan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*copyPlan)
-	}
-	planning.Lock()
-	defer planning.Unlock()
-	made := map[reflect.Type]*copyPlan{}
-	p := makePlan(t, made)
-	for t, p := range made {
-		plans.Store(t, p)
-	}
-	return p
-}
-
-// makePlan makes the plan of t and of the types it holds, into made (a type holding
-// itself through a pointer, list or map finds its own plan there).
-func makePlan(t reflect.Type, made map[reflect.Type]*copyPlan) *copyPlan {
-	if p, ok := plans.Load(t); ok {
-		return p.(*copyPlan)
-	}
-	if p, ok := made[t]; ok {
-		return p
-	}
-	p := &copyPlan{}
-	made[t] = p
-	if m, ok := t.MethodByName("DeepCopy"); ok && t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface &&
-		m.Type.NumIn() == 1 && m.Type.NumOut() == 1 && m.Type.Out(0) == t {
-		p.how, p.deepCopy = viaDeepCopy, m.Func
-		return p
-	}
-	switch t.Kind() {
-	case reflect.Interface:
-		p.how = viaInterface
-		if t.NumMethod() == 0 {
-			p.how = viaAny
-		}
-	case reflect.Pointer:
-		p.how = viaClone
-		if !t.Implements(protoType) {
-			p.how, p.elem = pointer, makePlan(t.Elem(), made)
-		}
-	case reflect.Map:
-		p.how, p.key, p.elem = mapping, makePlan(t.Key(), made), makePlan(t.Elem(), made)
-		switch t {
-		case reflect.TypeFor[map[string]any]():
-			p.how = jsonMap
-		case reflect.TypeFor[map[string]string]():
-			p.how = stringMap
-		}
-	case reflect.Slice:
-		p.how, p.elem = list, makePlan(t.Elem(), made)
-		if t == reflect.TypeFor[[]any]() {
-			p.how = jsonList
-		}
-	case reflect.Array:
-		if p.elem = makePlan(t.Elem(), made); p.elem.how != asIs {
-			p.how = array
-		}
-	case reflect.Struct:
-		if t == timeType {
-			p.how = inUTC
-			break
-		}
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() {
-				if fp := makePlan(f.Type, made); fp.how != asIs {
-					p.how = record
-					p.fields = append(p.fields, fieldPlan{index: i, plan: fp})
-				}
-			}
-		}
-	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		// Nothing a template can change through them.
-	}
-	return p
 }

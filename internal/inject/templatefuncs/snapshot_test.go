@@ -143,3 +143,33 @@ func references(v reflect.Value, path string, refs map[uintptr]string, seen map[
 		}
 	}
 }
+
+// TestKeptCopiesAreTakenOnlyWhileUnchanged: the copy of the values an executor keeps is
+// taken again only while it equals the caller's values: not once an execution changed it,
+// nor once the caller did.
+func TestKeptCopiesAreTakenOnlyWhileUnchanged(t *testing.T) {
+	data := &templateData{Values: map[string]any{"global": map[string]any{"hub": "a", "l": []any{"x"}}}}
+	var s snapshots
+	take := func() *templateData {
+		own, err := s.take(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return own.(*templateData)
+	}
+	first := take()
+	if again := take(); reflect.ValueOf(again.Values).Pointer() != reflect.ValueOf(first.Values).Pointer() {
+		t.Error("an unchanged copy was made anew")
+	}
+	first.Values["global"].(map[string]any)["l"].([]any)[0] = "changed by an execution"
+	if got := take(); got.Values["global"].(map[string]any)["l"].([]any)[0] != "x" {
+		t.Errorf("a copy an execution changed was taken again: %v", got.Values)
+	}
+	data.Values["global"].(map[string]any)["hub"] = "changed by the caller"
+	if got := take(); got.Values["global"].(map[string]any)["hub"] != "changed by the caller" {
+		t.Errorf("a copy of values the caller changed was taken again: %v", got.Values)
+	}
+	if got := take(); reflect.ValueOf(got.Values).Pointer() == reflect.ValueOf(data.Values).Pointer() {
+		t.Error("the execution got the caller's values")
+	}
+}

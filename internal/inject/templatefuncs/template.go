@@ -21,8 +21,9 @@ type Template struct {
 
 // executor is a clone of the template whose functions are metered by its own meter.
 type executor struct {
-	t *template.Template
-	m *meter
+	t    *template.Template
+	m    *meter
+	data snapshots
 }
 
 // Parse parses an injection template with FuncMap(opts), named name. A template that
@@ -74,12 +75,12 @@ func (t *Template) Execute(w io.Writer, data any) error {
 
 // execute is Execute, also returning what the execution spent of its budget.
 func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
-	own, err := snapshot(data)
+	e := t.executor()
+	defer t.pool.Put(e)
+	own, err := e.data.take(data)
 	if err != nil {
 		return 0, err
 	}
-	e := t.executor()
-	defer t.pool.Put(e)
 	e.m.reset()
 	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, own)
 	var budget *BudgetError
@@ -112,7 +113,7 @@ func meteredFuncs(opts Options, m *meter) template.FuncMap {
 	}
 	for name, fn := range fm {
 		if effects[name] == pure {
-			fm[name] = m.wrap(name, fn, guardOf(name))
+			fm[name] = m.wrap(name, formatChecked(name, fn), guards[name])
 		}
 	}
 	fm[stepFunc] = m.step
