@@ -35,6 +35,7 @@ type copyPlan struct {
 	key, elem  *copyPlan   // of maps, lists, arrays and pointers
 	fields     []fieldPlan // of a struct: the exported fields that need copying
 	times      bool        // values hold times (through exported fields, lists, maps, pointers)
+	anys       bool        // values hold empty interfaces (which copyAny copies and checks)
 	timeFields []fieldPlan // of a struct: the exported fields that hold times
 	deepCopy   reflect.Value
 }
@@ -142,26 +143,34 @@ func planStruct(t reflect.Type, p *copyPlan, made map[reflect.Type]*copyPlan) {
 	}
 }
 
-// findTimes marks the plans whose values hold times, until nothing changes (a type may
-// hold itself).
+// findTimes marks the plans whose values hold times and empty interfaces, until nothing
+// changes (a type may hold itself). A struct holding empty interfaces is copied field by
+// field, not by its DeepCopyInto, so that copyAny sees what they hold.
 func findTimes(made map[reflect.Type]*copyPlan) {
 	for changed := true; changed; {
 		changed = false
 		for _, p := range made {
-			if p.times {
+			if p.how == viaClone || p.how == viaDeepCopy {
 				continue
 			}
-			holds := p.elem != nil && p.elem.times
+			times := p.times || p.elem != nil && p.elem.times
+			anys := p.anys || p.how == viaAny || p.how == jsonMap || p.how == jsonList || p.elem != nil && p.elem.anys
 			p.timeFields = p.timeFields[:0]
 			for _, f := range p.fields {
+				anys = anys || f.plan.anys
 				if f.plan.times {
-					holds = true
+					times = true
 					p.timeFields = append(p.timeFields, f)
 				}
 			}
-			if holds && p.how != viaClone && p.how != viaDeepCopy {
-				p.times, changed = true, true
+			if times != p.times || anys != p.anys {
+				p.times, p.anys, changed = times, anys, true
 			}
+		}
+	}
+	for _, p := range made {
+		if p.how == viaDeepCopyInto && p.anys {
+			p.how = record
 		}
 	}
 }

@@ -21,23 +21,28 @@ import (
 // knows where the action is for its error.
 const printFunc = "_meshfnPrint"
 
-// addPrintChecks makes every action of list that prints a value not known to be text, a
-// number or a boolean check it first: {{ X }} becomes {{ X | printFuncN }}, which prints
+// addPrintChecks makes the actions of list that may print more than text, numbers or
+// booleans check what they print first: {{ X }} becomes {{ X | printFuncN }}, which prints
 // exactly what {{ X }} did (a missing map key included: text/template hands the function
-// the value as it is). fm gives the result types of functions; checks gets the check
-// functions; tree, which holds list, names the actions in their errors.
-func addPrintChecks(tree *parse.Tree, list *parse.ListNode, fm, checks template.FuncMap) error {
+// the value as it is). Those actions are the ones in unsafe when it is set (see
+// typeActions), else those whose value is not a constant or the result of a function
+// returning text, a number or a boolean (fm gives the result types). checks gets the
+// check functions; tree, which holds list, names the actions in their errors.
+func addPrintChecks(tree *parse.Tree, list *parse.ListNode, fm template.FuncMap, unsafe map[*parse.ActionNode]bool, checks template.FuncMap) error {
 	if list == nil {
 		return nil
 	}
 	for _, n := range list.Nodes {
 		for _, l := range childLists(n) {
-			if err := addPrintChecks(tree, l, fm, checks); err != nil {
+			if err := addPrintChecks(tree, l, fm, unsafe, checks); err != nil {
 				return err
 			}
 		}
 		a, ok := n.(*parse.ActionNode)
-		if !ok || len(a.Pipe.Decl) > 0 || !mayHoldPointers(a.Pipe.Cmds[len(a.Pipe.Cmds)-1], fm) {
+		if !ok || len(a.Pipe.Decl) > 0 {
+			continue
+		}
+		if unsafe != nil && !unsafe[a] || unsafe == nil && !mayHoldPointers(a.Pipe.Cmds[len(a.Pipe.Cmds)-1], fm) {
 			continue
 		}
 		where, what := tree.ErrorContext(a)

@@ -29,6 +29,11 @@ func TestPrintingNeverShowsMemoryAddresses(t *testing.T) {
 			Values:      map[string]any{"a": []any{1, "b", map[string]any{"c": nil}}},
 		}
 	}
+	typed := func() *templateData {
+		d := data()
+		d.Values["typed"] = []corev1.PodSpec{d.Spec}
+		return d
+	}
 	refused := []string{
 		`{{ .Spec.InitContainers }}`,
 		`{{ .Spec }}`,
@@ -46,16 +51,33 @@ func TestPrintingNeverShowsMemoryAddresses(t *testing.T) {
 		`{{ dict .Spec.TerminationGracePeriodSeconds 1 }}`,
 		`{{ $l := list .Spec.InitContainers }}{{ $l }}`,
 		`{{ default .Spec.InitContainers "" }}`,
+		// What the types of the data tell cannot be fooled: a template called with two
+		// dots, a variable given two values, a value in the data's values that JSON does
+		// not decode to.
+		`{{ define "c" }}{{ . }}{{ end }}{{ template "c" .Values.a }}{{ template "c" .Spec.InitContainers }}`,
+		`{{ $x := .Values.a }}{{ $x = .Spec.InitContainers }}{{ $x }}`,
+		`{{ range $i, $c := .Spec.InitContainers }}{{ $c }}{{ end }}`,
+		`{{ with .Spec }}{{ .InitContainers }}{{ end }}`,
 	}
-	for _, text := range refused {
-		tmpl, err := Parse("addr", text, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out strings.Builder
-		err = tmpl.Execute(&out, data())
-		if err == nil || !strings.Contains(err.Error(), "memory address") {
-			t.Errorf("%s: printed %q (error %v), want an error naming memory addresses", text, out.String(), err)
+	refusedTyped := []string{
+		`{{ .Values.typed }}`,
+		`{{ range .Values.typed }}{{ . }}{{ end }}`,
+		`{{ (index .Values.typed 0).InitContainers }}`,
+	}
+	for _, c := range []struct {
+		texts []string
+		data  func() *templateData
+	}{{refused, data}, {refused, typed}, {refusedTyped, typed}} {
+		for _, text := range c.texts {
+			tmpl, err := Parse("addr", text, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			err = tmpl.Execute(&out, c.data())
+			if err == nil || !strings.Contains(err.Error(), "memory address") {
+				t.Errorf("%s: printed %q (error %v), want an error naming memory addresses", text, out.String(), err)
+			}
 		}
 	}
 	for _, text := range []string{`{{ .ProxyConfig }}`, `{{ printf "%s" .ProxyConfig }}`, `{{ toString (list .ProxyConfig) }}`} {
@@ -76,6 +98,8 @@ func TestPrintingNeverShowsMemoryAddresses(t *testing.T) {
 		{`{{ .Values }} {{ printf "%v|%d" .Values.a 3 }}`, "map[a:[1 b map[c:<nil>]]] [1 b map[c:<nil>]]|3"},
 		{`{{ .Spec.Containers }}`, "[" + fmt.Sprint(corev1.Container{Name: "web"}) + "]"},
 		{`{{ printf "%%p" }}`, "%p"},
+		{`{{ range $i, $c := .Spec.InitContainers }}{{ $i }}{{ $c.Name }}{{ $c.RestartPolicy }}{{ end }}`, "0proxyAlways"},
+		{`{{ range $k, $v := fromJSON "{\"a\":[1]}" }}{{ $k }}{{ $v }}{{ end }}{{ .Values.missing }}`, "a[1]<no value>"},
 	}
 	for _, c := range printed {
 		if got := render(t, Options{}, c.text, data()); got != c.want {

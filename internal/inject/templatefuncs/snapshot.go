@@ -30,29 +30,25 @@ type snapshots struct {
 	kept map[int]reflect.Value // by field of the data's struct
 }
 
-// take returns the copy of data for one execution.
-func (s *snapshots) take(data any) (any, error) {
+// take returns the copy of data for one execution, and whether the data's empty
+// interfaces hold only what JSON decodes to (maps, lists, strings, numbers, booleans).
+func (s *snapshots) take(data any) (own any, jsonOnly bool, err error) {
 	if data == nil {
-		return nil, nil
+		return nil, true, nil
 	}
 	c := copier{}
 	v := reflect.ValueOf(data)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
-		p := planFor(v.Elem().Type())
-		if p.how == record {
-			out := reflect.New(v.Elem().Type())
-			s.copyFields(&c, out.Elem(), v.Elem(), p)
-			v = out
-		} else {
-			v = c.copy(v, planFor(v.Type()), 0)
-		}
+	if p := planFor(v.Type()); p.how == pointer && !v.IsNil() && p.elem.how == record {
+		out := reflect.New(v.Elem().Type())
+		s.copyFields(&c, out.Elem(), v.Elem(), p.elem)
+		v = out
 	} else {
-		v = c.copy(v, planFor(v.Type()), 0)
+		v = c.copy(v, p, 0)
 	}
 	if c.tooDeep {
-		return nil, fmt.Errorf("the template data is nested more than %d deep", snapshotDepth)
+		return nil, false, fmt.Errorf("the template data is nested more than %d deep", snapshotDepth)
 	}
-	return v.Interface(), nil
+	return v.Interface(), !c.nonJSON, nil
 }
 
 // copyFields copies the struct v into out field by field, taking kept copies of its JSON
@@ -80,7 +76,10 @@ func (s *snapshots) copyFields(c *copier, out, v reflect.Value, p *copyPlan) {
 }
 
 // snapshot is a copy of data made by snapshots of its own.
-func snapshot(data any) (any, error) { return (&snapshots{}).take(data) }
+func snapshot(data any) (any, error) {
+	own, _, err := (&snapshots{}).take(data)
+	return own, err
+}
 
 // jsonEqual reports whether a and b are equal values made of what JSON decodes to (maps,
 // lists, strings, numbers, booleans, nil), nil maps and lists apart from empty ones; for
@@ -130,7 +129,10 @@ func jsonEqual(a, b any) bool {
 	return false
 }
 
-type copier struct{ tooDeep bool }
+type copier struct {
+	tooDeep bool
+	nonJSON bool // an empty interface held something JSON does not decode to
+}
 
 func (c *copier) copy(v reflect.Value, p *copyPlan, depth int) reflect.Value {
 	if depth > snapshotDepth {
@@ -259,6 +261,7 @@ func (c *copier) copyAny(x any, depth int) any {
 	case map[string]string:
 		return maps.Clone(x)
 	}
+	c.nonJSON = true
 	v := reflect.ValueOf(x)
 	return c.copy(v, planFor(v.Type()), depth).Interface()
 }

@@ -151,7 +151,7 @@ func TestKeptCopiesAreTakenOnlyWhileUnchanged(t *testing.T) {
 	data := &templateData{Values: map[string]any{"global": map[string]any{"hub": "a", "l": []any{"x"}}}}
 	var s snapshots
 	take := func() *templateData {
-		own, err := s.take(data)
+		own, _, err := s.take(data)
 		if err != nil {
 			t.Fatal(err)
 		}

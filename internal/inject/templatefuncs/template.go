@@ -4,26 +4,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 	"text/template"
+	"text/template/parse"
 )
 
 // Template is a parsed injection template whose executions are deterministic, offline
 // and bounded: the functions with an effect (clock, randomness, network, ...) are refused
-// by Parse, and each Execute has a budget (see fuelLimit). Execute is safe for concurrent
-// use.
+// by Parse, each Execute renders with its own copy of the data (see snapshots), checks
+// what it prints (see printable), and has a budget (see fuelLimit). Execute is safe for
+// concurrent use.
 type Template struct {
-	base   *template.Template // parsed, never executed; each executor runs a clone
-	opts   Options
-	checks template.FuncMap // the checks of printed values (see addPrintChecks)
-	pool   sync.Pool
+	base     *template.Template // parsed and checked; never executed nor changed
+	opts     Options
+	snaps    sync.Pool // *snapshots
+	variants sync.Map  // reflect.Type of the data (nil: any) -> *variant
 }
 
-// executor is a clone of the template whose functions are metered by its own meter.
+// variant is the template made ready to run with data of one type: a copy of its parse
+// trees with the checks of printed values that type needs (see typeActions; with data of
+// any type, every action that may print more than text or numbers is checked) and the
+// step calls (see addSteps).
+type variant struct {
+	base   *template.Template
+	checks template.FuncMap
+	pool   sync.Pool // *executor
+}
+
+// executor is a clone of a variant whose functions are metered by its own meter.
 type executor struct {
-	t    *template.Template
-	m    *meter
-	data snapshots
+	t *template.Template
+	m *meter
 }
 
 // Parse parses an injection template with FuncMap(opts), named name. A template that
@@ -31,12 +43,10 @@ type executor struct {
 // effects) or a method that could change the template data is an error naming it.
 func Parse(name, text string, opts Options) (*Template, error) {
 	fm := FuncMap(opts)
-	fm[stepFunc] = func(int) struct{} { return struct{}{} }
 	base, err := template.New(name).Funcs(fm).Parse(text)
 	if err != nil {
 		return nil, err
 	}
-	t := &Template{base: base, opts: opts, checks: template.FuncMap{}}
 	for _, tt := range base.Templates() {
 		if tt.Tree == nil {
 			continue
@@ -45,16 +55,9 @@ func Parse(name, text string, opts Options) (*Template, error) {
 			return nil, fmt.Errorf("template %q: %w", tt.Name(), err)
 		}
 	}
-	for _, tt := range base.Templates() {
-		if tt.Tree == nil {
-			continue
-		}
-		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm), t.checks); err != nil {
-			return nil, err
-		}
-		if err := addSteps(tt.Tree.Root, fm); err != nil {
-			return nil, err
-		}
+	t := &Template{base: base, opts: opts}
+	if _, err := t.variant(nil); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -63,7 +66,7 @@ func Parse(name, text string, opts Options) (*Template, error) {
 func (t *Template) Name() string { return t.base.Name() }
 
 // Templates are the parsed templates (the named one and those it defines), for
-// inspection; their block bodies start with a call of the step function.
+// inspection.
 func (t *Template) Templates() []*template.Template { return t.base.Templates() }
 
 // Execute renders the template with data into w. It fails with a *BudgetError when the
@@ -75,12 +78,25 @@ func (t *Template) Execute(w io.Writer, data any) error {
 
 // execute is Execute, also returning what the execution spent of its budget.
 func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
-	e := t.executor()
-	defer t.pool.Put(e)
-	own, err := e.data.take(data)
+	s, _ := t.snaps.Get().(*snapshots)
+	if s == nil {
+		s = &snapshots{}
+	}
+	defer t.snaps.Put(s)
+	own, jsonOnly, err := s.take(data)
 	if err != nil {
 		return 0, err
 	}
+	var typ reflect.Type
+	if jsonOnly && data != nil {
+		typ = reflect.TypeOf(data)
+	}
+	v, err := t.variant(typ)
+	if err != nil {
+		return 0, err
+	}
+	e := v.executor(t.opts)
+	defer v.pool.Put(e)
 	e.m.reset()
 	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, own)
 	var budget *BudgetError
@@ -94,13 +110,51 @@ func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
 	return e.m.spent, err
 }
 
-func (t *Template) executor() *executor {
-	if e, ok := t.pool.Get().(*executor); ok {
+// variant returns the variant for data of type typ, made on first use.
+func (t *Template) variant(typ reflect.Type) (*variant, error) {
+	if v, ok := t.variants.Load(typ); ok {
+		return v.(*variant), nil
+	}
+	fm := FuncMap(t.opts)
+	fm[stepFunc] = func(int) struct{} { return struct{}{} }
+	base := template.New(t.base.Name()).Funcs(fm)
+	for _, tt := range t.base.Templates() {
+		if tt.Tree != nil {
+			if _, err := base.AddParseTree(tt.Name(), tt.Tree.Copy()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	v := &variant{base: base, checks: template.FuncMap{}}
+	var unsafe map[*parse.ActionNode]bool
+	if typ != nil {
+		var ok bool
+		if unsafe, ok = typeActions(base, typ, withBuiltins(fm)); !ok {
+			return t.variant(nil)
+		}
+	}
+	for _, tt := range base.Templates() {
+		if tt.Tree == nil {
+			continue
+		}
+		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm), unsafe, v.checks); err != nil {
+			return nil, err
+		}
+		if err := addSteps(tt.Tree.Root, fm); err != nil {
+			return nil, err
+		}
+	}
+	stored, _ := t.variants.LoadOrStore(typ, v)
+	return stored.(*variant), nil
+}
+
+func (v *variant) executor(opts Options) *executor {
+	if e, ok := v.pool.Get().(*executor); ok {
 		return e
 	}
 	m := &meter{owned: map[uintptr]bool{}}
-	c := template.Must(t.base.Clone())
-	c.Funcs(meteredFuncs(t.opts, m)).Funcs(t.checks)
+	c := template.Must(v.base.Clone())
+	c.Funcs(meteredFuncs(opts, m)).Funcs(v.checks)
 	return &executor{t: c, m: m}
 }
 
