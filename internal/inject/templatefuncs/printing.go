@@ -48,15 +48,16 @@ func addPrintChecks(tree *parse.Tree, list *parse.ListNode, fm template.FuncMap,
 		where, what := tree.ErrorContext(a)
 		name := printFunc + strconv.Itoa(len(checks))
 		checks[name] = checkPrinted(where + ": " + what)
-		t, err := template.New(printFunc).Funcs(checks).Parse("{{ . | " + name + " }}")
-		if err != nil {
-			return err
-		}
-		cmds := t.Tree.Root.Nodes[0].(*parse.ActionNode).Pipe.Cmds
-		a.Pipe.Cmds = append(a.Pipe.Cmds, cmds[1])
+		cmd := checkCommand.Copy().(*parse.CommandNode)
+		cmd.Args[0].(*parse.IdentifierNode).Ident = name
+		a.Pipe.Cmds = append(a.Pipe.Cmds, cmd)
 	}
 	return nil
 }
+
+// checkCommand is a command calling printFunc, to copy.
+var checkCommand = template.Must(template.New(printFunc).Funcs(template.FuncMap{printFunc: fmt.Sprint}).
+	Parse("{{ . | " + printFunc + " }}")).Tree.Root.Nodes[0].(*parse.ActionNode).Pipe.Cmds[1]
 
 // childLists are the lists of nodes a node holds.
 func childLists(n parse.Node) []*parse.ListNode {

@@ -18,8 +18,8 @@ import (
 type Template struct {
 	base     *template.Template // parsed and checked; never executed nor changed
 	opts     Options
-	snaps    sync.Pool // *snapshots
-	variants sync.Map  // reflect.Type of the data (nil: any) -> *variant
+	snaps    freeList[*snapshots]
+	variants sync.Map // reflect.Type of the data (nil: any) -> *variant
 }
 
 // variant is the template made ready to run with data of one type: a copy of its parse
@@ -29,7 +29,7 @@ type Template struct {
 type variant struct {
 	base   *template.Template
 	checks template.FuncMap
-	pool   sync.Pool // *executor
+	pool   freeList[*executor]
 }
 
 // executor is a clone of a variant whose functions are metered by its own meter.
@@ -55,11 +55,7 @@ func Parse(name, text string, opts Options) (*Template, error) {
 			return nil, fmt.Errorf("template %q: %w", tt.Name(), err)
 		}
 	}
-	t := &Template{base: base, opts: opts}
-	if _, err := t.variant(nil); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return &Template{base: base, opts: opts}, nil
 }
 
 // Name is the template's name.
@@ -78,11 +74,8 @@ func (t *Template) Execute(w io.Writer, data any) error {
 
 // execute is Execute, also returning what the execution spent of its budget.
 func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
-	s, _ := t.snaps.Get().(*snapshots)
-	if s == nil {
-		s = &snapshots{}
-	}
-	defer t.snaps.Put(s)
+	s := t.snaps.get(func() *snapshots { return &snapshots{} })
+	defer t.snaps.put(s)
 	own, jsonOnly, err := s.take(data)
 	if err != nil {
 		return 0, err
@@ -96,7 +89,7 @@ func (t *Template) execute(w io.Writer, data any) (spent int64, err error) {
 		return 0, err
 	}
 	e := v.executor(t.opts)
-	defer v.pool.Put(e)
+	defer v.pool.put(e)
 	e.m.reset()
 	err = e.t.Execute(&limitedWriter{w: w, m: e.m}, own)
 	var budget *BudgetError
@@ -115,9 +108,8 @@ func (t *Template) variant(typ reflect.Type) (*variant, error) {
 	if v, ok := t.variants.Load(typ); ok {
 		return v.(*variant), nil
 	}
-	fm := FuncMap(t.opts)
-	fm[stepFunc] = func(int) struct{} { return struct{}{} }
-	base := template.New(t.base.Name()).Funcs(fm)
+	fm := withBuiltins(FuncMap(t.opts))
+	base := template.New(t.base.Name())
 	for _, tt := range t.base.Templates() {
 		if tt.Tree != nil {
 			if _, err := base.AddParseTree(tt.Name(), tt.Tree.Copy()); err != nil {
@@ -129,7 +121,7 @@ func (t *Template) variant(typ reflect.Type) (*variant, error) {
 	var unsafe map[*parse.ActionNode]bool
 	if typ != nil {
 		var ok bool
-		if unsafe, ok = typeActions(base, typ, withBuiltins(fm)); !ok {
+		if unsafe, ok = typeActions(base, typ, fm); !ok {
 			return t.variant(nil)
 		}
 	}
@@ -137,10 +129,10 @@ func (t *Template) variant(typ reflect.Type) (*variant, error) {
 		if tt.Tree == nil {
 			continue
 		}
-		if err := addPrintChecks(tt.Tree, tt.Tree.Root, withBuiltins(fm), unsafe, v.checks); err != nil {
+		if err := addPrintChecks(tt.Tree, tt.Tree.Root, fm, unsafe, v.checks); err != nil {
 			return nil, err
 		}
-		if err := addSteps(tt.Tree.Root, fm); err != nil {
+		if err := addSteps(tt.Tree.Root); err != nil {
 			return nil, err
 		}
 	}
@@ -149,13 +141,40 @@ func (t *Template) variant(typ reflect.Type) (*variant, error) {
 }
 
 func (v *variant) executor(opts Options) *executor {
-	if e, ok := v.pool.Get().(*executor); ok {
-		return e
+	return v.pool.get(func() *executor {
+		m := &meter{owned: map[uintptr]bool{}}
+		c := template.Must(v.base.Clone())
+		c.Funcs(meteredFuncs(opts, m)).Funcs(v.checks)
+		return &executor{t: c, m: m}
+	})
+}
+
+// freeList keeps values for reuse: up to freeListSize of them, which unlike a sync.Pool's
+// survive garbage collections (an executor costs a clone of the template and its
+// functions; kept copies of the data save copying it).
+type freeList[T any] struct {
+	once sync.Once
+	c    chan T
+}
+
+const freeListSize = 32
+
+func (f *freeList[T]) get(newT func() T) T {
+	f.once.Do(func() { f.c = make(chan T, freeListSize) })
+	select {
+	case x := <-f.c:
+		return x
+	default:
+		return newT()
 	}
-	m := &meter{owned: map[uintptr]bool{}}
-	c := template.Must(v.base.Clone())
-	c.Funcs(meteredFuncs(opts, m)).Funcs(v.checks)
-	return &executor{t: c, m: m}
+}
+
+func (f *freeList[T]) put(x T) {
+	f.once.Do(func() { f.c = make(chan T, freeListSize) })
+	select {
+	case f.c <- x:
+	default:
+	}
 }
 
 // meteredFuncs is FuncMap(opts) with every function metered by m, and the built-ins
