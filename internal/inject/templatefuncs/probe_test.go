@@ -54,10 +54,11 @@ func templateFuncs() map[string]any {
 }
 
 // probeCalls makes, for every template function, calls whose arguments are taken from
-// values (called for each call: some functions change their arguments): argument i of
-// the k-th call is values()[type][(k+i) % len], for as many calls as the longest list of
-// values of its parameter types (variadic parameters get two arguments). Parameters of a
-// type values does not hold get its zero value.
+// values (called for each call: some functions change their arguments): every
+// combination of the values of its parameters' types when there are at most
+// maxCombinations, else as many calls as the longest list of values, argument i of the
+// k-th call being values()[type][(k+i) % len] (variadic parameters get two arguments).
+// Parameters of a type values does not hold get its zero value.
 func probeCalls(values func() map[reflect.Type][]any) []probeCall {
 	var calls []probeCall
 	funcs := templateFuncs()
@@ -77,9 +78,19 @@ func probeCalls(values func() map[reflect.Type][]any) []probeCall {
 			}
 			params = append(params, p)
 		}
-		n, vals := 1, values()
+		longest, product, vals := 1, 1, values()
 		for _, p := range params {
-			n = max(n, len(vals[p]))
+			longest = max(longest, len(vals[p]))
+			product *= max(1, len(vals[p]))
+		}
+		n, pick := longest, func(k, i, n int) int { return (k + i) % n }
+		if product <= maxCombinations {
+			n, pick = product, func(k, i, _ int) int {
+				for _, p := range params[:i] {
+					k /= max(1, len(vals[p]))
+				}
+				return k % max(1, len(vals[params[i]]))
+			}
 		}
 		for k := range n {
 			newArgs := func() []reflect.Value {
@@ -88,7 +99,7 @@ func probeCalls(values func() map[reflect.Type][]any) []probeCall {
 				for i, p := range params {
 					args[i] = reflect.New(p).Elem()
 					if vs := values[p]; len(vs) > 0 {
-						if v := vs[(k+i)%len(vs)]; v != nil {
+						if v := vs[pick(k, i, len(vs))]; v != nil {
 							args[i].Set(reflect.ValueOf(v))
 						}
 					}
@@ -100,6 +111,10 @@ func probeCalls(values func() map[reflect.Type][]any) []probeCall {
 	}
 	return calls
 }
+
+// maxCombinations is how many calls a function gets at most with every combination of
+// its arguments' values.
+const maxCombinations = 128
 
 // call calls the function with its arguments made anew, returning its results or what
 // it panicked with.

@@ -84,6 +84,16 @@ func TestExecutionIsBounded(t *testing.T) {
 		{"wide printf", `{{ range until 1000 }}{{ printf "%0999999d" 1 }}{{ end }}`, stopped},
 		{"uniq", `{{ uniq (until 1000000) }}`, stopped},
 		{"output", `{{ $s := repeat 1000000 "x" }}{{ range until 100 }}{{ $s }}{{ end }}`, stopped},
+		// Memory a call makes from little it is given, or from the data, unpriced before.
+		{"printf widths from arguments", `{{ printf (repeat 5000 "%[1]*[2]d") 1000000 1 }}`, stopped},
+		{"printf widths per element", `{{ printf "%*v" 1000000 (until 2000) }}`, stopped},
+		{"printf precisions per element", `{{ printf "%.999999f" (until 2000) }}`, stopped},
+		{"toPrettyJson of a deep value", `{{ toPrettyJson .Values.deep }}`, stopped},
+		{"toYaml of a deep value", `{{ toYaml .Values.deep }}`, stopped},
+		{"regexFindAll of every empty match", `{{ $s := repeat 15000000 "x" }}{{ len (regexFindAll "" $s -1) }}`, stopped},
+		{"mustRegexSplit at every position", `{{ $s := repeat 5000000 "x" }}{{ len (mustRegexSplit "" $s -1) }}`, stopped},
+		{"toJson of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (toJson $l) }}`, stopped},
+		{"deepCopy of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (deepCopy $l) }}`, stopped},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,10 +101,11 @@ func TestExecutionIsBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			data := boundedData()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var out strings.Builder
-			err = tmpl.Execute(&out, &templateData{})
+			err = tmpl.Execute(&out, data)
 			runtime.ReadMemStats(&after)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
@@ -103,6 +114,29 @@ func TestExecutionIsBounded(t *testing.T) {
 				t.Errorf("allocated %d MiB before stopping", alloc>>20)
 			}
 		})
+	}
+}
+
+// boundedData is template data of a package of about a megabyte: a list nested 3,000 deep
+// holding 40,000 numbers (pretty-printed, every line is indented by its depth), and a
+// container with 500 kB of arguments.
+func boundedData() *templateData {
+	deep := make([]any, 40000)
+	for i := range deep {
+		deep[i] = 0.0
+	}
+	var v any = deep
+	for range 3000 {
+		v = []any{v}
+	}
+	args := make([]string, 1000)
+	for i := range args {
+		args[i] = strings.Repeat("a", 500)
+	}
+	return &templateData{
+		Values: map[string]any{"deep": v},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.0",
+			Args: args, Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}},
 	}
 }
 

@@ -40,9 +40,8 @@ var (
 )
 
 // sizer walks a value to estimate its memory in bytes: strings, slices, arrays, maps,
-// interfaces and pointers to them, not structs (the template data's API objects and
-// protobuf messages count as a pointer). It stops once it is past limit; a value nested
-// deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
+// structs (and what their exported fields hold), interfaces and pointers to them. It
+// stops once it is past limit; a value nested deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
 // sets cycle. When record is set, every map met is added to it; when owned is set, meeting
 // a map not in it sets foreign.
 type sizer struct {
@@ -141,11 +140,26 @@ func (s *sizer) sizeValue(v reflect.Value, depth int) int64 {
 			return 8
 		}
 		switch e := v.Elem(); e.Kind() {
-		case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
+		case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface, reflect.Struct:
 			return 8 + s.size(e, depth+1)
 		}
+	case reflect.Struct:
+		return s.sizeStruct(v, depth)
 	}
 	return 8
+}
+
+// sizeStruct is a struct's own size and what its exported fields hold (a list of
+// structs holds them inline, and an encoder writes what they hold).
+func (s *sizer) sizeStruct(v reflect.Value, depth int) int64 {
+	t := v.Type()
+	n := int64(t.Size())
+	for i := 0; i < t.NumField() && n <= s.limit; i++ {
+		if f := t.Field(i); f.IsExported() && !isFlat(f.Type) {
+			n += s.size(v.Field(i), depth+1)
+		}
+	}
+	return n
 }
 
 // shallowSize estimates the memory of v without walking into it: a string's length, a
