@@ -126,6 +126,8 @@ func (m *meter) priceResult(name string, p pricing, res reflect.Value) {
 	switch {
 	case p == parsed:
 		n = (&sizer{limit: m.left(), record: m.owned}).size(res, 0)
+	case p == remade:
+		n = (&sizer{limit: m.left()}).size(res, 0)
 	case newMaps[name]:
 		(&sizer{limit: fuelLimit, record: m.owned}).size(res, 0) // priced by its argument
 	case newMap[name]:

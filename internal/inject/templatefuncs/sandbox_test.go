@@ -93,6 +93,7 @@ func TestExecutionIsBounded(t *testing.T) {
 		{"regexFindAll of every empty match", `{{ $s := repeat 15000000 "x" }}{{ len (regexFindAll "" $s -1) }}`, stopped},
 		{"mustRegexSplit at every position", `{{ $s := repeat 5000000 "x" }}{{ len (mustRegexSplit "" $s -1) }}`, stopped},
 		{"toJson of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (toJson $l) }}`, stopped},
+		{"results kept in variables", strings.Repeat(`{{ $a := omitNil .Values.deep }}`, 1000), stopped},
 		{"deepCopy of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (deepCopy $l) }}`, stopped},
 	}
 	for _, c := range cases {

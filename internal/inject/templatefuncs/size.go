@@ -19,6 +19,9 @@ const (
 	mutated
 	// parsed: the result, walked: it is a new tree parsed from text.
 	parsed
+	// remade: the result, walked: a new tree made from the argument's (which it may share
+	// parts of, so its maps are not the execution's own).
+	remade
 )
 
 // pricings are the functions not priced shallow.
@@ -28,6 +31,7 @@ var pricings = map[string]pricing{
 	"mustDeepCopy": built, "pick": built, "chunk": built, "mustChunk": built,
 	"set": mutated, "unset": mutated, "merge": mutated, "mergeOverwrite": mutated, "mustMerge": mutated, "mustMergeOverwrite": mutated,
 	"fromJson": parsed, "mustFromJson": parsed, "fromJSON": parsed,
+	"omitNil": remade, "toStrings": remade, "sortAlpha": remade,
 }
 
 // Functions whose result holds maps only this execution has: the map itself (newMap) or
