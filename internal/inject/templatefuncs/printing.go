@@ -139,6 +139,12 @@ func printable(v reflect.Value, verb rune, follow bool) error {
 		v = v.Elem()
 	}
 	c := printCheck{methods: verb == 'v' || verb == 's' || verb == 'x' || verb == 'X' || verb == 'q'}
+	if follow && v.CanAddr() && !v.Type().Implements(stringerType) && !v.Type().Implements(errorType) {
+		// text/template prints through the address's String or Error, if it has one.
+		if p := v.Addr(); p.Type().Implements(stringerType) || p.Type().Implements(errorType) {
+			return c.check(p, 1)
+		}
+	}
 	return c.check(v, 0)
 }
 

@@ -1,7 +1,9 @@
 package templatefuncs
 
 import (
+	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -241,6 +243,29 @@ func TestEveryFunctionIsClassified(t *testing.T) {
 			t.Errorf("sprig calls %s non-hermetic, effects calls it pure", name)
 		}
 	}
+	// The tables that price and check functions name functions templates have, and a
+	// function's must twin (which fails where it returns an error) is priced and checked
+	// as it is.
+	funcs := templateFuncs()
+	tables := map[string][]string{"guards": sortedKeys(guards), "pricings": sortedKeys(pricings),
+		"formatting": sortedKeys(formatting), "patternFuncs": patternFuncs}
+	for table, names := range tables {
+		for _, name := range names {
+			if funcs[name] == nil {
+				t.Errorf("%s names %s, which templates do not have", table, name)
+			}
+		}
+	}
+	for name := range funcs {
+		twin := "must" + strings.ToUpper(name[:1]) + name[1:]
+		if funcs[twin] == nil {
+			continue
+		}
+		if (guards[name] == nil) != (guards[twin] == nil) || pricings[name] != pricings[twin] ||
+			slices.Contains(patternFuncs, name) != slices.Contains(patternFuncs, twin) {
+			t.Errorf("%s and %s are priced differently", name, twin)
+		}
+	}
 }
 
 // TestConcurrentExecutionsHaveTheirOwnBudget: workloads render in parallel with one
@@ -266,5 +291,38 @@ func TestConcurrentExecutionsHaveTheirOwnBudget(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+	// Executions at the same time with the same data render alike, whatever the template
+	// does to its copy of it (sortAlpha sorts the list it is given, Mul changes its
+	// receiver: in this execution's copy).
+	tmpl, err = Parse("shared", `{{ keys .Values.global }} {{ sortAlpha .MeshConfig.DefaultProviders.Tracing }} `+
+		`{{ .MeshConfig.DefaultProviders.Tracing }} {{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.Mul 3 }}`+
+		`{{ (index .Spec.Volumes 0).EmptyDir.SizeLimit }}`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := sharedData()
+	for i := range 16 {
+		data.Values["global"].(map[string]any)[fmt.Sprint("k", i)] = i
+	}
+	outs := make(chan string, 8)
+	for range 8 {
+		go func() {
+			var out strings.Builder
+			if err := tmpl.Execute(&out, data); err != nil {
+				outs <- err.Error()
+				return
+			}
+			outs <- out.String()
+		}()
+	}
+	first := <-outs
+	for range 7 {
+		if got := <-outs; got != first {
+			t.Errorf("executions at the same time rendered %q and %q", first, got)
+		}
+	}
+	if !strings.HasPrefix(first, "[hub k0 k1 k10") || !strings.Contains(first, "[otel zipkin] [otel zipkin] true4500m") {
+		t.Errorf("rendered %q", first)
 	}
 }
