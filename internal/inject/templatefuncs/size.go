@@ -39,13 +39,14 @@ var pricings = map[string]pricing{
 // merges) change the maps inside the one they are given too.
 var (
 	newMap       = map[string]bool{"dict": true, "pick": true}
+	deepCopies   = map[string]bool{"deepCopy": true, "mustDeepCopy": true}
 	newMaps      = map[string]bool{"deepCopy": true, "mustDeepCopy": true, "fromJson": true, "mustFromJson": true, "fromJSON": true}
 	deepMutators = map[string]bool{"merge": true, "mergeOverwrite": true, "mustMerge": true, "mustMergeOverwrite": true}
 )
 
 // sizer walks a value to estimate its memory in bytes: strings, slices, arrays, maps,
-// structs (and what their exported fields hold), interfaces and pointers to them. It
-// stops once it is past limit; a value nested deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
+// structs (and what their exported fields hold), interfaces and pointers to them but to
+// structs (see structs). It stops once it is past limit; a value nested deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
 // sets cycle. When record is set, every map met is added to it; when owned is set, meeting
 // a map not in it sets foreign.
 type sizer struct {
@@ -55,6 +56,9 @@ type sizer struct {
 	record  map[uintptr]bool
 	owned   map[uintptr]bool
 	foreign bool
+	// structs: follow pointers to structs too. A list or map holding a pointer holds a
+	// pointer; a deep copy copies what it points to.
+	structs bool
 }
 
 func (s *sizer) size(v reflect.Value, depth int) int64 {
@@ -144,8 +148,12 @@ func (s *sizer) sizeValue(v reflect.Value, depth int) int64 {
 			return 8
 		}
 		switch e := v.Elem(); e.Kind() {
-		case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface, reflect.Struct:
+		case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
 			return 8 + s.size(e, depth+1)
+		case reflect.Struct:
+			if v.Kind() == reflect.Interface || s.structs {
+				return 8 + s.size(e, depth+1)
+			}
 		}
 	case reflect.Struct:
 		return s.sizeStruct(v, depth)
