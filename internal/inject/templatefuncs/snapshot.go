@@ -181,6 +181,13 @@ func (c *copier) copy(v reflect.Value, p *copyPlan, depth int) reflect.Value {
 			return v
 		}
 		return reflect.ValueOf(c.copyAny(v.Interface(), depth))
+	}
+	return c.copyContainer(v, p, depth)
+}
+
+// copyContainer is copy for pointers, maps, lists, arrays and structs, element by element.
+func (c *copier) copyContainer(v reflect.Value, p *copyPlan, depth int) reflect.Value {
+	switch p.how {
 	case pointer:
 		if v.IsNil() {
 			return v
