@@ -14,7 +14,7 @@ import (
 // prints a protocol buffer through its text format, which protobuf varies on purpose from
 // build to build. A template may not print such values: an action printing one, and the
 // functions that format what they are given (printf, print, toString, quote, dict's
-// keys, ...; see formatted), stop the execution with an error instead.
+// keys, ...; see formatting), stop the execution with an error instead.
 
 // printFunc names the functions a template calls, through addPrintChecks, with the value
 // of an action before printing it: one per action (printFunc0, printFunc1, ...), which
@@ -118,7 +118,7 @@ type PrintError struct {
 func (e *PrintError) Error() string { return "template: " + e.Where + ": " + e.Err.Error() }
 func (e *PrintError) Unwrap() error { return e.Err }
 
-// ErrAddress says that a template printed a value holding a pointer.
+// errAddress says that a template would print a value holding a pointer.
 var errAddress = errors.New("printing it would show a memory address, which changes from run to run " +
 	"(print its fields, or toJson or toYaml it)")
 
