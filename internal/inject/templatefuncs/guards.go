@@ -59,9 +59,12 @@ var guards = withPattern(map[string]guard{
 	"toString": fmtSize, "cat": fmtSize, "print": fmtSize, "println": fmtSize, "toStrings": fmtSize,
 	"sortAlpha": fmtSize, "quote": quotedSize, "squote": quotedSize, "urlquery": quotedSize,
 	"html": escapeSize, "js": escapeSize,
-	// uniq compares every element with those kept: the square of the length.
-	"uniq":     func(a []reflect.Value) int64 { return mul(listLen(a[0]), listLen(a[0])) },
-	"mustUniq": func(a []reflect.Value) int64 { return mul(listLen(a[0]), listLen(a[0])) },
+	// uniq compares every element with those kept, and without every element with what
+	// it leaves out: the length times what is compared.
+	"uniq":        func(a []reflect.Value) int64 { return mul(listLen(a[0]), walked(a[0])) },
+	"mustUniq":    func(a []reflect.Value) int64 { return mul(listLen(a[0]), walked(a[0])) },
+	"without":     func(a []reflect.Value) int64 { return mul(listLen(a[0]), walked(a[1])) },
+	"mustWithout": func(a []reflect.Value) int64 { return mul(listLen(a[0]), walked(a[1])) },
 })
 
 // patternFuncs are the functions that compile their first argument as a regular
@@ -194,6 +197,9 @@ func printfSize(a []reflect.Value) int64 {
 	}
 	return total + fmtSize(extra)
 }
+
+// walked is the memory a value holds, walked up to the budget.
+func walked(v reflect.Value) int64 { return (&sizer{limit: fuelLimit}).size(v, 0) }
 
 // listLen is the length of a list argument, 0 if it is not one.
 func listLen(v reflect.Value) int64 {

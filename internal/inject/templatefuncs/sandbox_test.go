@@ -95,6 +95,8 @@ func TestExecutionIsBounded(t *testing.T) {
 		{"regexFindAll of every empty match", `{{ $s := repeat 15000000 "x" }}{{ len (regexFindAll "" $s -1) }}`, stopped},
 		{"mustRegexSplit at every position", `{{ $s := repeat 5000000 "x" }}{{ len (mustRegexSplit "" $s -1) }}`, stopped},
 		{"toJson of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (toJson $l) }}`, stopped},
+		{"comparing large values again and again", `{{ range until 100000 }}{{ if deepEqual $.Values.deep $.Values.deep2 }}{{ end }}{{ end }}`, stopped},
+		{"searching large values again and again", `{{ range until 100000 }}{{ if has 1 (list $.Values.deep $.Values.deep2) }}{{ end }}{{ end }}`, stopped},
 		{"results kept in variables", strings.Repeat(`{{ $a := omitNil .Values.deep }}`, 1000), stopped},
 		{"deepCopy of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (deepCopy $l) }}`, stopped},
 	}
@@ -121,23 +123,23 @@ func TestExecutionIsBounded(t *testing.T) {
 }
 
 // boundedData is template data of a package of about a megabyte: a list nested 3,000 deep
-// holding 40,000 numbers (pretty-printed, every line is indented by its depth), and a
-// container with 500 kB of arguments.
+// holding 40,000 numbers (pretty-printed, every line is indented by its depth) and a copy
+// of it, and a container with 500 kB of arguments.
 func boundedData() *templateData {
 	deep := make([]any, 40000)
 	for i := range deep {
 		deep[i] = 0.0
 	}
-	var v any = deep
+	var v, v2 any = deep, append([]any(nil), deep...)
 	for range 3000 {
-		v = []any{v}
+		v, v2 = []any{v}, []any{v2}
 	}
 	args := make([]string, 1000)
 	for i := range args {
 		args[i] = strings.Repeat("a", 500)
 	}
 	return &templateData{
-		Values: map[string]any{"deep": v},
+		Values: map[string]any{"deep": v, "deep2": v2},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.0",
 			Args: args, Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}},
 	}

@@ -11,8 +11,8 @@ const (
 	// functions return a part of their arguments, or text.
 	shallow pricing = iota
 	// built: everything the arguments hold, walked. These functions put their arguments
-	// into a new list or map: a list holding the same list twice, made 40 times over, is
-	// cheap to make and huge to print.
+	// into a new list or map (a list holding the same list twice, made 40 times over, is
+	// cheap to make and huge to print), or compare them element by element.
 	built
 	// mutated: like built, for functions that put their arguments into the map they are
 	// given first (set, merge); putting that map into itself is an error.
@@ -32,6 +32,9 @@ var pricings = map[string]pricing{
 	"set": mutated, "unset": mutated, "merge": mutated, "mergeOverwrite": mutated, "mustMerge": mutated, "mustMergeOverwrite": mutated,
 	"fromJson": parsed, "mustFromJson": parsed, "fromJSON": parsed,
 	"omitNil": remade, "toStrings": remade, "sortAlpha": remade,
+	// Comparing walks what is compared: priced as builders are, by walking it.
+	"deepEqual": built, "has": built, "mustHas": built, "without": built, "mustWithout": built,
+	"uniq": built, "mustUniq": built,
 }
 
 // Functions whose result holds maps only this execution has: the map itself (newMap) or
