@@ -183,7 +183,7 @@ func (m *meter) priceArgs(name string, p pricing, args []reflect.Value) (int64, 
 	}
 	for i, a := range args {
 		switch {
-		case p == built:
+		case p == built || p == remade:
 			cost += (&sizer{limit: m.left() - cost, structs: deepCopies[name]}).size(a, 0)
 		case p == mutated && i > 0:
 			s := &sizer{limit: m.left() - cost, avoid: mapPointer(args[0])}

@@ -97,6 +97,7 @@ func TestExecutionIsBounded(t *testing.T) {
 		{"toJson of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (toJson $l) }}`, stopped},
 		{"comparing large values again and again", `{{ range until 100000 }}{{ if deepEqual $.Values.deep $.Values.deep2 }}{{ end }}{{ end }}`, stopped},
 		{"searching large values again and again", `{{ range until 100000 }}{{ if has 1 (list $.Values.deep $.Values.deep2) }}{{ end }}{{ end }}`, stopped},
+		{"dropping nils from large values again and again", `{{ range until 100000 }}{{ $_ := omitNil $.Values.nils }}{{ end }}`, stopped},
 		{"results kept in variables", strings.Repeat(`{{ $a := omitNil .Values.deep }}`, 1000), stopped},
 		{"deepCopy of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (deepCopy $l) }}`, stopped},
 	}
@@ -123,23 +124,23 @@ func TestExecutionIsBounded(t *testing.T) {
 }
 
 // boundedData is template data of a package of about a megabyte: a list nested 3,000 deep
-// holding 40,000 numbers (pretty-printed, every line is indented by its depth) and a copy
-// of it, and a container with 500 kB of arguments.
+// holding 40,000 numbers (pretty-printed, every line is indented by its depth), a copy of
+// it, one holding 40,000 nils, and a container with 500 kB of arguments.
 func boundedData() *templateData {
 	deep := make([]any, 40000)
 	for i := range deep {
 		deep[i] = 0.0
 	}
-	var v, v2 any = deep, append([]any(nil), deep...)
+	var v, v2, nils any = deep, append([]any(nil), deep...), make([]any, 40000)
 	for range 3000 {
-		v, v2 = []any{v}, []any{v2}
+		v, v2, nils = []any{v}, []any{v2}, []any{nils}
 	}
 	args := make([]string, 1000)
 	for i := range args {
 		args[i] = strings.Repeat("a", 500)
 	}
 	return &templateData{
-		Values: map[string]any{"deep": v, "deep2": v2},
+		Values: map[string]any{"deep": v, "deep2": v2, "nils": nils},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.0",
 			Args: args, Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}},
 	}

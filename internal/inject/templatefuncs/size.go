@@ -19,8 +19,8 @@ const (
 	mutated
 	// parsed: the result, walked: it is a new tree parsed from text.
 	parsed
-	// remade: the result, walked: a new tree made from the argument's (which it may share
-	// parts of, so its maps are not the execution's own).
+	// remade: the arguments and the result, walked: a new tree made from the argument's
+	// (which it may share parts of, so its maps are not the execution's own).
 	remade
 )
 
