@@ -164,7 +164,7 @@ func crossCheckWithParseTrees(t *testing.T, scanned map[string][]string) {
 // treeIdentifiers collects the function identifiers under node into ids.
 func treeIdentifiers(node parse.Node, ids map[string]bool) map[string]bool {
 	eachNode(node, func(n parse.Node) {
-		if id, ok := n.(*parse.IdentifierNode); ok && !builtinWords[id.Ident] && id.Ident != stepFunc {
+		if id, ok := n.(*parse.IdentifierNode); ok && !builtinWords[id.Ident] && id.Ident != stepFunc && !strings.HasPrefix(id.Ident, printFunc) {
 			ids[id.Ident] = true
 		}
 	})

@@ -194,6 +194,10 @@ func checkFields(names []string) error {
 		if refusedMethod(name) {
 			return fmt.Errorf("template field or method %s: templates may read the template data but not change it", name)
 		}
+		if name == "Local" {
+			return fmt.Errorf("template field or method Local: a time in the local time zone depends on the machine " +
+				"rendering the template (the times of the template data are in UTC)")
+		}
 	}
 	return nil
 }

@@ -6,7 +6,9 @@
 package templatefuncs
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -38,6 +40,9 @@ type Options struct {
 // templates that call them.
 func FuncMap(opts Options) template.FuncMap {
 	m := sprig.TxtFuncMap()
+	for name, fn := range orderedFuncs() {
+		m[name] = fn
+	}
 	for name, fn := range injectionFuncs(opts) {
 		m[name] = fn
 	}
@@ -54,6 +59,33 @@ func FuncMap(opts Options) template.FuncMap {
 		delete(m, name)
 	}
 	return m
+}
+
+// orderedFuncs replace sprig's functions whose result followed Go's map iteration order,
+// which changes from run to run: keys and values give their entries sorted by key.
+func orderedFuncs() template.FuncMap {
+	return template.FuncMap{"keys": sortedKeysOf, "values": valuesByKey}
+}
+
+// sortedKeysOf is sprig's keys, sorted: the keys of every map, duplicates kept.
+func sortedKeysOf(dicts ...map[string]any) []string {
+	out := []string{}
+	for _, d := range dicts {
+		for k := range d {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// valuesByKey is sprig's values, in the order of their keys.
+func valuesByKey(dict map[string]any) []any {
+	out := make([]any, 0, len(dict))
+	for _, k := range slices.Sorted(maps.Keys(dict)) {
+		out = append(out, dict[k])
+	}
+	return out
 }
 
 // injectionFuncs is Istio's helper set, keyed by the names the templates use.

@@ -126,6 +126,8 @@ func (m *meter) priceResult(name string, p pricing, res reflect.Value) {
 	switch {
 	case p == parsed:
 		n = (&sizer{limit: m.left(), record: m.owned}).size(res, 0)
+	case p == remade:
+		n = (&sizer{limit: m.left()}).size(res, 0)
 	case newMaps[name]:
 		(&sizer{limit: fuelLimit, record: m.owned}).size(res, 0) // priced by its argument
 	case newMap[name]:
@@ -181,8 +183,8 @@ func (m *meter) priceArgs(name string, p pricing, args []reflect.Value) (int64, 
 	}
 	for i, a := range args {
 		switch {
-		case p == built:
-			cost += (&sizer{limit: m.left() - cost}).size(a, 0)
+		case p == built || p == remade:
+			cost += (&sizer{limit: m.left() - cost, structs: deepCopies[name]}).size(a, 0)
 		case p == mutated && i > 0:
 			s := &sizer{limit: m.left() - cost, avoid: mapPointer(args[0])}
 			cost += s.size(a, 0)

@@ -1,11 +1,17 @@
 package templatefuncs
 
 import (
+	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/Masterminds/sprig/v3"
+	meshv1 "istio.io/api/mesh/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // TestTemplatesCannotReachTheClockRandomnessOrNetwork: a template from the package that
@@ -80,6 +86,20 @@ func TestExecutionIsBounded(t *testing.T) {
 		{"wide printf", `{{ range until 1000 }}{{ printf "%0999999d" 1 }}{{ end }}`, stopped},
 		{"uniq", `{{ uniq (until 1000000) }}`, stopped},
 		{"output", `{{ $s := repeat 1000000 "x" }}{{ range until 100 }}{{ $s }}{{ end }}`, stopped},
+		// Memory a call makes from little it is given, or from the data, unpriced before.
+		{"printf widths from arguments", `{{ printf (repeat 5000 "%[1]*[2]d") 1000000 1 }}`, stopped},
+		{"printf widths per element", `{{ printf "%*v" 1000000 (until 2000) }}`, stopped},
+		{"printf precisions per element", `{{ printf "%.999999f" (until 2000) }}`, stopped},
+		{"toPrettyJson of a deep value", `{{ toPrettyJson .Values.deep }}`, stopped},
+		{"toYaml of a deep value", `{{ toYaml .Values.deep }}`, stopped},
+		{"regexFindAll of every empty match", `{{ $s := repeat 15000000 "x" }}{{ len (regexFindAll "" $s -1) }}`, stopped},
+		{"mustRegexSplit at every position", `{{ $s := repeat 5000000 "x" }}{{ len (mustRegexSplit "" $s -1) }}`, stopped},
+		{"toJson of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (toJson $l) }}`, stopped},
+		{"comparing large values again and again", `{{ range until 100000 }}{{ if deepEqual $.Values.deep $.Values.deep2 }}{{ end }}{{ end }}`, stopped},
+		{"searching large values again and again", `{{ range until 100000 }}{{ if has 1 (list $.Values.deep $.Values.deep2) }}{{ end }}{{ end }}`, stopped},
+		{"dropping nils from large values again and again", `{{ range until 100000 }}{{ $_ := omitNil $.Values.nils }}{{ end }}`, stopped},
+		{"results kept in variables", strings.Repeat(`{{ $a := omitNil .Values.deep }}`, 1000), stopped},
+		{"deepCopy of structs grown by concat", `{{ $l := .Spec.Containers }}{{ range until 12 }}{{ $l = concat $l $l }}{{ end }}{{ len (deepCopy $l) }}`, stopped},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,10 +107,11 @@ func TestExecutionIsBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			data := boundedData()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var out strings.Builder
-			err = tmpl.Execute(&out, &templateData{})
+			err = tmpl.Execute(&out, data)
 			runtime.ReadMemStats(&after)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
@@ -99,6 +120,29 @@ func TestExecutionIsBounded(t *testing.T) {
 				t.Errorf("allocated %d MiB before stopping", alloc>>20)
 			}
 		})
+	}
+}
+
+// boundedData is template data of a package of about a megabyte: a list nested 3,000 deep
+// holding 40,000 numbers (pretty-printed, every line is indented by its depth), a copy of
+// it, one holding 40,000 nils, and a container with 500 kB of arguments.
+func boundedData() *templateData {
+	deep := make([]any, 40000)
+	for i := range deep {
+		deep[i] = 0.0
+	}
+	var v, v2, nils any = deep, append([]any(nil), deep...), make([]any, 40000)
+	for range 3000 {
+		v, v2, nils = []any{v}, []any{v2}, []any{nils}
+	}
+	args := make([]string, 1000)
+	for i := range args {
+		args[i] = strings.Repeat("a", 500)
+	}
+	return &templateData{
+		Values: map[string]any{"deep": v, "deep2": v2, "nils": nils},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.0",
+			Args: args, Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}}}}},
 	}
 }
 
@@ -139,6 +183,42 @@ func TestTemplatesChangeOnlyTheirOwnMaps(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.text, got, c.want)
 		}
 	}
+	// Whatever a function or method does to what it is given (sortAlpha sorts a list of
+	// strings in place, Quantity.Mul and RoundUp change their receiver), it does it to the
+	// execution's own copy: neither the caller's data nor the next execution sees it.
+	changing := []string{
+		`{{ sortAlpha .MeshConfig.DefaultProviders.Tracing }}`,
+		`{{ sortAlpha (index .Spec.Containers 0).Args }}`,
+		`{{ sortAlpha .ObjectMeta.Finalizers }}`,
+		`{{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.Mul 1000 }}`,
+		`{{ $q := (index .Spec.Volumes 0).EmptyDir.SizeLimit }}{{ $q.RoundUp 0 }}`,
+	}
+	const show = `{{ .MeshConfig.DefaultProviders.Tracing }} {{ (index .Spec.Containers 0).Args }} ` +
+		`{{ .ObjectMeta.Finalizers }} {{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.String }}`
+	want := render(t, Options{}, show, sharedData())
+	for _, text := range changing {
+		data := sharedData()
+		render(t, Options{}, text, data)
+		if got := render(t, Options{}, show, data); got != want {
+			t.Errorf("after %s, the next execution saw %q, want %q", text, got, want)
+		}
+	}
+}
+
+// sharedData is template data holding lists and quantities functions and methods could
+// change in place.
+func sharedData() *templateData {
+	limit := resource.MustParse("1500m")
+	return &templateData{
+		ObjectMeta: metav1.ObjectMeta{Finalizers: []string{"z", "a"}},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "web", Args: []string{"serve", "--b", "--a"}}},
+			Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{
+				EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &limit}}}},
+		},
+		MeshConfig: &meshv1.MeshConfig{DefaultProviders: &meshv1.MeshConfig_DefaultProviders{Tracing: []string{"zipkin", "otel"}}},
+		Values:     map[string]any{"global": map[string]any{"hub": "a"}},
+	}
 }
 
 // TestEveryFunctionIsClassified: effects names exactly the functions FuncMap offers, so
@@ -166,6 +246,29 @@ func TestEveryFunctionIsClassified(t *testing.T) {
 			t.Errorf("sprig calls %s non-hermetic, effects calls it pure", name)
 		}
 	}
+	// The tables that price and check functions name functions templates have, and a
+	// function's must twin (which fails where it returns an error) is priced and checked
+	// as it is.
+	funcs := templateFuncs()
+	tables := map[string][]string{"guards": sortedKeys(guards), "pricings": sortedKeys(pricings),
+		"formatting": sortedKeys(formatting), "patternFuncs": patternFuncs}
+	for table, names := range tables {
+		for _, name := range names {
+			if funcs[name] == nil {
+				t.Errorf("%s names %s, which templates do not have", table, name)
+			}
+		}
+	}
+	for name := range funcs {
+		twin := "must" + strings.ToUpper(name[:1]) + name[1:]
+		if funcs[twin] == nil {
+			continue
+		}
+		if (guards[name] == nil) != (guards[twin] == nil) || pricings[name] != pricings[twin] ||
+			slices.Contains(patternFuncs, name) != slices.Contains(patternFuncs, twin) {
+			t.Errorf("%s and %s are priced differently", name, twin)
+		}
+	}
 }
 
 // TestConcurrentExecutionsHaveTheirOwnBudget: workloads render in parallel with one
@@ -191,5 +294,38 @@ func TestConcurrentExecutionsHaveTheirOwnBudget(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+	// Executions at the same time with the same data render alike, whatever the template
+	// does to its copy of it (sortAlpha sorts the list it is given, Mul changes its
+	// receiver: in this execution's copy).
+	tmpl, err = Parse("shared", `{{ keys .Values.global }} {{ sortAlpha .MeshConfig.DefaultProviders.Tracing }} `+
+		`{{ .MeshConfig.DefaultProviders.Tracing }} {{ (index .Spec.Volumes 0).EmptyDir.SizeLimit.Mul 3 }}`+
+		`{{ (index .Spec.Volumes 0).EmptyDir.SizeLimit }}`, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := sharedData()
+	for i := range 16 {
+		data.Values["global"].(map[string]any)[fmt.Sprint("k", i)] = i
+	}
+	outs := make(chan string, 8)
+	for range 8 {
+		go func() {
+			var out strings.Builder
+			if err := tmpl.Execute(&out, data); err != nil {
+				outs <- err.Error()
+				return
+			}
+			outs <- out.String()
+		}()
+	}
+	first := <-outs
+	for range 7 {
+		if got := <-outs; got != first {
+			t.Errorf("executions at the same time rendered %q and %q", first, got)
+		}
+	}
+	if !strings.HasPrefix(first, "[hub k0 k1 k10") || !strings.Contains(first, "[otel zipkin] [otel zipkin] true4500m") {
+		t.Errorf("rendered %q", first)
 	}
 }

@@ -11,14 +11,17 @@ const (
 	// functions return a part of their arguments, or text.
 	shallow pricing = iota
 	// built: everything the arguments hold, walked. These functions put their arguments
-	// into a new list or map: a list holding the same list twice, made 40 times over, is
-	// cheap to make and huge to print.
+	// into a new list or map (a list holding the same list twice, made 40 times over, is
+	// cheap to make and huge to print), or compare them element by element.
 	built
 	// mutated: like built, for functions that put their arguments into the map they are
 	// given first (set, merge); putting that map into itself is an error.
 	mutated
 	// parsed: the result, walked: it is a new tree parsed from text.
 	parsed
+	// remade: the arguments and the result, walked: a new tree made from the argument's
+	// (which it may share parts of, so its maps are not the execution's own).
+	remade
 )
 
 // pricings are the functions not priced shallow.
@@ -28,6 +31,10 @@ var pricings = map[string]pricing{
 	"mustDeepCopy": built, "pick": built, "chunk": built, "mustChunk": built,
 	"set": mutated, "unset": mutated, "merge": mutated, "mergeOverwrite": mutated, "mustMerge": mutated, "mustMergeOverwrite": mutated,
 	"fromJson": parsed, "mustFromJson": parsed, "fromJSON": parsed,
+	"omitNil": remade, "toStrings": remade, "sortAlpha": remade,
+	// Comparing walks what is compared: priced as builders are, by walking it.
+	"deepEqual": built, "has": built, "mustHas": built, "without": built, "mustWithout": built,
+	"uniq": built, "mustUniq": built,
 }
 
 // Functions whose result holds maps only this execution has: the map itself (newMap) or
@@ -35,14 +42,14 @@ var pricings = map[string]pricing{
 // merges) change the maps inside the one they are given too.
 var (
 	newMap       = map[string]bool{"dict": true, "pick": true}
+	deepCopies   = map[string]bool{"deepCopy": true, "mustDeepCopy": true}
 	newMaps      = map[string]bool{"deepCopy": true, "mustDeepCopy": true, "fromJson": true, "mustFromJson": true, "fromJSON": true}
 	deepMutators = map[string]bool{"merge": true, "mergeOverwrite": true, "mustMerge": true, "mustMergeOverwrite": true}
 )
 
 // sizer walks a value to estimate its memory in bytes: strings, slices, arrays, maps,
-// interfaces and pointers to them, not structs (the template data's API objects and
-// protobuf messages count as a pointer). It stops once it is past limit; a value nested
-// deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
+// structs (and what their exported fields hold), interfaces and pointers to them but to
+// structs (see structs). It stops once it is past limit; a value nested deeper than maxDepth is past any limit. When avoid is a map's address, meeting that map
 // sets cycle. When record is set, every map met is added to it; when owned is set, meeting
 // a map not in it sets foreign.
 type sizer struct {
@@ -52,6 +59,9 @@ type sizer struct {
 	record  map[uintptr]bool
 	owned   map[uintptr]bool
 	foreign bool
+	// structs: follow pointers to structs too. A list or map holding a pointer holds a
+	// pointer; a deep copy copies what it points to.
+	structs bool
 }
 
 func (s *sizer) size(v reflect.Value, depth int) int64 {
@@ -143,9 +153,28 @@ func (s *sizer) sizeValue(v reflect.Value, depth int) int64 {
 		switch e := v.Elem(); e.Kind() {
 		case reflect.String, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
 			return 8 + s.size(e, depth+1)
+		case reflect.Struct:
+			if v.Kind() == reflect.Interface || s.structs {
+				return 8 + s.size(e, depth+1)
+			}
 		}
+	case reflect.Struct:
+		return s.sizeStruct(v, depth)
 	}
 	return 8
+}
+
+// sizeStruct is a struct's own size and what its exported fields hold (a list of
+// structs holds them inline, and an encoder writes what they hold).
+func (s *sizer) sizeStruct(v reflect.Value, depth int) int64 {
+	t := v.Type()
+	n := int64(t.Size())
+	for i := 0; i < t.NumField() && n <= s.limit; i++ {
+		if f := t.Field(i); f.IsExported() && !isFlat(f.Type) {
+			n += s.size(v.Field(i), depth+1)
+		}
+	}
+	return n
 }
 
 // shallowSize estimates the memory of v without walking into it: a string's length, a
@@ -177,8 +206,11 @@ func mapPointer(v reflect.Value) uintptr {
 }
 
 // isFlat reports whether values of type t hold no strings, slices, maps or pointers.
-func isFlat(t reflect.Type) bool {
-	switch t.Kind() {
+func isFlat(t reflect.Type) bool { return isFlatKind(t.Kind()) }
+
+// isFlatKind reports whether k is a boolean or a number.
+func isFlatKind(k reflect.Kind) bool {
+	switch k {
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
 		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:

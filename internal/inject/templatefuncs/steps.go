@@ -14,16 +14,20 @@ import (
 // into a variable of the same name, not into the output.
 const stepFunc = "_meshfnStep"
 
-// addSteps puts the step calls into a parsed template; fm holds stepFunc.
-func addSteps(root *parse.ListNode, fm template.FuncMap) error {
-	var err error
+// addSteps puts the step calls into a parsed template.
+func addSteps(root *parse.ListNode) error {
+	t, err := template.New(stepFunc).Funcs(template.FuncMap{stepFunc: func(int) struct{} { return struct{}{} }}).
+		Parse("{{ $" + stepFunc + " := " + stepFunc + " 0 }}")
+	if err != nil {
+		return err
+	}
+	step := t.Tree.Root.Nodes[0].(*parse.ActionNode)
 	prepend := func(l *parse.ListNode, weight int) {
-		t, perr := template.New(stepFunc).Funcs(fm).Parse("{{ $" + stepFunc + " := " + stepFunc + " " + strconv.Itoa(weight) + " }}")
-		if perr != nil {
-			err = perr
-			return
-		}
-		l.Nodes = append([]parse.Node{t.Tree.Root.Nodes[0]}, l.Nodes...)
+		a := step.Copy().(*parse.ActionNode)
+		n := a.Pipe.Cmds[0].Args[1].(*parse.NumberNode)
+		n.Int64, n.Uint64, n.Float64, n.Text = int64(weight), uint64(weight), float64(weight), strconv.Itoa(weight)
+		n.IsUint, n.IsFloat = true, true
+		l.Nodes = append([]parse.Node{a}, l.Nodes...)
 	}
 	var weigh func(n parse.Node) int
 	weigh = func(n parse.Node) int {
