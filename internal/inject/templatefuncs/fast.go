@@ -2,6 +2,7 @@ package templatefuncs
 
 import (
 	"reflect"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -51,7 +52,7 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 	case func(any) string:
 		return func(a any) string {
 			m.pre(name, anySize(a))
-			if g != nil {
+			if g != nil && !(textGuards[name] && m.flatFits(a)) {
 				must(m.checkGuard(name, g, values(a)))
 			}
 			return m.str(name, f(a))
@@ -59,7 +60,7 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 	case func(...any) string:
 		return func(a ...any) string {
 			m.pre(name, listSize(a))
-			if g != nil {
+			if g != nil && !(textGuards[name] && m.flatFits(a...)) {
 				must(m.checkGuard(name, g, values(a)))
 			}
 			return m.str(name, f(a...))
@@ -67,7 +68,7 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 	case func(string, ...any) string:
 		return func(a string, b ...any) string {
 			m.pre(name, strSize(a)+listSize(b))
-			if g != nil {
+			if g != nil && !(name == "printf" && plainFormat(a) && m.flatFits(b...) && m.flatFits(a)) {
 				must(m.checkGuard(name, g, values(a, b)))
 			}
 			return m.str(name, f(a, b...))
@@ -98,6 +99,54 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 		}, true
 	}
 	return nil, false
+}
+
+// textGuards are the functions whose guard is the size of the text made of their
+// arguments (see textSizer), which for text, numbers and booleans is at most flatFits'.
+var textGuards = map[string]bool{
+	"toJson": true, "toRawJson": true, "mustToJson": true, "mustToRawJson": true, "structToJSON": true,
+	"toPrettyJson": true, "mustToPrettyJson": true, "toYaml": true, "toString": true, "cat": true,
+	"print": true, "println": true, "quote": true, "squote": true, "html": true, "js": true, "urlquery": true,
+}
+
+// flatFits reports whether args are text, numbers, booleans or nil whose text fits half
+// of what is left (see flatText): their guard then need not walk them.
+func (m *meter) flatFits(args ...any) bool {
+	n, ok := flatText(args...)
+	return ok && n <= m.left()/2
+}
+
+// flatText is, when args are all text, numbers, booleans or nil, more than any text guard
+// prices them, and more than printf makes of them with a verb without width or precision
+// (%f of 1e308 is 316 bytes): 6 bytes a byte and 512 a value.
+func flatText(args ...any) (n int64, ok bool) {
+	for _, a := range args {
+		switch a := a.(type) {
+		case string:
+			n += 512 + 6*int64(len(a))
+		case nil, bool, int, int64, float64:
+			n += 512
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// plainFormat reports whether a printf format has no width, precision or argument index:
+// printf then makes about the text of its format and arguments (see flatText).
+func plainFormat(format string) bool {
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("#0+- ", format[i]) >= 0; i++ {
+		}
+		if i < len(format) && !('a' <= format[i] && format[i] <= 'z' || 'A' <= format[i] && format[i] <= 'Z' || format[i] == '%') {
+			return false
+		}
+	}
+	return true
 }
 
 // pre charges a call stepCost and its arguments' size.

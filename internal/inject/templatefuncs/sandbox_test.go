@@ -2,6 +2,7 @@ package templatefuncs
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -251,7 +252,30 @@ func TestEveryFunctionIsClassified(t *testing.T) {
 	// as it is.
 	funcs := templateFuncs()
 	tables := map[string][]string{"guards": sortedKeys(guards), "pricings": sortedKeys(pricings),
-		"formatting": sortedKeys(formatting), "patternFuncs": patternFuncs}
+		"formatting": sortedKeys(formatting), "patternFuncs": patternFuncs, "textGuards": sortedKeys(textGuards)}
+	// A text guard prices text, numbers and booleans at most as flatText does (the fast
+	// wrappers skip it when that fits).
+	flat := []any{"<\x00é", 1.5, nil, true, 7}
+	for name := range textGuards {
+		given, args := flat[:1], []reflect.Value{reflect.ValueOf(flat[0])}
+		if reflect.TypeOf(funcs[name]).IsVariadic() {
+			given, args = flat, []reflect.Value{reflect.ValueOf(flat)}
+		}
+		if n, ok := flatText(given...); guards[name] == nil || !ok || guards[name](args) > n {
+			t.Errorf("the guard of %s prices text, numbers and booleans above flatText", name)
+		}
+	}
+	for _, format := range []string{"%v %s %d", "%f %q %x", "%# x %+v %%", "%e%g%b%c%U%t%T"} {
+		given := []any{1e308, "<\x00é", 1.5, true, nil, 7}
+		n, _ := flatText(given...)
+		m, _ := flatText(format)
+		if !plainFormat(format) || printfSize([]reflect.Value{reflect.ValueOf(format), reflect.ValueOf(given)}) > n+m {
+			t.Errorf("printf %q prices flat arguments above flatText", format)
+		}
+		if got := len(fmt.Sprintf(format, given...)); int64(got) > n+m {
+			t.Errorf("printf %q made %d bytes, flatText says at most %d", format, got, n+m)
+		}
+	}
 	for table, names := range tables {
 		for _, name := range names {
 			if funcs[name] == nil {
