@@ -1,0 +1,164 @@
+package injection
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshfn/meshfn/internal/istiocorpus"
+	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/krmtest"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// roundTripInput is an input of Istio's corpora with the injector settings to inject it
+// with.
+type roundTripInput struct {
+	name     string
+	c        istiocorpus.Case
+	settings func(t *testing.T) []*yaml.RNode
+}
+
+// roundTripInputs lists every input of Istio's injection corpus (with its case's settings),
+// Online Boutique's workloads and the inputs of the release corpora beside Istio's corpus
+// (with that release's default settings).
+func roundTripInputs(t *testing.T) []roundTripInput {
+	var inputs []roundTripInput
+	for _, c := range istiocorpus.Cases(t) {
+		inputs = append(inputs, roundTripInput{name: c.Name, c: c, settings: func(t *testing.T) []*yaml.RNode {
+			return istiocorpus.ReadSettings(t, c.Settings).ConfigMaps(t)
+		}})
+	}
+	// Online Boutique's manifests, as its repository has them, on the default settings.
+	boutique, err := filepath.Glob(filepath.Join("..", "..", "..", "tests", "testdata", "online-boutique", "kustomize", "base", "*service.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boutique = append(boutique, filepath.Join("..", "..", "..", "tests", "testdata", "online-boutique", "kustomize", "base", "loadgenerator.yaml"))
+	for _, file := range boutique {
+		dir := t.TempDir()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "input.yaml"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, roundTripInput{name: "online-boutique/" + strings.TrimSuffix(filepath.Base(file), ".yaml"),
+			c: istiocorpus.Case{Dir: dir}, settings: func(t *testing.T) []*yaml.RNode {
+				return istiocorpus.ReadSettings(t, "default").ConfigMaps(t)
+			}})
+	}
+	releases, err := filepath.Glob(filepath.Join(istiocorpus.Dir(t), "..", "istio-release-corpora", "*", "settings"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, settings := range releases {
+		release := filepath.Base(filepath.Dir(settings))
+		cases, err := filepath.Glob(filepath.Join(filepath.Dir(settings), "cases", "*", "input.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range cases {
+			inputs = append(inputs, roundTripInput{name: release + "/" + filepath.Base(filepath.Dir(in)),
+				c: istiocorpus.Case{Dir: filepath.Dir(in)}, settings: func(t *testing.T) []*yaml.RNode {
+					return append(istiocorpus.ReadDocs(t, filepath.Join(settings, istiocorpus.InjectorFile)),
+						istiocorpus.ReadDocs(t, filepath.Join(settings, istiocorpus.MeshFile))...)
+				}})
+		}
+	}
+	return inputs
+}
+
+// TestUninjectGivesBackEveryInput: for every input of Istio's corpora, with native and with
+// classic sidecars, injecting and then uninjecting gives back the items byte for byte as
+// they were written, and injecting again gives back the first injection. "As written" is what a function that changes nothing writes for them:
+// kpt reads a package's files into YAML nodes and writes them back from nodes, so key
+// order, comments, quoting and every value survive, while indentation is kpt's own (2
+// spaces; a package kpt has written once is already so). Before, uninject rebuilt what
+// injection had replaced (a grpc probe, a native-sidecar pod's own init containers) in
+// another key order.
+func TestUninjectGivesBackEveryInput(t *testing.T) {
+	inputs := roundTripInputs(t)
+	injected := 0
+	for _, in := range inputs {
+		for _, native := range []bool{false, true} {
+			mode := "classic"
+			if native {
+				mode = "native"
+			}
+			t.Run(in.name+"/"+mode, func(t *testing.T) {
+				c := in.c
+				c.NativeSidecars = native
+				if roundTrip(t, istiocorpus.FunctionInput(t, c, in.settings(t))) {
+					injected++
+				}
+			})
+		}
+	}
+	t.Logf("%d inputs, %d of %d injections ran (the others are error cases)", len(inputs), injected, 2*len(inputs))
+}
+
+// roundTrip injects input, uninjects the output, and checks the items are as in input;
+// it reports false when injection fails (an error case of the corpus).
+func roundTrip(t *testing.T, input []byte) bool {
+	t.Helper()
+	written := runRaw(t, func(*krm.ResourceList) error { return nil }, input)
+	out, ok := runOK(t, input)
+	if !ok {
+		return false
+	}
+	const mode = "\n    mode: always\n"
+	if !bytes.Contains(out, []byte(mode)) {
+		t.Fatalf("the output lacks the function config's mode:\n%s", out)
+	}
+	uninjected, ok := runOK(t, bytes.Replace(out, []byte(mode), []byte(mode+"    action: uninject\n"), 1))
+	if !ok {
+		t.Fatalf("uninject failed:\n%s", istiocorpus.Results(uninjected))
+	}
+	if got, want := itemsText(t, uninjected), itemsText(t, written); got != want {
+		t.Errorf("inject, then uninject, does not give back the input:\n%s", krmtest.Diff(want, got))
+	}
+	// Rolling back the uninjection gives back the injected workloads, as they were.
+	again, ok := runOK(t, bytes.Replace(uninjected, []byte(mode+"    action: uninject\n"), []byte(mode), 1))
+	if !ok {
+		t.Fatalf("injecting again failed:\n%s", istiocorpus.Results(again))
+	}
+	if got, want := itemsText(t, again), itemsText(t, out); got != want {
+		t.Errorf("inject, uninject, inject does not give back the first injection:\n%s", krmtest.Diff(want, got))
+	}
+	return true
+}
+
+// runOK runs the function on input (not recorded: these inputs are the corpus's again).
+func runOK(t *testing.T, input []byte) ([]byte, bool) {
+	t.Helper()
+	out, results, err := krm.Run(Run, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, !krm.HasErrors(results)
+}
+
+func runRaw(t *testing.T, f krm.Func, input []byte) []byte {
+	t.Helper()
+	out, _, err := krm.Run(f, input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// itemsText is the text of a ResourceList's items, as the function wrote them.
+func itemsText(t *testing.T, rl []byte) string {
+	t.Helper()
+	s := string(rl)
+	start := strings.Index(s, "\nitems:\n")
+	end := strings.Index(s, "\nfunctionConfig:\n")
+	if start < 0 || end < start {
+		t.Fatalf("not a ResourceList with items and a function config:\n%s", s)
+	}
+	return s[start:end]
+}
