@@ -2,6 +2,8 @@ package injection
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,9 @@ import (
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/krmtest"
+	"sigs.k8s.io/kustomize/kyaml/fn/runtime/runtimeutil"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -101,12 +106,24 @@ func TestUninjectGivesBackEveryInput(t *testing.T) {
 	t.Logf("%d inputs, %d of %d injections ran (the others are error cases)", len(inputs), injected, 2*len(inputs))
 }
 
-// roundTrip injects input, uninjects the output, and checks the items are as in input;
-// it reports false when injection fails (an error case of the corpus).
+// roundTrip injects input, uninjects the output and injects that again, and checks that
+// the uninjected items are as in input and the injected ones as the first time: run as
+// they are, and run as kpt and kustomize run a function (see viaRunner). It reports false
+// when injection fails (an error case of the corpus).
 func roundTrip(t *testing.T, input []byte) bool {
 	t.Helper()
-	written := runRaw(t, func(*krm.ResourceList) error { return nil }, input)
-	out, ok := runOK(t, input)
+	if !roundTripWith(t, input, runOK) {
+		return false
+	}
+	roundTripWith(t, input, viaRunner)
+	return true
+}
+
+// roundTripWith is roundTrip with one way of running the function.
+func roundTripWith(t *testing.T, input []byte, run func(*testing.T, krm.Func, []byte) ([]byte, bool)) bool {
+	t.Helper()
+	written, _ := run(t, func(*krm.ResourceList) error { return nil }, input)
+	out, ok := run(t, Run, input)
 	if !ok {
 		return false
 	}
@@ -114,7 +131,7 @@ func roundTrip(t *testing.T, input []byte) bool {
 	if !bytes.Contains(out, []byte(mode)) {
 		t.Fatalf("the output lacks the function config's mode:\n%s", out)
 	}
-	uninjected, ok := runOK(t, bytes.Replace(out, []byte(mode), []byte(mode+"    action: uninject\n"), 1))
+	uninjected, ok := run(t, Run, bytes.Replace(out, []byte(mode), []byte(mode+"    action: uninject\n"), 1))
 	if !ok {
 		t.Fatalf("uninject failed:\n%s", istiocorpus.Results(uninjected))
 	}
@@ -122,7 +139,7 @@ func roundTrip(t *testing.T, input []byte) bool {
 		t.Errorf("inject, then uninject, does not give back the input:\n%s", krmtest.Diff(want, got))
 	}
 	// Rolling back the uninjection gives back the injected workloads, as they were.
-	again, ok := runOK(t, bytes.Replace(uninjected, []byte(mode+"    action: uninject\n"), []byte(mode), 1))
+	again, ok := run(t, Run, bytes.Replace(uninjected, []byte(mode+"    action: uninject\n"), []byte(mode), 1))
 	if !ok {
 		t.Fatalf("injecting again failed:\n%s", istiocorpus.Results(again))
 	}
@@ -132,23 +149,51 @@ func roundTrip(t *testing.T, input []byte) bool {
 	return true
 }
 
-// runOK runs the function on input (not recorded: these inputs are the corpus's again).
-func runOK(t *testing.T, input []byte) ([]byte, bool) {
+// viaRunner runs f on the ResourceList input as kpt fn render and eval and kustomize run a
+// function: through kyaml's function runner, which pairs output items with input items to
+// copy comments and re-sort keys. The items are read with an index and written without
+// their reader annotations, as kpt reads and writes files. It returns the items and the
+// function config as a ResourceList (without results), and whether f succeeded.
+func viaRunner(t *testing.T, f krm.Func, input []byte) ([]byte, bool) {
 	t.Helper()
-	out, results, err := krm.Run(Run, input)
+	rd := &kio.ByteReader{Reader: bytes.NewReader(input)} // with an index, as files are read
+	items, err := rd.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := &runtimeutil.FunctionFilter{FunctionConfig: rd.FunctionConfig, GlobalScope: true,
+		Run: func(r io.Reader, w io.Writer) error {
+			in, err := io.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			results, err := krm.RunTo(w, f, in)
+			if err == nil && krm.HasErrors(results) {
+				err = errors.New("the function failed")
+			}
+			return err
+		}}
+	out, err := runner.Filter(items)
+	if err != nil {
+		return []byte(err.Error()), false
+	}
+	var buf bytes.Buffer
+	// Written without the reader's annotations, as to files.
+	if err := (kio.ByteWriter{Writer: &buf, WrappingAPIVersion: kio.ResourceListAPIVersion, WrappingKind: kio.ResourceListKind,
+		FunctionConfig: rd.FunctionConfig, ClearAnnotations: []string{kioutil.PathAnnotation, kioutil.LegacyPathAnnotation}}).Write(out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), true
+}
+
+// runOK runs f on input as it is (not recorded: these inputs are the corpus's again).
+func runOK(t *testing.T, f krm.Func, input []byte) ([]byte, bool) {
+	t.Helper()
+	out, results, err := krm.Run(f, input)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out, !krm.HasErrors(results)
-}
-
-func runRaw(t *testing.T, f krm.Func, input []byte) []byte {
-	t.Helper()
-	out, _, err := krm.Run(f, input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // itemsText is the text of a ResourceList's items, as the function wrote them.
