@@ -15,7 +15,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -274,7 +276,7 @@ func decodeFlat(config *yaml.RNode, spec Spec) error {
 	fields := Fields(reflect.TypeOf(spec))
 	obj := map[string]json.RawMessage{}
 	var errs []error
-	for _, k := range sortedKeys(data) {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		t, ok := fields[k]
 		if !ok {
 			errs = append(errs, fmt.Errorf("unknown key data.%s%s", k, didYouMean(k, fields)))

@@ -2,8 +2,9 @@ package fnconfig
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,7 +37,7 @@ func exactNames(v any, t reflect.Type, path string) []error {
 		}
 		fields := Fields(t)
 		var errs []error
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			ft, known := fields[k]
 			if !known {
 				errs = append(errs, fmt.Errorf("unknown field %s%s", joinPath(path, k), didYouMean(k, fields)))
@@ -61,7 +62,7 @@ func exactNames(v any, t reflect.Type, path string) []error {
 			return nil
 		}
 		var errs []error
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			errs = append(errs, exactNames(obj[k], t.Elem(), joinPath(path, k))...)
 		}
 		return errs
@@ -93,15 +94,6 @@ func SettingType(t reflect.Type) reflect.Type {
 	return t
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func joinPath(path, key string) string {
 	if path == "" {
 		return key
@@ -114,7 +106,7 @@ func joinPath(path, key string) string {
 // short name); else "".
 func didYouMean[V any](name string, known map[string]V) string {
 	best, bestDist := "", 0
-	for _, k := range sortedKeys(known) {
+	for _, k := range slices.Sorted(maps.Keys(known)) {
 		d := editDistance(strings.ToLower(name), strings.ToLower(k))
 		if d == 0 {
 			return fmt.Sprintf(" (did you mean %s?)", k)
