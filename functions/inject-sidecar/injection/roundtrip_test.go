@@ -207,3 +207,34 @@ func itemsText(t *testing.T, rl []byte) string {
 	}
 	return s[start:end]
 }
+
+// TestEditedPodKeepsItsRecord: a bare Pod whose injection kept part of its YAML (a quoted
+// annotation injection takes out), its injected proxy then edited by hand, is injected
+// again (the edit undone) with a revert record that still keeps that part, and
+// uninjecting gives back the Pod as written.
+func TestEditedPodKeepsItsRecord(t *testing.T) {
+	c := istiocorpus.ReadCase(t, "hello-multiport-metrics")
+	input := istiocorpus.FunctionInput(t, c, istiocorpus.ReadSettings(t, c.Settings).ConfigMaps(t))
+	written, _ := runOK(t, func(*krm.ResourceList) error { return nil }, input)
+	injected, ok := runOK(t, Run, input)
+	if !ok || !strings.Contains(string(injected), keptKey) {
+		t.Fatalf("injection failed or kept nothing:\n%s", injected)
+	}
+	const image = "image: registry.istio.io/testing/proxyv2:latest"
+	edited := bytes.Replace(injected, []byte(image), []byte(image+"-edited"), 1)
+	again, ok := runOK(t, Run, edited)
+	if !ok {
+		t.Fatalf("injecting the edited Pod failed:\n%s", istiocorpus.Results(again))
+	}
+	if got, want := itemsText(t, again), itemsText(t, injected); got != want {
+		t.Errorf("injecting the edited Pod does not give the injected Pod:\n%s", krmtest.Diff(want, got))
+	}
+	const mode = "\n    mode: always\n"
+	uninjected, ok := runOK(t, Run, bytes.Replace(again, []byte(mode), []byte(mode+"    action: uninject\n"), 1))
+	if !ok {
+		t.Fatalf("uninject failed:\n%s", istiocorpus.Results(uninjected))
+	}
+	if got, want := itemsText(t, uninjected), itemsText(t, written); got != want {
+		t.Errorf("uninject does not give back the Pod as written:\n%s", krmtest.Diff(want, got))
+	}
+}

@@ -361,10 +361,10 @@ func (c change) writeBack(injected, original map[string]any, kept yamlpatch.Kept
 	return yamlpatch.Revert(c.w.template, map[string]any{"spec": injected["spec"]}, map[string]any{"spec": original["spec"]}, spec)
 }
 
-// writeRecord puts the revert record on the workload (on a bare Pod, where the patch is
-// already written as part of its metadata, only when something was kept besides).
+// writeRecord puts the revert record on the workload. On a bare Pod the record is part of
+// the pod's metadata, written with it; what was kept is known only now.
 func (c change) writeRecord(r record) error {
-	if c.w.object == c.w.template && len(r.kept) == 0 {
+	if c.w.object == c.w.template && r.patch == "" {
 		return nil
 	}
 	if r.patch == "" {
