@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/istiocorpus"
@@ -24,6 +25,11 @@ type roundTripInput struct {
 	name     string
 	c        istiocorpus.Case
 	settings func(t *testing.T) []*yaml.RNode
+	// alsoViaRunner runs it through kyaml's function runner too (see viaRunner). The
+	// release corpora hold the inputs of Istio's corpus again, with other templates: the
+	// runner's part, which depends on the workloads' lists and not on the templates, is
+	// checked on Istio's corpus.
+	alsoViaRunner bool
 }
 
 // roundTripInputs lists every input of Istio's injection corpus (with its case's settings),
@@ -32,7 +38,7 @@ type roundTripInput struct {
 func roundTripInputs(t *testing.T) []roundTripInput {
 	var inputs []roundTripInput
 	for _, c := range istiocorpus.Cases(t) {
-		inputs = append(inputs, roundTripInput{name: c.Name, c: c, settings: func(t *testing.T) []*yaml.RNode {
+		inputs = append(inputs, roundTripInput{name: c.Name, c: c, alsoViaRunner: true, settings: func(t *testing.T) []*yaml.RNode {
 			return istiocorpus.ReadSettings(t, c.Settings).ConfigMaps(t)
 		}})
 	}
@@ -52,7 +58,7 @@ func roundTripInputs(t *testing.T) []roundTripInput {
 			t.Fatal(err)
 		}
 		inputs = append(inputs, roundTripInput{name: "online-boutique/" + strings.TrimSuffix(filepath.Base(file), ".yaml"),
-			c: istiocorpus.Case{Dir: dir}, settings: func(t *testing.T) []*yaml.RNode {
+			c: istiocorpus.Case{Dir: dir}, alsoViaRunner: true, settings: func(t *testing.T) []*yaml.RNode {
 				return istiocorpus.ReadSettings(t, "default").ConfigMaps(t)
 			}})
 	}
@@ -77,17 +83,24 @@ func roundTripInputs(t *testing.T) []roundTripInput {
 	return inputs
 }
 
-// TestUninjectGivesBackEveryInput: for every input of Istio's corpora, with native and with
-// classic sidecars, injecting and then uninjecting gives back the items byte for byte as
-// they were written, and injecting again gives back the first injection. "As written" is what a function that changes nothing writes for them:
-// kpt reads a package's files into YAML nodes and writes them back from nodes, so key
-// order, comments, quoting and every value survive, while indentation is kpt's own (2
-// spaces; a package kpt has written once is already so). Before, uninject rebuilt what
-// injection had replaced (a grpc probe, a native-sidecar pod's own init containers) in
-// another key order.
+// TestUninjectGivesBackEveryInput: for every input of Istio's corpus and the release
+// corpora, and Online Boutique's workloads, with native and with classic sidecars,
+// injecting and then uninjecting gives back the items byte for byte as they were written,
+// and injecting again gives back the first injection; run as it is, and (Istio's corpus
+// and Online Boutique) through kyaml's function runner as kpt and kustomize run it. "As
+// written" is what a function that changes nothing writes for them: kpt reads a package's
+// files into YAML nodes and writes them back from nodes, so keys, their order, comments,
+// quoting and every value survive, while indentation is kpt's own (2 spaces; a package kpt
+// has written once is already so). Before, uninject rebuilt what injection had taken out
+// (a grpc probe, a user's own istio-proxy container moved to the init containers, a key
+// written empty) in another key order and style, and the runner gave a user's init
+// container after istio-init the key order of istio-init.
 func TestUninjectGivesBackEveryInput(t *testing.T) {
 	inputs := roundTripInputs(t)
-	injected := 0
+	var injected atomic.Int64
+	t.Cleanup(func() {
+		t.Logf("%d inputs, %d of %d injections ran (the others are error cases)", len(inputs), injected.Load(), 2*len(inputs))
+	})
 	for _, in := range inputs {
 		for _, native := range []bool{false, true} {
 			mode := "classic"
@@ -95,31 +108,28 @@ func TestUninjectGivesBackEveryInput(t *testing.T) {
 				mode = "native"
 			}
 			t.Run(in.name+"/"+mode, func(t *testing.T) {
+				t.Parallel()
 				c := in.c
 				c.NativeSidecars = native
-				if roundTrip(t, istiocorpus.FunctionInput(t, c, in.settings(t))) {
-					injected++
+				input := istiocorpus.FunctionInput(t, c, in.settings(t))
+				if !roundTripWith(t, input, runOK) {
+					return
+				}
+				injected.Add(1)
+				if in.alsoViaRunner {
+					// With the built-in injector: the runner's part does not depend on the
+					// templates, and the package is then the workloads alone.
+					roundTripWith(t, istiocorpus.FunctionInput(t, c, nil), viaRunner)
 				}
 			})
 		}
 	}
-	t.Logf("%d inputs, %d of %d injections ran (the others are error cases)", len(inputs), injected, 2*len(inputs))
 }
 
-// roundTrip injects input, uninjects the output and injects that again, and checks that
-// the uninjected items are as in input and the injected ones as the first time: run as
-// they are, and run as kpt and kustomize run a function (see viaRunner). It reports false
-// when injection fails (an error case of the corpus).
-func roundTrip(t *testing.T, input []byte) bool {
-	t.Helper()
-	if !roundTripWith(t, input, runOK) {
-		return false
-	}
-	roundTripWith(t, input, viaRunner)
-	return true
-}
-
-// roundTripWith is roundTrip with one way of running the function.
+// roundTripWith injects input, uninjects the output and injects that again, running the
+// function with run, and checks that the uninjected items are as in input and the injected
+// ones as the first time. It reports false when injection fails (an error case of the
+// corpus).
 func roundTripWith(t *testing.T, input []byte, run func(*testing.T, krm.Func, []byte) ([]byte, bool)) bool {
 	t.Helper()
 	written, _ := run(t, func(*krm.ResourceList) error { return nil }, input)
