@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -69,25 +70,45 @@ func Revert(node *yaml.RNode, before, after any, kept Kept) error {
 		return errors.New("yamlpatch: nil node")
 	}
 	if !equal(before, after) {
-		if err := (&patcher{dropEmptied: true}).apply(n, before, after); err != nil {
+		p := &patcher{dropEmptied: true, track: len(kept) > 0, restored: map[string]bool{}}
+		for _, piece := range kept {
+			for i := range piece.At {
+				p.restored[pathKey(piece.At[:i+1])] = true
+			}
+			if piece.Key != nil {
+				p.restored[pathKey(append(slices.Clip(piece.At), *piece.Key))] = true
+			}
+		}
+		if err := p.apply(n, before, after); err != nil {
 			return err
 		}
 	}
 	return Restore(node, kept)
 }
 
+// pathKey is a path as a map key.
+func pathKey(path []any) string {
+	var sb strings.Builder
+	for _, step := range path {
+		fmt.Fprintf(&sb, "%v\x00", step)
+	}
+	return sb.String()
+}
+
 // patcher patches one node; it knows where it is, for what it keeps.
 type patcher struct {
-	path        []any // mapping keys, list indexes and named elements ({"name": n}) down from the node
-	kept        *Kept // nil: nothing is kept
-	dropEmptied bool  // a mapping emptied goes with its key (Revert)
+	path        []any           // mapping keys, list indexes and named elements ({"name": n}) down from the node
+	kept        *Kept           // nil: nothing is kept
+	dropEmptied bool            // a mapping emptied goes with its key (Revert), unless a piece is restored in it
+	track       bool            // follow path without keeping (Revert with pieces)
+	restored    map[string]bool // pathKey of every place a piece is restored at or under
 }
 
 // push steps down to a child of the node being patched: a mapping key (string), a list
 // index (int) or the element of a list matched by name (its name, as {"name": n}). The
 // path is followed only when something is kept.
 func (p *patcher) push(kind byte, key string, index int) {
-	if p.kept == nil {
+	if p.kept == nil && !p.track {
 		return
 	}
 	switch kind {
@@ -102,7 +123,7 @@ func (p *patcher) push(kind byte, key string, index int) {
 
 // pop steps back up from push.
 func (p *patcher) pop() {
-	if p.kept != nil {
+	if p.kept != nil || p.track {
 		p.path = p.path[:len(p.path)-1]
 	}
 }
@@ -218,7 +239,7 @@ func (p *patcher) applyMap(n *yaml.Node, b, a map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", key, err)
 			}
-			if p.dropEmptied && emptied(content[i+1], bv, av) {
+			if p.dropEmptied && emptied(content[i+1], bv, av) && !p.restored[pathKey(append(slices.Clip(p.path), key))] {
 				if w > 0 {
 					joinFoot(content[w-2], content[i].FootComment)
 				}
@@ -307,9 +328,7 @@ func (p *patcher) setScalar(n *yaml.Node, v any) error {
 		return nil
 	}
 	style := scalarStyle(n.Style, oldTag == tag, tag, text)
-	if style != n.Style && scalarStyle(style, oldTag == tag, oldTag, n.Value) != n.Style {
-		p.keepStyle(n) // changed back, the value would keep the new style
-	}
+	p.keepScalar(n, tag, style)
 	n.Value = text
 	n.Tag = tag
 	n.Style = style

@@ -8,11 +8,11 @@ import (
 )
 
 // Kept is what ApplyKeeping took out of a node's YAML that the values alone would not
-// give back as it was written: when the values are changed back, Apply builds what comes
-// back from them (keys in its own order, at the end of their mapping, plain scalars, no
-// comments), and Restore then puts each kept piece back in its place. Only what Apply
-// would not write again the same way is kept, so a node written in Apply's own way keeps
-// nothing.
+// give back as it was written: when the values are changed back, Revert builds what comes
+// back from them (keys in Apply's order at the end of their mapping, Apply's scalars, no
+// comments) and then puts each kept piece back in its place. Only what would not come back
+// the same, in the same place, is kept: a key Apply removes from the end of a mapping
+// written as Apply writes keeps nothing. Nodes with anchors or aliases are not kept.
 type Kept []Piece
 
 // Piece is one part of a node's YAML, as written, and where it was.
@@ -23,18 +23,68 @@ type Piece struct {
 	At []any `json:"at"`
 	// Key is a mapping key that was removed, or written empty and filled, with its value
 	// (YAML holds both).
-	Key string `json:"key,omitempty"`
-	// After is the key the removed key followed, "" when it was the first.
+	Key *string `json:"key,omitempty"`
+	// After is the key the removed key followed; it is absent when the key was the first.
 	After *string `json:"after,omitempty"`
 	// Name is the name of a removed element of a list matched by name (YAML holds it).
 	Name string `json:"name,omitempty"`
-	// YAML is what was removed or replaced, as written: a one-key mapping for a removed
-	// key, the element, or the node.
+	// YAML is what was removed or replaced, as written: a one-key mapping for a key, the
+	// element or the node, as the first element of a list whose second is ~.
 	YAML string `json:"yaml,omitempty"`
+	// Tree holds it instead where its YAML would not read back as written.
+	Tree *Tree `json:"tree,omitempty"`
 }
 
-// keep adds a piece at the current path.
-func (p *patcher) keep(piece Piece) {
+// Tree is a YAML node written out field by field.
+type Tree struct {
+	Kind    yaml.Kind  `json:"kind"`
+	Tag     string     `json:"tag,omitempty"`
+	Value   string     `json:"value,omitempty"`
+	Style   yaml.Style `json:"style,omitempty"`
+	Head    string     `json:"head,omitempty"`
+	Line    string     `json:"line,omitempty"`
+	Foot    string     `json:"foot,omitempty"`
+	Content []*Tree    `json:"content,omitempty"`
+}
+
+// treeOf writes n out as a Tree.
+func treeOf(n *yaml.Node) *Tree {
+	t := &Tree{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Style: n.Style,
+		Head: n.HeadComment, Line: n.LineComment, Foot: n.FootComment}
+	for _, c := range n.Content {
+		t.Content = append(t.Content, treeOf(c))
+	}
+	return t
+}
+
+// node reads the node back from t.
+func (t *Tree) node() *yaml.Node {
+	n := &yaml.Node{Kind: t.Kind, Tag: t.Tag, Value: t.Value, Style: t.Style,
+		HeadComment: t.Head, LineComment: t.Line, FootComment: t.Foot}
+	for _, c := range t.Content {
+		if c != nil {
+			n.Content = append(n.Content, c.node())
+		}
+	}
+	return n
+}
+
+// keep adds a piece at the current path, holding n as written: as YAML where the text reads
+// back as the same node, else as its tree (a comment the YAML parser would give another
+// node). A node with anchors or aliases is not kept: written alone, an alias would lose its
+// anchor.
+func (p *patcher) keep(piece Piece, n *yaml.Node) {
+	if hasAnchors(n) {
+		return
+	}
+	if text, ok := encodeOne(n); ok {
+		if back, err := decodeOne(text); err == nil && sameNode(back, n) {
+			piece.YAML = text
+		}
+	}
+	if piece.YAML == "" {
+		piece.Tree = treeOf(n)
+	}
 	piece.At = slices.Clone(p.path)
 	if piece.At == nil {
 		piece.At = []any{}
@@ -58,7 +108,9 @@ func (p *patcher) keepKeys(n *yaml.Node, b, a map[string]any) {
 		switch av, bv := a[k], b[k]; {
 		case av == nil && bv != nil:
 			removed = append(removed, i)
-		case av != nil && (bv == nil || isEmptyCollection(bv)) && !isEmptyCollection(av) && isEmptyNode(n.Content[i+1]):
+		case av != nil && (bv == nil || emptiedValue(av, bv)) && isEmptyNode(n.Content[i+1]):
+			// Changed back, the value is absent again, or an emptied mapping: Revert takes
+			// the key out.
 			hidden = append(hidden, i)
 		}
 	}
@@ -67,23 +119,21 @@ func (p *patcher) keepKeys(n *yaml.Node, b, a map[string]any) {
 	}
 	if 2*len(hidden) == len(n.Content) && n.Style&yaml.FlowStyle != 0 {
 		// Revert takes every key out: the mapping comes back as a whole.
-		if text, ok := encode(n); ok {
-			p.keep(Piece{YAML: text})
-		}
+		p.keep(Piece{}, n)
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if !slices.Contains(removed, i) && !slices.Contains(hidden, i) {
 			continue
 		}
-		after := ""
+		key := n.Content[i].Value
+		piece := Piece{Key: &key}
 		if i > 0 {
-			after = n.Content[i-2].Value
+			after := n.Content[i-2].Value
+			piece.After = &after
 		}
 		pair := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{n.Content[i], n.Content[i+1]}}
-		if text, ok := encode(pair); ok {
-			p.keep(Piece{Key: n.Content[i].Value, After: &after, YAML: text})
-		}
+		p.keep(piece, pair)
 	}
 }
 
@@ -112,9 +162,7 @@ func (p *patcher) keepReplaced(n *yaml.Node) {
 	if p.kept == nil || writtenAlike(n) {
 		return
 	}
-	if text, ok := encode(n); ok {
-		p.keep(Piece{YAML: text})
-	}
+	p.keep(Piece{}, n)
 }
 
 // keepEmptied keeps the collection n when Apply empties it (empty) and it is written in
@@ -123,20 +171,22 @@ func (p *patcher) keepEmptied(n *yaml.Node, empty bool) {
 	if p.kept == nil || !empty || len(n.Content) == 0 || n.Style&yaml.FlowStyle == 0 {
 		return
 	}
-	if text, ok := encode(n); ok {
-		p.keep(Piece{YAML: text})
-	}
+	p.keep(Piece{}, n)
 }
 
-// keepStyle keeps the scalar n, whose style Apply changes for its new value, and would not
-// change back.
-func (p *patcher) keepStyle(n *yaml.Node) {
+// keepScalar keeps the scalar n, which Apply writes with the given tag and style, unless
+// changing it back would give it back as it is: its text as Apply writes its value (not
+// ~ or 0x1F for null or 31), and its style, which a changed value keeps.
+func (p *patcher) keepScalar(n *yaml.Node, tag string, style yaml.Style) {
 	if p.kept == nil {
 		return
 	}
-	if text, ok := encode(n); ok {
-		p.keep(Piece{YAML: text})
+	oldTag, oldText, err := scalarText(scalarValue(n))
+	if err == nil && oldTag == n.ShortTag() && oldText == n.Value &&
+		scalarStyle(style, tag == oldTag, oldTag, oldText) == n.Style {
+		return
 	}
+	p.keep(Piece{}, n)
 }
 
 // keepRebuilt keeps the list n, whose elements Apply replaces (used marks those it
@@ -149,9 +199,7 @@ func (p *patcher) keepRebuilt(n *yaml.Node, used []bool) {
 		if j < len(used) && used[j] || writtenAlike(e) {
 			continue
 		}
-		if text, ok := encode(n); ok {
-			p.keep(Piece{YAML: text})
-		}
+		p.keep(Piece{}, n)
 		return
 	}
 }
@@ -167,9 +215,7 @@ func (p *patcher) keepDropped(n *yaml.Node, items []*yaml.Node) {
 		if !named || slices.Contains(items, e) || writtenAlike(e) {
 			continue
 		}
-		if text, ok := encode(e); ok {
-			p.keep(Piece{Name: name, YAML: text})
-		}
+		p.keep(Piece{Name: name}, e)
 	}
 }
 
@@ -215,6 +261,15 @@ func isEmptyCollection(v any) bool {
 		return len(v) == 0
 	}
 	return false
+}
+
+// encodeOne writes n as the first element of a YAML list whose second is ~: any node, a
+// null written as nothing included, is then a document, and a comment after n is read back
+// as n's (at the end of a document, the YAML parser gives it to the document); decodeOne
+// reads it back.
+func encodeOne(n *yaml.Node) (string, bool) {
+	end := &yaml.Node{Kind: yaml.ScalarNode, Tag: tagNull, Value: "~"}
+	return encode(&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{n, end}})
 }
 
 // encode writes n as YAML; ok is false for a node that holds anchors or aliases (written

@@ -22,15 +22,12 @@ func Restore(node *yaml.RNode, kept Kept) error {
 		if target == nil {
 			continue
 		}
-		var written *yaml.Node
-		if piece.YAML != "" {
-			var err error
-			if written, err = decode(piece.YAML); err != nil {
-				return fmt.Errorf("yamlpatch: a kept piece at %v: %w", piece.At, err)
-			}
+		written, err := piece.node()
+		if err != nil {
+			return err
 		}
 		switch {
-		case piece.Key != "" && written != nil:
+		case piece.Key != nil && written != nil:
 			restoreKey(target, piece, written)
 		case piece.Name != "" && written != nil:
 			restoreElement(target, piece.Name, written)
@@ -44,8 +41,43 @@ func Restore(node *yaml.RNode, kept Kept) error {
 	return nil
 }
 
-// decode reads what encode wrote.
-func decode(text string) (*yaml.Node, error) {
+// Check reports the first piece that is not what ApplyKeeping writes: YAML that does not
+// read as a piece, anchors or aliases (a kept piece is written out where it was; an alias
+// bomb would be), a key piece that is not one key.
+func (k Kept) Check() error {
+	for _, piece := range k {
+		written, err := piece.node()
+		if err != nil {
+			return err
+		}
+		if piece.Key != nil && (written == nil || written.Kind != yaml.MappingNode || len(written.Content) != 2) {
+			return fmt.Errorf("the kept key %q at %v is not one key and its value", *piece.Key, piece.At)
+		}
+	}
+	return nil
+}
+
+// node reads the piece's node from its YAML or its tree; nil when it holds neither.
+func (piece Piece) node() (*yaml.Node, error) {
+	switch {
+	case piece.YAML != "":
+		n, err := decodeOne(piece.YAML)
+		if err != nil {
+			return nil, fmt.Errorf("the kept piece at %v: %w", piece.At, err)
+		}
+		return n, nil
+	case piece.Tree != nil:
+		n := piece.Tree.node()
+		if hasAnchors(n) || !wellFormed(n) {
+			return nil, fmt.Errorf("the kept piece at %v is not a YAML node without anchors", piece.At)
+		}
+		return n, nil
+	}
+	return nil, nil
+}
+
+// decodeOne reads what encodeOne wrote.
+func decodeOne(text string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		return nil, err
@@ -53,11 +85,36 @@ func decode(text string) (*yaml.Node, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, fmt.Errorf("not one YAML document")
 	}
-	n := doc.Content[0]
-	if hasAnchors(n) {
+	l := doc.Content[0]
+	if l.Kind != yaml.SequenceNode || len(l.Content) != 2 || l.Content[1].ShortTag() != tagNull {
+		return nil, fmt.Errorf("not a list of the piece and ~")
+	}
+	if hasAnchors(l) {
 		return nil, fmt.Errorf("anchors and aliases are not allowed")
 	}
-	return n, nil
+	return l.Content[0], nil
+}
+
+// wellFormed reports whether n and the nodes under it are of a kind with the content that
+// kind has: scalars none, mappings pairs.
+func wellFormed(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return len(n.Content) == 0
+	case yaml.MappingNode:
+		if len(n.Content)%2 != 0 {
+			return false
+		}
+	case yaml.SequenceNode:
+	default:
+		return false
+	}
+	for _, c := range n.Content {
+		if !wellFormed(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // follow returns the node at path under n, or nil.
@@ -112,9 +169,13 @@ func restoreKey(m *yaml.Node, piece Piece, written *yaml.Node) {
 		return
 	}
 	pair := written.Content
-	i := keyIndex(m.Content, piece.Key)
+	i := keyIndex(m.Content, *piece.Key)
+	var trailing string // the mapping's trailing comment, which Apply gave the last key
 	switch {
 	case i >= 0 && m.Content[i+1].Kind == pair[1].Kind:
+		if i+2 == len(m.Content) && m.Content[i].FootComment != pair[0].FootComment {
+			trailing = m.Content[i].FootComment
+		}
 		m.Content = slices.Delete(m.Content, i, i+2)
 	case i < 0 && isEmptyNode(pair[1]):
 		unflowEmpty(m) // as Apply fills an empty mapping
@@ -122,12 +183,9 @@ func restoreKey(m *yaml.Node, piece Piece, written *yaml.Node) {
 	default:
 		return
 	}
-	at := i
-	switch {
-	case piece.After == nil:
-	case *piece.After == "":
-		at = 0
-	default:
+	at := 0
+	if piece.After != nil {
+		at = i // where it is, unless the key it followed is there
 		if j := keyIndex(m.Content, *piece.After); j >= 0 {
 			at = j + 2
 		}
@@ -135,6 +193,9 @@ func restoreKey(m *yaml.Node, piece Piece, written *yaml.Node) {
 	m.Content = slices.Insert(m.Content, at, pair...)
 	if at > 0 {
 		unjoinFoot(m.Content[at-2], pair[0].FootComment)
+	}
+	if trailing != "" {
+		joinFoot(m.Content[len(m.Content)-2], trailing)
 	}
 }
 

@@ -35,6 +35,9 @@ func parseRecord(text string) (record, error) {
 	if err := json.Unmarshal(raw, &r.kept); err != nil {
 		return record{}, fmt.Errorf("%s: %w", keptKey, err)
 	}
+	if err := r.kept.Check(); err != nil {
+		return record{}, fmt.Errorf("%s: %w", keptKey, err)
+	}
 	delete(fields, keptKey)
 	patch, err := json.Marshal(fields)
 	if err != nil {

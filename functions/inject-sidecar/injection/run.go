@@ -345,9 +345,11 @@ func (c change) writeBack(injected, original map[string]any, kept yamlpatch.Kept
 	}
 	var meta, spec yamlpatch.Kept
 	for _, piece := range kept {
-		first := piece.Key
+		var first string
 		if len(piece.At) > 0 {
 			first, _ = piece.At[0].(string)
+		} else if piece.Key != nil {
+			first = *piece.Key
 		}
 		if first == "metadata" {
 			meta = append(meta, piece)
