@@ -15,8 +15,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -178,7 +179,11 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 	}
 	for _, f := range fields {
 		if !typedTopLevel[f] {
-			errs = append(errs, fmt.Errorf("unknown field %q (settings go under spec)", f))
+			hint := didYouMean(f, typedTopLevel)
+			if hint == "" {
+				hint = " (settings go under spec)"
+			}
+			errs = append(errs, fmt.Errorf("unknown field %q%s", f, hint))
 		}
 	}
 	specNode := config.Field("spec")
@@ -201,10 +206,23 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 		errs = append(errs, fmt.Errorf("spec: %w", err))
 		return errors.Join(errs...)
 	}
-	if err := strictJSON(raw, spec, "spec."); err != nil {
+	if err := decodeExact(raw, spec, "spec"); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// decodeExact decodes raw, the JSON of a setting or of the whole spec (path names it),
+// into v after checking that every field name in it is exactly one of v's.
+func decodeExact(raw []byte, v any, path string) error {
+	var generic any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if errs := exactNames(generic, reflect.TypeOf(v), path); len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return strictJSON(raw, v, path+".")
 }
 
 // strictJSON decodes raw into v, refusing unknown fields, and rewrites encoding/json's
@@ -255,24 +273,23 @@ func decodeFlat(config *yaml.RNode, spec Spec) error {
 	if err != nil {
 		return err
 	}
-	fields := jsonFields(reflect.TypeOf(spec))
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	fields := Fields(reflect.TypeOf(spec))
 	obj := map[string]json.RawMessage{}
 	var errs []error
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(data)) {
 		t, ok := fields[k]
 		if !ok {
-			errs = append(errs, fmt.Errorf("unknown key data.%s", k))
+			errs = append(errs, fmt.Errorf("unknown key data.%s%s", k, didYouMean(k, fields)))
 			continue
 		}
 		raw, err := flatValue(data[k], t)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("data.%s: %w", k, err))
 			continue
+		}
+		var generic any
+		if err := json.Unmarshal(raw, &generic); err == nil {
+			errs = append(errs, exactNames(generic, t, "data."+k)...)
 		}
 		obj[k] = raw
 	}
@@ -335,8 +352,9 @@ func splitList(s string) []string {
 	return out
 }
 
-// jsonFields lists the JSON names of a struct's fields (following embedded structs).
-func jsonFields(t reflect.Type) map[string]reflect.Type {
+// Fields lists the settings of a struct type by the names Decode matches letter for
+// letter (their JSON names, following embedded structs), with their types.
+func Fields(t reflect.Type) map[string]reflect.Type {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -346,7 +364,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		tag := f.Tag.Get("json")
 		name, _, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			for k, v := range jsonFields(f.Type) {
+			for k, v := range Fields(f.Type) {
 				out[k] = v
 			}
 			continue

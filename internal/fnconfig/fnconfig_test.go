@@ -84,7 +84,14 @@ func TestDecode(t *testing.T) {
 		{name: "settings outside spec", config: typed("  name: a\n") + "name: b\n", wantErr: `unknown field "name" (settings go under spec)`},
 		{name: "no spec: defaults, then the required fields are named", config: "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\n", wantErr: "spec.name: required"},
 		{name: "spec not a mapping", config: typed("  - a\n"), wantErr: "spec: expected a mapping, got a list"},
-		{name: "unknown field", config: typed("  name: a\n  nmae: b\n"), wantErr: "unknown field spec.nmae"},
+		{name: "unknown field", config: typed("  name: a\n  nmae: b\n"), wantErr: "unknown field spec.nmae (did you mean name?)"},
+		{name: "field in another case", config: typed("  name: a\n  Enabled: true\n"), wantErr: "unknown field spec.Enabled (did you mean enabled?)"},
+		{name: "fields in another case, all named", config: typed("  NAME: a\n  extra:\n  - Key: k\n"),
+			wantErr: "unknown field spec.NAME (did you mean name?)\nunknown field spec.extra[0].Key (did you mean key?)"},
+		{name: "top-level field in another case", config: typed("  name: a\n") + "Spec: {}\n", wantErr: `unknown field "Spec" (did you mean spec?)`},
+		{name: "flat key in another case", config: configMap("  name: a\n  Count: \"3\"\n"), wantErr: "unknown key data.Count (did you mean count?)"},
+		{name: "flat structured value, field in another case", config: configMap("  name: a\n  extra: \"- KEY: k\"\n"),
+			wantErr: "unknown field data.extra[0].KEY (did you mean key?)"},
 		{name: "wrong type", config: typed("  name: a\n  count: many\n"), wantErr: "spec.count: expected an integer, got string"},
 		{name: "custom type error", config: typed("  name: a\n  level: medium\n"), wantErr: "spec: level must be low or high"},
 		{name: "validation", config: typed("  enabled: true\n  count: -1\n"), wantErr: "spec.name: required\nspec.count: must not be negative"},
@@ -162,6 +169,27 @@ func TestDecodeNotAMapping(t *testing.T) {
 		var ce *Error
 		if err == nil || !errors.As(err, &ce) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error = %v, want an *Error containing %q", config, err, want)
+		}
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	known := map[string]bool{"failOn": true, "kubernetesVersion": true, "name": true, "suppress": true, "for": true}
+	for name, want := range map[string]string{
+		"failon":            " (did you mean failOn?)",
+		"FAILON":            " (did you mean failOn?)",
+		"kubernetesversion": " (did you mean kubernetesVersion?)",
+		"kubernetesVersin":  " (did you mean kubernetesVersion?)",
+		"nmae":              " (did you mean name?)",
+		"supress":           " (did you mean suppress?)",
+		"For":               " (did you mean for?)",
+		"fo":                " (did you mean for?)",
+		"colour":            "",
+		"x":                 "",
+		"nodes":             "",
+	} {
+		if got := didYouMean(name, known); got != want {
+			t.Errorf("didYouMean(%q) = %q, want %q", name, got, want)
 		}
 	}
 }

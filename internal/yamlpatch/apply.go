@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -41,6 +42,13 @@ import (
 // (or a nil after for node itself) is written as null. before and after are not modified
 // and no part of after is shared with node.
 func Apply(node *yaml.RNode, before, after any) error {
+	return ApplyKeeping(node, before, after, nil)
+}
+
+// ApplyKeeping is Apply that also adds to kept (when not nil) what it takes out of node's
+// YAML that after's values alone would not give back as it was written (see Kept), so
+// that Restore can put it back once the values are changed back.
+func ApplyKeeping(node *yaml.RNode, before, after any, kept *Kept) error {
 	n := node.YNode()
 	if n == nil {
 		return errors.New("yamlpatch: nil node")
@@ -48,38 +56,109 @@ func Apply(node *yaml.RNode, before, after any) error {
 	if equal(before, after) {
 		return nil
 	}
-	return apply(n, before, after)
+	return (&patcher{kept: kept}).apply(n, before, after)
+}
+
+// Revert changes node back from before to after, the values an ApplyKeeping changed it
+// from, and puts back what that kept (see Restore). It differs from Apply in one rule: a
+// mapping it empties goes with its key, as the typed view shows an empty mapping where the
+// YAML has none (a pod template written without metadata, to which labels were added);
+// a key written empty was kept, and comes back.
+func Revert(node *yaml.RNode, before, after any, kept Kept) error {
+	n := node.YNode()
+	if n == nil {
+		return errors.New("yamlpatch: nil node")
+	}
+	if !equal(before, after) {
+		p := &patcher{dropEmptied: true, track: len(kept) > 0, restored: map[string]bool{}}
+		for _, piece := range kept {
+			for i := range piece.At {
+				p.restored[pathKey(piece.At[:i+1])] = true
+			}
+			if piece.Key != nil {
+				p.restored[pathKey(append(slices.Clip(piece.At), *piece.Key))] = true
+			}
+		}
+		if err := p.apply(n, before, after); err != nil {
+			return err
+		}
+	}
+	return Restore(node, kept)
+}
+
+// pathKey is a path as a map key.
+func pathKey(path []any) string {
+	var sb strings.Builder
+	for _, step := range path {
+		fmt.Fprintf(&sb, "%v\x00", step)
+	}
+	return sb.String()
+}
+
+// patcher patches one node; it knows where it is, for what it keeps.
+type patcher struct {
+	path        []any           // mapping keys, list indexes and named elements ({"name": n}) down from the node
+	kept        *Kept           // nil: nothing is kept
+	dropEmptied bool            // a mapping emptied goes with its key (Revert), unless a piece is restored in it
+	track       bool            // follow path without keeping (Revert with pieces)
+	restored    map[string]bool // pathKey of every place a piece is restored at or under
+}
+
+// push steps down to a child of the node being patched: a mapping key (string), a list
+// index (int) or the element of a list matched by name (its name, as {"name": n}). The
+// path is followed only when something is kept.
+func (p *patcher) push(kind byte, key string, index int) {
+	if p.kept == nil && !p.track {
+		return
+	}
+	switch kind {
+	case 'k':
+		p.path = append(p.path, key)
+	case 'n':
+		p.path = append(p.path, map[string]any{"name": key})
+	default:
+		p.path = append(p.path, index)
+	}
+}
+
+// pop steps back up from push.
+func (p *patcher) pop() {
+	if p.kept != nil || p.track {
+		p.path = p.path[:len(p.path)-1]
+	}
 }
 
 // apply patches n, whose before value differs from after.
-func apply(n *yaml.Node, before, after any) error {
+func (p *patcher) apply(n *yaml.Node, before, after any) error {
 	switch a := after.(type) {
 	case map[string]any:
 		if n.Kind != yaml.MappingNode {
-			return replace(n, after)
+			return p.replace(n, after)
 		}
 		b, ok := before.(map[string]any)
 		if !ok {
 			b, _ = nodeValue(n).(map[string]any)
 		}
+		p.keepEmptied(n, isEmptyCollection(a))
 		unflowEmpty(n)
-		err := applyMap(n, b, a)
+		err := p.applyMap(n, b, a)
 		flowEmpty(n)
 		return err
 	case []any:
 		if n.Kind != yaml.SequenceNode {
-			return replace(n, after)
+			return p.replace(n, after)
 		}
 		b, ok := before.([]any)
 		if !ok {
 			b, _ = nodeValue(n).([]any)
 		}
+		p.keepEmptied(n, len(a) == 0)
 		unflowEmpty(n)
-		err := applyList(n, b, a)
+		err := p.applyList(n, b, a)
 		flowEmpty(n)
 		return err
 	}
-	return setScalar(n, after)
+	return p.setScalar(n, after)
 }
 
 // unflowEmpty lets an empty flow collection ({} or []) that gets content take block style.
@@ -123,11 +202,12 @@ func commentOnEmpty(key, value *yaml.Node) {
 }
 
 // replace overwrites n with a new node built from v, keeping n's comments and anchor.
-func replace(n *yaml.Node, v any) error {
+func (p *patcher) replace(n *yaml.Node, v any) error {
 	built, err := build(v)
 	if err != nil {
 		return err
 	}
+	p.keepReplaced(n)
 	built.Anchor = n.Anchor
 	built.HeadComment, built.LineComment, built.FootComment = n.HeadComment, n.LineComment, n.FootComment
 	*n = *built
@@ -135,7 +215,8 @@ func replace(n *yaml.Node, v any) error {
 }
 
 // applyMap patches the mapping n from before b to after a.
-func applyMap(n *yaml.Node, b, a map[string]any) error {
+func (p *patcher) applyMap(n *yaml.Node, b, a map[string]any) error {
+	p.keepKeys(n, b, a)
 	content := n.Content
 	w := 0
 	for i := 0; i+1 < len(content); i += 2 {
@@ -152,8 +233,17 @@ func applyMap(n *yaml.Node, b, a map[string]any) error {
 			if bv == nil {
 				bv = unknown{}
 			}
-			if err := apply(content[i+1], bv, av); err != nil {
+			p.push('k', key, 0)
+			err := p.apply(content[i+1], bv, av)
+			p.pop()
+			if err != nil {
 				return fmt.Errorf("%s: %w", key, err)
+			}
+			if p.dropEmptied && emptied(content[i+1], bv, av) && !p.restored[pathKey(append(slices.Clip(p.path), key))] {
+				if w > 0 {
+					joinFoot(content[w-2], content[i].FootComment)
+				}
+				continue
 			}
 			moveLineComment(content[i], content[i+1])
 			commentOnEmpty(content[i], content[i+1])
@@ -163,17 +253,31 @@ func applyMap(n *yaml.Node, b, a map[string]any) error {
 	}
 	clear(content[w:])
 	n.Content = content[:w]
-	return appendKeys(n, b, a)
+	return p.appendKeys(n, b, a)
+}
+
+// emptied reports whether the value node n of a key, patched from before b to after a,
+// was emptied: before held a mapping with keys, after holds an empty one. Revert takes such
+// a key out.
+func emptied(n *yaml.Node, b, a any) bool {
+	return emptiedValue(b, a) && n.Kind == yaml.MappingNode && len(n.Content) == 0
+}
+
+// emptiedValue reports whether before b is a mapping with keys and after a an empty one.
+func emptiedValue(b, a any) bool {
+	bm, ok := b.(map[string]any)
+	am, ok2 := a.(map[string]any)
+	return ok && ok2 && !isEmptyCollection(bm) && isEmptyCollection(am)
 }
 
 // appendKeys adds to n the keys of a that n lacks and whose value changed from b.
-func appendKeys(n *yaml.Node, b, a map[string]any) error {
+func (p *patcher) appendKeys(n *yaml.Node, b, a map[string]any) error {
 	var added []string
 	for k, av := range a {
 		if av == nil || keyIndex(n.Content, k) >= 0 {
 			continue
 		}
-		if bv := b[k]; bv != nil && equal(bv, av) {
+		if bv := b[k]; bv != nil && equal(bv, av) || p.dropEmptied && emptiedValue(bv, av) {
 			continue
 		}
 		added = append(added, k)
@@ -211,21 +315,23 @@ func joinFoot(n *yaml.Node, comment string) {
 }
 
 // setScalar makes n the scalar v, in place where n is a scalar already.
-func setScalar(n *yaml.Node, v any) error {
+func (p *patcher) setScalar(n *yaml.Node, v any) error {
 	tag, text, err := scalarText(v)
 	if err != nil {
 		return err
 	}
 	if n.Kind != yaml.ScalarNode {
-		return replace(n, v)
+		return p.replace(n, v)
 	}
 	oldTag := n.ShortTag()
 	if oldTag == tag && n.Value == text {
 		return nil
 	}
+	style := scalarStyle(n.Style, oldTag == tag, tag, text)
+	p.keepScalar(n, tag, style)
 	n.Value = text
 	n.Tag = tag
-	n.Style = scalarStyle(n.Style, oldTag == tag, tag, text)
+	n.Style = style
 	return nil
 }
 

@@ -7,28 +7,31 @@ import (
 )
 
 // applyList patches the sequence n from before b to after a.
-func applyList(n *yaml.Node, b, a []any) error {
+func (p *patcher) applyList(n *yaml.Node, b, a []any) error {
 	if isNamedList(b) && isNamedList(a) && len(a)+len(b) > 0 {
-		return applyNamed(n, b, a)
+		return p.applyNamed(n, b, a)
 	}
 	if len(a) == len(b) && len(n.Content) == len(b) {
 		for i := range a {
 			if equal(b[i], a[i]) {
 				continue
 			}
-			if err := apply(n.Content[i], b[i], a[i]); err != nil {
+			p.push('i', "", i)
+			err := p.apply(n.Content[i], b[i], a[i])
+			p.pop()
+			if err != nil {
 				return fmt.Errorf("[%d]: %w", i, err)
 			}
 		}
 		return nil
 	}
-	return rebuildList(n, b, a)
+	return p.rebuildList(n, b, a)
 }
 
 // rebuildList replaces the elements of n with a's, reusing each element of n whose before
 // value (or its own, when n and b do not line up) equals the new element, so its comments
 // survive.
-func rebuildList(n *yaml.Node, b, a []any) error {
+func (p *patcher) rebuildList(n *yaml.Node, b, a []any) error {
 	old := n.Content
 	if len(old) != len(b) {
 		// n does not match before: reuse the elements whose own value is wanted.
@@ -48,6 +51,7 @@ func rebuildList(n *yaml.Node, b, a []any) error {
 		}
 		items = append(items, en)
 	}
+	p.keepRebuilt(n, used)
 	n.Content = items
 	return nil
 }
@@ -100,7 +104,7 @@ func elemName(e any) (string, bool) {
 
 // applyNamed patches a list matched by name: the result holds a's elements in a's order,
 // each reusing the element of n with the same name where there is one.
-func applyNamed(n *yaml.Node, b, a []any) error {
+func (p *patcher) applyNamed(n *yaml.Node, b, a []any) error {
 	nodes := make(map[string]*yaml.Node, len(n.Content))
 	for _, en := range n.Content {
 		if name, ok := nodeName(en); ok {
@@ -132,12 +136,16 @@ func applyNamed(n *yaml.Node, b, a []any) error {
 			bv = unknown{}
 		}
 		if !equal(bv, av) {
-			if err := apply(en, bv, av); err != nil {
+			p.push('n', name, 0)
+			err := p.apply(en, bv, av)
+			p.pop()
+			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
 		items = append(items, en)
 	}
+	p.keepDropped(n, items)
 	n.Content = items
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -245,4 +246,107 @@ func TestApplyPropertyUnknownBefore(t *testing.T) {
 		}
 		checkApply(t, i, c, "not a mapping", roundTrip(t, a, i%2 == 0), i%2 == 1)
 	}
+}
+
+// TestRestoreProperty checks that Revert gives back a node as written: a node (as Apply
+// writes it, or otherwise: keys in another order, flow collections, quoted strings,
+// comments), patched from its value to another by ApplyKeeping and back by Revert with
+// what that kept, is the same text as before.
+func TestRevertProperty(t *testing.T) {
+	g := gen{rand.New(rand.NewPCG(5, 6))}
+	for i := range 1500 {
+		b := g.object(3)
+		restyled := i%5 != 0
+		built, err := build(roundTrip(t, b, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		node := yaml.NewRNode(built)
+		if restyled {
+			g.restyle(node.YNode(), i%2 == 0)
+		}
+		node = yaml.MustParse(node.MustString())
+		want := node.MustString()
+		if strings.Contains(want, "!!merge") {
+			continue // "<<" read back as a merge key: not a value
+		}
+		before := nodeValue(node.YNode())
+		after := roundTrip(t, g.mutate(b, 3), false)
+		var kept Kept
+		if err := ApplyKeeping(node, before, after, &kept); err != nil {
+			t.Fatalf("#%d ApplyKeeping: %v", i, err)
+		}
+		if err := Revert(node, after, before, kept); err != nil {
+			t.Fatalf("#%d Revert: %v", i, err)
+		}
+		if got := node.MustString(); got != want {
+			keptJSON, _ := json.Marshal(kept)
+			aJSON, _ := json.Marshal(after)
+			t.Fatalf("#%d not restored as written\nafter: %s\nkept: %s\n%s", i, aJSON, keptJSON, diffLines(want, got))
+		}
+	}
+}
+
+// restyle writes n otherwise than Apply would: keys shuffled, some collections in flow
+// style, some strings quoted, and (with comments) comments here and there.
+func (g gen) restyle(n *yaml.Node, comments bool) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		pairs := len(n.Content) / 2
+		g.r.Shuffle(pairs, func(i, j int) {
+			n.Content[2*i], n.Content[2*j] = n.Content[2*j], n.Content[2*i]
+			n.Content[2*i+1], n.Content[2*j+1] = n.Content[2*j+1], n.Content[2*i+1]
+		})
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if comments && g.r.IntN(6) == 0 {
+				n.Content[i].HeadComment = fmt.Sprintf("# head %d", i)
+			}
+			g.restyle(n.Content[i+1], comments)
+		}
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			g.restyle(e, comments)
+		}
+	case yaml.ScalarNode:
+		if n.ShortTag() == tagStr && g.r.IntN(4) == 0 && !strings.ContainsAny(n.Value, "\n\t") {
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		if comments && g.r.IntN(8) == 0 {
+			n.LineComment = "# line"
+		}
+		return
+	}
+	if len(n.Content) > 0 && g.r.IntN(5) == 0 {
+		n.Style = yaml.FlowStyle
+		uncomment(n) // the encoder moves comments inside flow collections around
+	}
+}
+
+// uncomment removes the comments of the nodes under n.
+func uncomment(n *yaml.Node) {
+	for _, c := range n.Content {
+		c.HeadComment, c.LineComment, c.FootComment = "", "", ""
+		uncomment(c)
+	}
+}
+
+// diffLines shows want and got line by line where they differ.
+func diffLines(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var sb strings.Builder
+	for i := range max(len(w), len(g)) {
+		a, b := "", ""
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		mark := " "
+		if a != b {
+			mark = "!"
+		}
+		fmt.Fprintf(&sb, "%s %-60s | %s\n", mark, a, b)
+	}
+	return sb.String()
 }

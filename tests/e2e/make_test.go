@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,32 @@ func TestMakeTestSaysWhatItSkips(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("make corpora does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestMakeTestFuzzesByCount: `make test` runs the fuzz targets on a fixed number of inputs
+// each (-fuzztime Nx), so that it passes or fails alike however busy the machine is: by
+// time, Go's fuzzer can miss its own deadline on a loaded host ("context deadline
+// exceeded") and fail a suite that found nothing. `make fuzz` runs them for a time.
+func TestMakeTestFuzzesByCount(t *testing.T) {
+	make := requireTool(t, "make", "GNU make")
+	for target, want := range map[string]*regexp.Regexp{
+		"test": regexp.MustCompile(`^[1-9][0-9]*x$`),
+		"fuzz": regexp.MustCompile(`^[0-9]+(ns|us|ms|s|m|h)$`),
+	} {
+		out, ok := runEnv(t, repoRoot(t), nil, make, "--no-print-directory", "-n", target)
+		if !ok {
+			t.Fatalf("make -n %s failed:\n%s", target, out)
+		}
+		var args []string
+		for _, line := range strings.Split(out, "\n") {
+			if rest, found := strings.CutPrefix(strings.TrimSpace(line), "hack/fuzz "); found {
+				args = append(args, strings.TrimSpace(rest))
+			}
+		}
+		if len(args) != 1 || !want.MatchString(args[0]) {
+			t.Errorf("make %s runs hack/fuzz with %q, want one run with an argument matching %s", target, args, want)
 		}
 	}
 }

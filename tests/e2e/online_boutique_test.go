@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/krmtest"
 )
 
 // onlineBoutique builds a mesh repository as a user would for Google's Online Boutique
@@ -74,5 +76,42 @@ func TestOnlineBoutique(t *testing.T) {
 	}
 	if d := diffTrees(before, snapshot(t, mesh)); d != "" {
 		t.Errorf("a failing render changed files:\n%s", d)
+	}
+}
+
+// TestOnlineBoutiqueToAmbientAndBack moves Online Boutique's namespace to ambient mode and
+// back, as the README's migration does, each a render at the root. In ambient mode every
+// workload is uninjected to exactly what the render writes for a namespace that was never
+// injected (the kustomize output, in kpt's formatting: as written); back on sidecars,
+// every file is byte for byte as it was injected. Before, the rollback left a diff in
+// loadgenerator (its own init container's keys in another order) and in every grpc probe.
+func TestOnlineBoutiqueToAmbientAndBack(t *testing.T) {
+	const sidecars, ambient = "  namespaces:\n", "  dataplaneMode: ambient\n  namespaces:\n"
+	mesh := onlineBoutique(t)
+	render(t, mesh)
+	injected := snapshot(t, mesh)
+	if !strings.Contains(injected["boutique/boutique.yaml"], "name: istio-proxy") {
+		t.Fatalf("Online Boutique was not injected:\n%s", injected["boutique/boutique.yaml"])
+	}
+
+	// The same package with its namespace in ambient mode from the start: never injected.
+	never := onlineBoutique(t)
+	edit(t, filepath.Join(never, "boutique", "namespace-revision.yaml"), sidecars, ambient)
+	render(t, never)
+	asWritten := snapshot(t, never)["boutique/boutique.yaml"]
+	if strings.Contains(asWritten, "istio-proxy") {
+		t.Fatalf("a namespace in ambient mode was injected:\n%s", asWritten)
+	}
+
+	edit(t, filepath.Join(mesh, "boutique", "namespace-revision.yaml"), sidecars, ambient)
+	render(t, mesh)
+	if got := readFile(t, filepath.Join(mesh, "boutique"), "boutique.yaml"); got != asWritten {
+		t.Errorf("in ambient mode, Online Boutique is not as written:\n%s", krmtest.Diff(asWritten, got))
+	}
+
+	edit(t, filepath.Join(mesh, "boutique", "namespace-revision.yaml"), ambient, sidecars)
+	render(t, mesh)
+	if d := diffTrees(injected, snapshot(t, mesh)); d != "" {
+		t.Errorf("back on sidecars, Online Boutique is not as it was injected:\n%s", d)
 	}
 }

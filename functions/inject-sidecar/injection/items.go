@@ -54,12 +54,18 @@ func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
 	return job
 }
 
-// writeChanges writes the changes into the item and encodes it.
+// writeChanges writes the changes into the item and encodes it. The item is to be written
+// as it is: injection inserts and removes containers, and the orchestrator's re-sorting of
+// keys by list position would give the keys of istio-init to the user's init container
+// after it (see krm.KeepLayout).
 func writeChanges(item *yaml.RNode, changes []change) (krm.EncodedItem, error) {
 	for _, c := range changes {
 		if err := c.apply(); err != nil {
 			return krm.EncodedItem{}, fmt.Errorf("%s: %w", c.w.describe(), err)
 		}
+	}
+	if err := krm.KeepLayout(item); err != nil {
+		return krm.EncodedItem{}, err
 	}
 	return krm.EncodeItem(item)
 }

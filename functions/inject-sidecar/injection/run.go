@@ -21,6 +21,8 @@ type change struct {
 	// before: writing goes through it, so the result does not depend on history.
 	original          map[string]any
 	record, oldRecord string // the revert patch after and before the change
+	// oldKept is what the revert record before the change kept of the YAML as written.
+	oldKept yamlpatch.Kept
 }
 
 // Run is the function. Items are processed in parallel; each changed item is written to a
@@ -171,7 +173,13 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 	if err != nil {
 		return fail("%v", err)
 	}
-	record := w.object.GetAnnotations()[RevertAnnotation]
+	var rec record
+	if text := w.object.GetAnnotations()[RevertAnnotation]; text != "" {
+		if rec, err = parseRecord(text); err != nil {
+			return fail("annotation %s: %v", RevertAnnotation, err)
+		}
+	}
+	record := rec.patch
 	original := current
 	if record != "" {
 		base := current.DeepCopy()
@@ -180,7 +188,7 @@ func processWorkload(rl *krm.ResourceList, d *decider, w workload) (change, outc
 			return fail("annotation %s: %v", RevertAnnotation, err)
 		}
 	}
-	c := change{w: w, oldRecord: record}
+	c := change{w: w, oldRecord: record, oldKept: rec.kept}
 	if c.before, err = podValue(current); err != nil {
 		return fail("%v", err)
 	}
@@ -281,50 +289,91 @@ func (c change) revert(rl *krm.ResourceList, original *corev1.Pod, why string) (
 }
 
 // unchanged reports whether the change would change nothing. On a bare Pod the revert
-// patch is part of the pod's metadata, so it goes into after first.
+// record is part of the pod's metadata, so it goes into after first: as it was when the
+// patch is the same (so is what the injection took out of the same YAML).
 func (c *change) unchanged() bool {
 	if c.w.object == c.w.template && c.record != "" {
-		setRecord(c.after, c.record)
+		text := c.record
+		if c.record == c.oldRecord {
+			text = record{patch: c.oldRecord, kept: c.oldKept}.String()
+		}
+		setRecord(c.after, text)
 	}
 	return c.record == c.oldRecord && reflect.DeepEqual(c.before, c.after)
 }
 
 // apply writes the change into the workload's YAML: metadata and spec, each where the
-// workload keeps it.
+// workload keeps it, then the revert record with what the injection took out of the YAML
+// as written.
 func (c change) apply() error {
-	if c.w.object != c.w.template {
-		if err := c.writeRecord(); err != nil {
+	var kept yamlpatch.Kept
+	if c.original == nil {
+		if err := c.write(c.before, c.after, &kept); err != nil {
+			return err
+		}
+	} else {
+		// Revert first, as written, then inject: what injection adds always lands in the
+		// same place.
+		if err := c.writeBack(c.before, c.original, c.oldKept); err != nil {
+			return err
+		}
+		if err := c.write(c.original, c.after, &kept); err != nil {
 			return err
 		}
 	}
-	if c.original == nil {
-		return c.write(c.before, c.after)
-	}
-	// Revert first, then inject: what injection adds always lands in the same place.
-	if err := c.write(c.before, c.original); err != nil {
-		return err
-	}
-	return c.write(c.original, c.after)
+	return c.writeRecord(record{patch: c.record, kept: kept})
 }
 
-// write applies the difference between two pod values to the workload's YAML.
-func (c change) write(before, after map[string]any) error {
+// write applies the difference between two pod values to the workload's YAML, adding to
+// kept (when not nil) what it takes out that the values would not give back as written.
+func (c change) write(before, after map[string]any, kept *yamlpatch.Kept) error {
 	if c.w.metaHolder == c.w.template {
-		return yamlpatch.Apply(c.w.template, before, after)
+		return yamlpatch.ApplyKeeping(c.w.template, before, after, kept)
 	}
-	if err := yamlpatch.Apply(c.w.metaHolder, map[string]any{"metadata": before["metadata"]}, map[string]any{"metadata": after["metadata"]}); err != nil {
+	if err := yamlpatch.ApplyKeeping(c.w.metaHolder, map[string]any{"metadata": before["metadata"]}, map[string]any{"metadata": after["metadata"]}, kept); err != nil {
 		return err
 	}
-	return yamlpatch.Apply(c.w.template, map[string]any{"spec": before["spec"]}, map[string]any{"spec": after["spec"]})
+	return yamlpatch.ApplyKeeping(c.w.template, map[string]any{"spec": before["spec"]}, map[string]any{"spec": after["spec"]}, kept)
 }
 
-// writeRecord puts the revert patch on the workload (not a bare Pod).
-func (c change) writeRecord() error {
-	if c.record == "" {
+// writeBack changes the workload's YAML back from the injected pod value to the original,
+// putting back what the revert record kept of the YAML as written, each piece under the
+// node write wrote it from: the pod's metadata where the workload keeps it, and its spec.
+func (c change) writeBack(injected, original map[string]any, kept yamlpatch.Kept) error {
+	if c.w.metaHolder == c.w.template {
+		return yamlpatch.Revert(c.w.template, injected, original, kept)
+	}
+	var meta, spec yamlpatch.Kept
+	for _, piece := range kept {
+		var first string
+		if len(piece.At) > 0 {
+			first, _ = piece.At[0].(string)
+		} else if piece.Key != nil {
+			first = *piece.Key
+		}
+		if first == "metadata" {
+			meta = append(meta, piece)
+		} else {
+			spec = append(spec, piece)
+		}
+	}
+	if err := yamlpatch.Revert(c.w.metaHolder, map[string]any{"metadata": injected["metadata"]}, map[string]any{"metadata": original["metadata"]}, meta); err != nil {
+		return err
+	}
+	return yamlpatch.Revert(c.w.template, map[string]any{"spec": injected["spec"]}, map[string]any{"spec": original["spec"]}, spec)
+}
+
+// writeRecord puts the revert record on the workload. On a bare Pod the record is part of
+// the pod's metadata, written with it; what was kept is known only now.
+func (c change) writeRecord(r record) error {
+	if c.w.object == c.w.template && r.patch == "" {
+		return nil
+	}
+	if r.patch == "" {
 		_, err := krm.RemoveAnnotation(c.w.object, RevertAnnotation)
 		return err
 	}
-	_, err := krm.SetAnnotation(c.w.object, RevertAnnotation, c.record)
+	_, err := krm.SetAnnotation(c.w.object, RevertAnnotation, r.String())
 	return err
 }
 

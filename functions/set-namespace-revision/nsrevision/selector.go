@@ -43,6 +43,10 @@ func (s *Selector) UnmarshalJSON(data []byte) error {
 	return &json.UnmarshalTypeError{Value: jsonKind(data), Type: reflect.TypeOf(metav1.LabelSelector{})}
 }
 
+// ConfigShape declares the mapping form's field names (metav1.LabelSelector's), which
+// fnconfig checks letter for letter before decoding.
+func (*Selector) ConfigShape() any { return metav1.LabelSelector{} }
+
 // jsonKind names the kind of a JSON value the way encoding/json's type errors do.
 func jsonKind(data []byte) string {
 	switch {

@@ -190,6 +190,10 @@ func (s *Suppressions) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ConfigShape declares the field names of the list form's objects (Suppression's), which
+// fnconfig checks letter for letter before decoding.
+func (Suppressions) ConfigShape() any { return []Suppression{} }
+
 func (s *Suppressions) fromStrings(entries []string) error {
 	for _, e := range entries {
 		if e = strings.TrimSpace(e); e == "" {
