@@ -218,7 +218,6 @@ func settings(t *testing.T, src inject.Sources, rules inject.Rules) *inject.Sett
 	return s
 }
 
-
 // injectSample injects the variation's sample pod and returns it as compared data.
 func injectSample(s *inject.Settings, v variation, native bool) (any, error) {
 	pod := samplePod()
