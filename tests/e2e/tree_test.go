@@ -14,7 +14,8 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
-// copyTree copies the files under src into dst (created), skipping nothing.
+// copyTree copies the files under src into dst (created), skipping nothing. Executable
+// files (the fleet's scripts) stay executable.
 func copyTree(t testing.TB, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -30,7 +31,15 @@ func copyTree(t testing.TB, src, dst string) {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(target, b, 0o644)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if info.Mode()&0o100 != 0 {
+			mode = 0o755
+		}
+		return os.WriteFile(target, b, mode)
 	})
 	if err != nil {
 		t.Fatalf("copying %s: %v", src, err)

@@ -31,11 +31,17 @@ fi
 
 if [ $# -eq 0 ]; then
 	results=${MESH_RESULTS_DIR:-$(mktemp -d)}
-	mkdir -p -- "$results"
-	results=$(cd -- "$results" && pwd -P)
-	case $results/ in
-	"$top"/*) say "MESH_RESULTS_DIR=$results is inside the checkout ($top): the next render would read it; use a folder outside"; exit 1 ;;
+	made=
+	[ -d "$results" ] || { mkdir -p -- "$results"; made=1; }
+	resolved=$(cd -- "$results" && pwd -P)
+	case $resolved/ in
+	"$top"/*)
+		[ -z "$made" ] || rmdir -- "$results" 2>/dev/null || true
+		say "MESH_RESULTS_DIR=$results is inside the checkout ($top): the next render would read it; use a folder outside"
+		exit 1
+		;;
 	esac
+	results=$resolved
 	if [ -n "${MESHFN_RENDER_EXEC:-}" ]; then
 		set -- "$MESHFN_RENDER_EXEC" . -- --truncate-output=false --results-dir "$results"
 	else

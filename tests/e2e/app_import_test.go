@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// readmeShell returns the first ```shell block after the heading "## HEADING" of a README.
+func readmeShell(t *testing.T, readme, heading string) string {
+	t.Helper()
+	text := readFile(t, filepath.Dir(readme), filepath.Base(readme))
+	_, section, ok := strings.Cut(text, "\n## "+heading+"\n")
+	if !ok {
+		t.Fatalf("%s has no section %q", readme, heading)
+	}
+	_, block, ok := strings.Cut(section, "```shell\n")
+	if !ok {
+		t.Fatalf("%s: section %q has no shell block", readme, heading)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	return block
+}
+
+// replaceEach replaces each key of r with its value in s, failing when one is not there
+// (the README changed: the test would no longer follow it).
+func replaceEach(t *testing.T, s string, r map[string]string) string {
+	t.Helper()
+	for old, new := range r {
+		if !strings.Contains(s, old) {
+			t.Fatalf("the README's steps no longer contain %q:\n%s", old, s)
+		}
+		s = strings.ReplaceAll(s, old, new)
+	}
+	return s
+}
+
+// shellEnv is the environment the README's steps and the fleet's scripts run in: meshfn's
+// binaries (render-exec among them) first on PATH, the pinned kustomize, a Git identity.
+func shellEnv(t *testing.T) []string {
+	return []string{
+		"PATH=" + functionBin(t) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"KUSTOMIZE=" + kustomizePath(t),
+		"GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
+		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com",
+	}
+}
+
+// TestBringKustomizeAppIntoFleet follows blueprints/fleet's README word for word, as a
+// shell script: a repository from the fleet and a control-plane revision, then Online
+// Boutique's kustomize base (with its Istio component) brought into an app-namespace
+// package with scripts/import-app.sh, rendered and committed. Only the blueprints' URL, the
+// application's path and the render (exec mode, with the binaries built here) are
+// replaced. Every workload gets the revision's proxy, validate-mesh passes with no
+// finding, the namespace package holds nothing but the application and its namespace, the
+// fleet's CI check passes, and importing again gives the same commit.
+func TestBringKustomizeAppIntoFleet(t *testing.T) {
+	kptPath(t)
+	root := repoRoot(t)
+	readme := filepath.Join(root, "blueprints", "fleet", "README.md")
+	steps := readmeShell(t, readme, "Start a repository") + readmeShell(t, readme, "Bring an existing application in")
+	app := filepath.Join(root, "tests", "testdata", "online-boutique", "kustomize", "meshfn")
+	steps = replaceEach(t, steps, map[string]string{
+		"https://github.com/meshfn/meshfn.git": blueprintRepo(t),
+		"../microservices-demo/kustomize/base": app,
+		"kpt fn render .":                      "render-exec . -- --truncate-output=false",
+	})
+	work := t.TempDir()
+	out, ok := runEnv(t, work, shellEnv(t), "bash", "-euo", "pipefail", "-c", steps)
+	if !ok {
+		t.Fatalf("the README's steps failed:\n%s\n%s", steps, out)
+	}
+	summaries := validatorSummary.FindAllString(out, -1)
+	if len(summaries) != 2 || !strings.HasPrefix(summaries[1], "validate-mesh: 0 errors, 0 warnings, 0 infos (0 suppressed) in 43 resources and 12 workloads analysed as pods: passed") {
+		t.Errorf("Online Boutique in namespace boutique does not validate clean: %q\n%s", summaries, out)
+	}
+	mesh := filepath.Join(work, "my-mesh")
+	pkg := filepath.Join(mesh, "boutique")
+	files := snapshot(t, pkg)
+	if names := slices.Sorted(maps.Keys(files)); !slices.Equal(names, []string{"Kptfile", "README.md", "boutique.yaml", "namespace-revision.yaml", "namespace.yaml"}) {
+		t.Errorf("the namespace package holds %v, not just the application and its namespace", names)
+	}
+	checkBoutiqueInjected(t, files["boutique.yaml"])
+	for _, want := range []string{"name: boutique # kpt-set: ${namespace}", "istio.io/rev: asm-1-29", "# kpt-merge: /example"} {
+		if !strings.Contains(files["namespace.yaml"], want) {
+			t.Errorf("namespace.yaml lacks %q:\n%s", want, files["namespace.yaml"])
+		}
+	}
+	for name, text := range snapshot(t, mesh) {
+		if !strings.HasSuffix(name, ".md") && strings.Contains(text, "bookinfo") {
+			t.Errorf("%s names bookinfo:\n%s", name, text)
+		}
+	}
+
+	if out, ok := runEnv(t, mesh, append(shellEnv(t), "MESHFN_RENDER_EXEC="+filepath.Join(functionBin(t), "render-exec"), "MESH_RESULTS_DIR="+t.TempDir()),
+		"scripts/ci-check.sh"); !ok || !strings.Contains(out, "ci-check: passed") {
+		t.Errorf("the fleet's CI check does not pass on the README's repository:\n%s", out)
+	}
+	again := "scripts/import-app.sh boutique " + app + " boutique/boutique.yaml && render-exec . && git status --porcelain"
+	if out, ok := runEnv(t, mesh, shellEnv(t), "bash", "-euo", "pipefail", "-c", again); !ok || strings.Contains(out, "boutique.yaml\n") {
+		t.Errorf("importing the application again does not give the committed files:\n%s", out)
+	}
+}
+
+// checkBoutiqueInjected: each of Online Boutique's 12 Deployments is in namespace
+// boutique with the proxy of revision asm-1-29 (its image in istio-init and istio-proxy).
+func checkBoutiqueInjected(t *testing.T, app string) {
+	t.Helper()
+	deployments := regexp.MustCompile(`(?m)^kind: Deployment\nmetadata:\n(?:  .*\n)*?  namespace: boutique\n`).FindAllString(app, -1)
+	for what, want := range map[string]int{"Deployments in namespace boutique": 12, "name: istio-proxy": 12,
+		"image: docker.io/istio/proxyv2:1.29.6": 24, "value: istiod-asm-1-29.istio-system.svc:15012": 12} {
+		n := strings.Count(app, what)
+		if what == "Deployments in namespace boutique" {
+			n = len(deployments)
+		}
+		if n != want {
+			t.Errorf("boutique.yaml has %d %s, want %d", n, what, want)
+		}
+	}
+	if !strings.HasPrefix(app, "# "+filepath.Join(repoRoot(t), "tests", "testdata", "online-boutique", "kustomize", "meshfn")+", put in namespace boutique by scripts/import-app.sh (kustomize v5.8.2).\n") {
+		t.Errorf("boutique.yaml does not say where it came from:\n%.300s", app)
+	}
+}
