@@ -125,3 +125,76 @@ func checkBoutiqueInjected(t *testing.T, app string) {
 		t.Errorf("boutique.yaml does not say where it came from:\n%.300s", app)
 	}
 }
+
+// TestImportAppInputs: scripts/import-app.sh puts plain manifests (a folder, or one file)
+// in the namespace, whatever namespace they named; and it refuses, with a message naming
+// the problem and FILE as it was, an application with its own Namespace, a base that asks
+// for a plugin (which it does not run), a base kustomize cannot build, a FILE outside a
+// namespace package or reached through a symlink, and a namespace that is no DNS label.
+func TestImportAppInputs(t *testing.T) {
+	const workload = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n%sspec:\n  selector:\n    matchLabels: {app: %s}\n" +
+		"  template:\n    metadata:\n      labels: {app: %s}\n    spec:\n      containers:\n        - name: app\n          image: app:1\n"
+	// deployment is a Deployment named name, with more metadata lines meta.
+	deployment := func(name, meta string) string {
+		return strings.ReplaceAll(strings.Replace(workload, "%s\n", name+"\n"+meta, 1), "%s", name)
+	}
+	script := filepath.Join(repoRoot(t), "blueprints", "fleet", "scripts", "import-app.sh")
+	marker := filepath.Join(t.TempDir(), "plugin-ran")
+	tests := []struct {
+		name   string
+		source map[string]string // files of the application, in folder app/
+		arg    string            // SOURCE, relative to the test's folder
+		file   string            // FILE, relative to the test's folder
+		ns     string
+		want   string // in the output; for a success, the namespace every object is in
+		ok     bool
+	}{
+		{"plain manifests", map[string]string{"a.yaml": deployment("a", ""), "b.yml": deployment("b", "  namespace: other\n")}, "app", "pkg/app.yaml", "shop", "shop", true},
+		{"one file", map[string]string{"a.yaml": deployment("a", "")}, "app/a.yaml", "pkg/app.yaml", "shop", "shop", true},
+		{"own namespace", map[string]string{"a.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n"}, "app", "pkg/app.yaml", "shop", "has a Namespace object", false},
+		{"plugin", map[string]string{"kustomization.yaml": "generators: [gen.yaml]\n", "gen.yaml": "apiVersion: x/v1\nkind: Gen\nmetadata:\n  name: g\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: /bin/sh\n        args: [-c, 'touch " + marker + "']\n"}, "app", "pkg/app.yaml", "shop", "external plugins disabled", false},
+		{"broken base", map[string]string{"kustomization.yaml": "resources: [missing.yaml]\n"}, "app", "pkg/app.yaml", "shop", "kustomize build of app failed", false},
+		{"not a package", map[string]string{"a.yaml": deployment("a", "")}, "app", "app.yaml", "shop", "is not a kpt package (no Kptfile)", false},
+		{"symlink", map[string]string{"a.yaml": deployment("a", "")}, "app", "pkg/link.yaml", "shop", "refusing to write through a symlink", false},
+		{"bad namespace", map[string]string{"a.yaml": deployment("a", "")}, "app", "pkg/app.yaml", "Shop", "is not a DNS label", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, sub := range []string{"app", "pkg"} {
+				if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, text := range tc.source {
+				writeFile(t, filepath.Join(dir, "app"), name, text)
+			}
+			writeFile(t, filepath.Join(dir, "pkg"), "Kptfile", "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\n")
+			writeFile(t, filepath.Join(dir, "pkg"), "app.yaml", "# as it was\n")
+			if err := os.Symlink(filepath.Join(dir, "elsewhere.yaml"), filepath.Join(dir, "pkg", "link.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, dir)
+			out, ok := runEnv(t, dir, shellEnv(t), script, tc.ns, tc.arg, tc.file)
+			if ok != tc.ok {
+				t.Fatalf("import-app.sh succeeded: %v, want %v:\n%s", ok, tc.ok, out)
+			}
+			if _, err := os.Stat(marker); !os.IsNotExist(err) {
+				t.Fatalf("a program the base names ran (err %v)", err)
+			}
+			if !tc.ok {
+				if !strings.Contains(out, tc.want) {
+					t.Errorf("the output lacks %q:\n%s", tc.want, out)
+				}
+				if d := diffTrees(before, snapshot(t, dir)); d != "" {
+					t.Errorf("a refused import changed files:\n%s", d)
+				}
+				return
+			}
+			got := readFile(t, filepath.Join(dir, "pkg"), "app.yaml")
+			if n, in := strings.Count(got, "\nkind: Deployment\n"), strings.Count(got, "\n  namespace: "+tc.want+"\n"); n != len(tc.source) || in != n {
+				t.Errorf("app.yaml has %d Deployments, %d in namespace %s:\n%s", n, in, tc.want, got)
+			}
+		})
+	}
+}
