@@ -16,11 +16,28 @@ import (
 // control-plane revision, and the application in a namespace package on that revision.
 func onlineBoutique(t *testing.T) string {
 	t.Helper()
+	return onlineBoutiqueIn(t, "")
+}
+
+// onlineBoutiqueIn is onlineBoutique with the application in namespace ns, set by
+// kustomize's namespace field as a user would; "" leaves it in "default", as its docs do.
+func onlineBoutiqueIn(t *testing.T, ns string) string {
+	t.Helper()
 	kptPath(t)
 	root := repoRoot(t)
 	built, ok := runEnv(t, filepath.Join(root, "tests", "testdata", "online-boutique", "kustomize", "meshfn"), nil, kustomizePath(t), "build", ".")
 	if !ok {
 		t.Fatalf("kustomize build of Online Boutique: %s", built)
+	}
+	if ns != "" {
+		overlay := t.TempDir()
+		writeFile(t, overlay, "boutique.yaml", built)
+		writeFile(t, overlay, "kustomization.yaml", "namespace: "+ns+"\nresources:\n- boutique.yaml\n")
+		if built, ok = runEnv(t, overlay, nil, kustomizePath(t), "build", "."); !ok {
+			t.Fatalf("kustomize build of Online Boutique in namespace %s: %s", ns, built)
+		}
+	} else {
+		ns = "default"
 	}
 	mesh := filepath.Join(t.TempDir(), "mesh")
 	copyTree(t, filepath.Join(root, "blueprints", "fleet"), mesh)
@@ -30,8 +47,7 @@ func onlineBoutique(t *testing.T) string {
 	if err := os.Remove(filepath.Join(app, "details.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	// Online Boutique runs in the namespace it is applied to: "default", as its docs do.
-	edit(t, filepath.Join(app, "Kptfile"), "namespace: bookinfo", "namespace: default")
+	edit(t, filepath.Join(app, "Kptfile"), "namespace: bookinfo", "namespace: "+ns)
 	writeFile(t, app, "boutique.yaml", built)
 	return mesh
 }
@@ -76,6 +92,38 @@ func TestOnlineBoutique(t *testing.T) {
 	}
 	if d := diffTrees(before, snapshot(t, mesh)); d != "" {
 		t.Errorf("a failing render changed files:\n%s", d)
+	}
+}
+
+// TestOnlineBoutiqueInItsOwnNamespace: Online Boutique rendered into a namespace of its
+// own keeps its VirtualService's host frontend.default.svc.cluster.local, which names no
+// Service there; Istio's analyzers pass it, validate-mesh's MFN0020 fails the render and
+// names the Service that is there. With the host fixed the render is clean.
+func TestOnlineBoutiqueInItsOwnNamespace(t *testing.T) {
+	mesh := onlineBoutiqueIn(t, "onlineboutique")
+	before := snapshot(t, mesh)
+	out, ok := tryRender(t, mesh)
+	if ok {
+		t.Fatalf("the render passed with a VirtualService host naming no Service:\n%s", out)
+	}
+	for _, want := range []string{
+		"[error] networking.istio.io/v1alpha3/VirtualService/onlineboutique/frontend: [MFN0020] host frontend.default.svc.cluster.local " +
+			"names Service default/frontend, which the package does not hold",
+		"the package holds Service frontend in namespace onlineboutique (frontend.onlineboutique.svc.cluster.local)",
+		"validate-mesh: 1 error, 0 warnings, 0 infos (0 suppressed)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kpt output lacks %q:\n%s", want, out)
+		}
+	}
+	if d := diffTrees(before, snapshot(t, mesh)); d != "" {
+		t.Errorf("a failing render changed files:\n%s", d)
+	}
+
+	edit(t, filepath.Join(mesh, "boutique", "boutique.yaml"), "- frontend.default.svc.cluster.local", "- frontend")
+	out = render(t, mesh)
+	if summary := validatorSummary.FindString(out); !strings.HasPrefix(summary, "validate-mesh: 0 errors, 0 warnings, 0 infos (0 suppressed)") {
+		t.Errorf("with the host fixed, Online Boutique does not validate clean: %s\n%s", summary, out)
 	}
 }
 

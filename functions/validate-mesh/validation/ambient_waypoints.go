@@ -48,20 +48,15 @@ func (av *ambientView) checkVirtualService(it *yaml.RNode) []*finding {
 	return fs
 }
 
-// service resolves a VirtualService host, in namespace ns, to a Service of the package:
-// "name" (in ns), "name.namespace" or "name.namespace.svc[.domain]".
+// service resolves a VirtualService host, in namespace ns, to a Service of the package
+// (parseServiceHost).
 func (av *ambientView) service(host, ns string) *yaml.RNode {
-	parts := strings.Split(host, ".")
-	name := parts[0]
-	switch {
-	case len(parts) == 1:
-	case len(parts) == 2 || parts[2] == "svc":
-		ns = parts[1]
-	default:
+	h, ok := parseServiceHost(host, ns)
+	if !ok {
 		return nil
 	}
 	for _, s := range av.services {
-		if s.GetName() == name && s.GetNamespace() == ns {
+		if s.GetName() == h.name && s.GetNamespace() == h.namespace {
 			return s
 		}
 	}

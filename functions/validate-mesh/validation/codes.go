@@ -51,6 +51,9 @@ const (
 	codeUnsupportedRelease = "MFN0018"
 	// codeAnalyzerFailed: one of Istio's analyzers crashed on a resource. Error.
 	codeAnalyzerFailed = "MFN0019"
+	// codeHostNotFound: a VirtualService for the mesh whose host names a cluster-local
+	// Service the package does not hold and no ServiceEntry covers. Error.
+	codeHostNotFound = "MFN0020"
 )
 
 // codes lists every MFN code with its level, for the README test.
@@ -76,4 +79,5 @@ var codes = map[string]string{
 
 	codeUnsupportedRelease: LevelError,
 	codeAnalyzerFailed:     LevelError,
+	codeHostNotFound:       LevelError,
 }

@@ -72,6 +72,7 @@ func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error
 		pods[i].ambient = w.ambient
 	}
 	fs = append(fs, av.check(items)...)
+	fs = append(fs, readHosts(items, spec, fv.clusterDomains()).check(items)...)
 
 	sources, found := caSources(pv.all)
 	fs = append(fs, found...)
