@@ -14,18 +14,18 @@ import (
 // The READMEs whose shell blocks are checked: every ```shell block carries a marker, an
 // HTML comment on the line before it, that says how it is tested:
 //
-//	<!-- run by TestX -->                 TestX (in this file) runs the block as written
+//	<!-- run by TestX: note -->           TestX runs the block as written (the note: what it substitutes)
 //	<!-- tested by TestX, TestY: note --> the named tests do what the block does
 //	<!-- not tested: why -->              nothing runs it, and why (the network, a cluster)
 var readmes = []string{"README.md", "blueprints/fleet/README.md", "examples/kustomize/README.md"}
 
 var (
-	blockMarker = regexp.MustCompile(`^<!-- (run by (Test\w+)|tested by (Test\w+(?:, Test\w+)*)(?:: .+)?|not tested: .+) -->$`)
+	blockMarker = regexp.MustCompile(`^<!-- (run by (Test\w+)(?:: .+)?|tested by (Test\w+(?:, Test\w+)*)(?:: .+)?|not tested: .+) -->$`)
 	testFunc    = regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`)
 )
 
 // readmeRunners are the tests that run README blocks: the blocks each runs.
-var readmeRunners = map[string]bool{"TestReadmeCanaryUpgrade": true}
+var readmeRunners = map[string]bool{"TestReadmeCanaryUpgrade": true, "TestBringKustomizeAppIntoFleet": true}
 
 // readmeBlock is a fenced shell block of a README and the marker before it.
 type readmeBlock struct {
