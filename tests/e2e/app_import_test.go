@@ -52,7 +52,7 @@ func shellEnv(t *testing.T) []string {
 
 // TestBringKustomizeAppIntoFleet follows blueprints/fleet's README word for word, as a
 // shell script: a repository from the fleet and a control-plane revision, then Online
-// Boutique's kustomize base (with its Istio component) brought into an app-namespace
+// Boutique's kustomize base brought into an app-namespace
 // package with scripts/import-app.sh, rendered and committed. Only the blueprints' URL, the
 // application's path and the render (exec mode, with the binaries built here) are
 // replaced. Every workload gets the revision's proxy, validate-mesh passes with no
@@ -63,7 +63,7 @@ func TestBringKustomizeAppIntoFleet(t *testing.T) {
 	root := repoRoot(t)
 	readme := filepath.Join(root, "blueprints", "fleet", "README.md")
 	steps := readmeShell(t, readme, "Start a repository") + readmeShell(t, readme, "Bring an existing application in")
-	app := filepath.Join(root, "tests", "testdata", "online-boutique", "kustomize", "meshfn")
+	app := filepath.Join(root, "tests", "testdata", "online-boutique", "kustomize", "base")
 	steps = replaceEach(t, steps, map[string]string{
 		"https://github.com/meshfn/meshfn.git": blueprintRepo(t),
 		"../microservices-demo/kustomize/base": app,
@@ -75,7 +75,7 @@ func TestBringKustomizeAppIntoFleet(t *testing.T) {
 		t.Fatalf("the README's steps failed:\n%s\n%s", steps, out)
 	}
 	summaries := validatorSummary.FindAllString(out, -1)
-	if len(summaries) != 2 || !strings.HasPrefix(summaries[1], "validate-mesh: 0 errors, 0 warnings, 0 infos (0 suppressed) in 43 resources and 12 workloads analysed as pods: passed") {
+	if len(summaries) != 2 || !strings.HasPrefix(summaries[1], "validate-mesh: 0 errors, 0 warnings, 0 infos (0 suppressed) in 39 resources and 12 workloads analysed as pods: passed") {
 		t.Errorf("Online Boutique in namespace boutique does not validate clean: %q\n%s", summaries, out)
 	}
 	mesh := filepath.Join(work, "my-mesh")
@@ -121,7 +121,7 @@ func checkBoutiqueInjected(t *testing.T, app string) {
 			t.Errorf("boutique.yaml has %d %s, want %d", n, what, want)
 		}
 	}
-	if !strings.HasPrefix(app, "# "+filepath.Join(repoRoot(t), "tests", "testdata", "online-boutique", "kustomize", "meshfn")+", put in namespace boutique by scripts/import-app.sh (kustomize v5.8.2).\n") {
+	if !strings.HasPrefix(app, "# "+filepath.Join(repoRoot(t), "tests", "testdata", "online-boutique", "kustomize", "base")+", put in namespace boutique by scripts/import-app.sh (kustomize v5.8.2).\n") {
 		t.Errorf("boutique.yaml does not say where it came from:\n%.300s", app)
 	}
 }
