@@ -18,13 +18,13 @@ const inlineConfigName = "function-input"
 // configPath file among the items too, the path of the item with the config's identity
 // (the one of the outermost package); else, for a config kpt built from a Kptfile's
 // configMap in kpt fn render, the Kptfile of the package being rendered. kpt fn eval's
-// KEY=VALUE config comes from no file.
+// KEY=VALUE config comes from no file. The file is named as File names it.
 func ConfigFile(rl *ResourceList) string {
 	cfg := rl.Config
 	if cfg == nil || cfg.IsNilOrEmpty() {
 		return ""
 	}
-	if path, _ := Location(cfg); path != "" {
+	if path := File(cfg); path != "" {
 		return path
 	}
 	inline := cfg.GetName() == inlineConfigName
@@ -37,7 +37,7 @@ func ConfigFile(rl *ResourceList) string {
 		} else {
 			match = sameIdentity(it, cfg)
 		}
-		path, _ := Location(it)
+		path := File(it)
 		if !match || path == "" {
 			continue
 		}

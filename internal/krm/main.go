@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -19,7 +20,8 @@ import (
 // function's settings are its function config). Error results are written to standard
 // error too when kustomize runs the function: kustomize shows only what a failing plugin
 // printed there, where kpt shows the results themselves and, for a failing function,
-// its standard error as well (see toStderr).
+// its standard error as well (see toStderr), so under kpt standard error gets only the
+// files the errors are in, which kpt's printout of the results leaves out.
 func Main(f Func, usage string) int {
 	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunTo(w, f, input) }, usage, gcPercent)
 }
@@ -72,8 +74,23 @@ func exitCode(name string, results fn.Results, err error, stderr bool, w io.Writ
 				fmt.Fprintln(w, describeResult(r))
 			}
 		}
+	} else if files := errorFiles(results); len(files) > 0 {
+		// kpt prints the results without their files: say where the errors are, once.
+		fmt.Fprintf(w, "%s: the errors are in %s (the results above; with --results-dir, each with its file)\n", name, strings.Join(files, ", "))
 	}
 	return 1
+}
+
+// errorFiles are the files the error results that fail the function name, in order,
+// each once.
+func errorFiles(results fn.Results) []string {
+	var files []string
+	for _, r := range results {
+		if r.Severity == fn.Error && r.Tags[NonFatalTag] != "true" && r.File != nil && r.File.Path != "" && !slices.Contains(files, r.File.Path) {
+			files = append(files, r.File.Path)
+		}
+	}
+	return files
 }
 
 // programName is the function's name, which its usage text begins with ("NAME: ...").

@@ -80,7 +80,8 @@ func TestNotAResourceList(t *testing.T) {
 
 // TestErrorsToStderrUnderKustomize: a failing function's error results go to standard
 // error when kustomize runs it (its function config carries kustomize's plugin
-// annotation), and not when kpt does, which prints the results and standard error both.
+// annotation), and not when kpt does, which prints the results and standard error both:
+// then standard error names the files the errors are in only.
 func TestErrorsToStderrUnderKustomize(t *testing.T) {
 	const items = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n"
 	const kustomizeConfig = "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    annotations:\n" +
@@ -112,7 +113,7 @@ func TestErrorsToStderrUnderKustomize(t *testing.T) {
 		if code := exitCode("noop", failed, nil, stderr, &errOut); code != 1 {
 			t.Fatalf("exit code %d, want 1", code)
 		}
-		want := ""
+		want := "noop: the errors are in a.yaml (the results above; with --results-dir, each with its file)\n"
 		if stderr {
 			want = "[error]: bad (a.yaml)\n"
 		}

@@ -47,6 +47,10 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
 		rl.Config = in.FunctionConfig.MoveToResourceNode()
 	}
+	var root renderRoot
+	for _, it := range rl.Items {
+		root.add(it)
+	}
 	if refused := checkInput(rl.Items, rl.Config, bytes.IndexByte(input, '&') >= 0); refused != nil {
 		// No function runs on it: the output is the input, in its order (where an
 		// alias follows its anchor), with the reasons.
@@ -57,6 +61,7 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 			rl.released.Store(true) // it may have changed items half-way: write the input's
 		}
 	}
+	root.relativize(rl.Results)
 	rl.Results = append(earlierResults(in.Results), rl.Results...)
 	if rl.Unchanged {
 		if out, ok := echo(input, rl.Results); ok {
