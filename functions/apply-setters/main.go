@@ -24,7 +24,8 @@ the image ghcr.io/meshfn/apply-setters:v0.1.0 or as this executable (make build 
 bin/); both do the same.
 
 Config: a v1 ConfigMap whose data holds the setter values, one key per setter; a list
-setter's value is a YAML list in a string ("[a, b]").
+setter's value is a YAML list in a string ("[a, b]"). A setter that no field's "kpt-set"
+comment references is a warning, with the referenced setter it is a near miss of.
 
 Examples:
   kpt fn eval --image ghcr.io/meshfn/apply-setters:v0.1.0 . -- revision=asm-1-30

@@ -43,7 +43,8 @@ Examples:
   kpt fn render .              # with "validators: [{image: ghcr.io/meshfn/validate-mesh:v0.1.0}]" in the Kptfile
   kpt fn render --allow-exec . # with "validators: [{exec: validate-mesh}]" in the Kptfile
 
-Exit codes: 0 passed, 1 failed (a finding at or above failOn, or a config error).
+Exit codes: 0 passed, 1 failed (a finding at or above failOn, or a config error), 2 an
+argument other than -h/--help (settings are the config).
 
 Documentation: functions/validate-mesh/README.md
 `

@@ -179,7 +179,7 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 	}
 	for _, f := range fields {
 		if !typedTopLevel[f] {
-			hint := didYouMean(f, typedTopLevel)
+			hint := DidYouMean(f, typedTopLevel)
 			if hint == "" {
 				hint = " (settings go under spec)"
 			}
@@ -279,7 +279,7 @@ func decodeFlat(config *yaml.RNode, spec Spec) error {
 	for _, k := range slices.Sorted(maps.Keys(data)) {
 		t, ok := fields[k]
 		if !ok {
-			errs = append(errs, fmt.Errorf("unknown key data.%s%s", k, didYouMean(k, fields)))
+			errs = append(errs, fmt.Errorf("unknown key data.%s%s", k, DidYouMean(k, fields)))
 			continue
 		}
 		raw, err := flatValue(data[k], t)

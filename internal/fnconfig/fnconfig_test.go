@@ -188,8 +188,8 @@ func TestDidYouMean(t *testing.T) {
 		"x":                 "",
 		"nodes":             "",
 	} {
-		if got := didYouMean(name, known); got != want {
-			t.Errorf("didYouMean(%q) = %q, want %q", name, got, want)
+		if got := DidYouMean(name, known); got != want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", name, got, want)
 		}
 	}
 }

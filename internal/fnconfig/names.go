@@ -40,7 +40,7 @@ func exactNames(v any, t reflect.Type, path string) []error {
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			ft, known := fields[k]
 			if !known {
-				errs = append(errs, fmt.Errorf("unknown field %s%s", joinPath(path, k), didYouMean(k, fields)))
+				errs = append(errs, fmt.Errorf("unknown field %s%s", joinPath(path, k), DidYouMean(k, fields)))
 				continue
 			}
 			errs = append(errs, exactNames(obj[k], ft, joinPath(path, k))...)
@@ -101,10 +101,11 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// didYouMean returns " (did you mean NAME?)" when name is a near miss of one of the
+// DidYouMean returns " (did you mean NAME?)" when name is a near miss of one of the
 // known names: the same letters in another case, or at most two edits away (one for a
-// short name); else "".
-func didYouMean[V any](name string, known map[string]V) string {
+// short name); else "". Functions use it for config keys and for names a config gives
+// that nothing uses (apply-setters' setters).
+func DidYouMean[V any](name string, known map[string]V) string {
 	best, bestDist := "", 0
 	for _, k := range slices.Sorted(maps.Keys(known)) {
 		d := editDistance(strings.ToLower(name), strings.ToLower(k))

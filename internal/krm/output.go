@@ -1,12 +1,9 @@
 package krm
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
 	"sort"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -22,51 +19,6 @@ const gcPercent = 200
 
 // resourceListHead is how every ResourceList the SDK writes begins.
 const resourceListHead = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
-
-// Main runs f as a KRM function on standard input and output and returns the process exit
-// code. Error results are also written to standard error: kpt shows the results, but
-// kustomize shows only what a failing plugin printed there. With -h or --help it prints
-// usage and exits.
-func Main(f Func, usage string) int {
-	return mainWith(func(w io.Writer, input []byte) (fn.Results, error) { return RunTo(w, f, input) }, usage, gcPercent)
-}
-
-// mainWith is Main running the function with run, collecting garbage at gc percent (0:
-// Go's default) unless GOGC is set.
-func mainWith(run func(w io.Writer, input []byte) (fn.Results, error), usage string, gc int) int {
-	if os.Getenv("GOGC") == "" && gc > 0 {
-		debug.SetGCPercent(gc)
-	}
-	for _, arg := range os.Args[1:] {
-		if arg == "-h" || arg == "--help" {
-			fmt.Fprint(os.Stdout, usage)
-			return 0
-		}
-	}
-	in, err := io.ReadAll(os.Stdin)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "failed to read the ResourceList: %v\n", err)
-		return 1
-	}
-	stdout := bufio.NewWriterSize(os.Stdout, 1<<20)
-	results, err := run(stdout, in)
-	if err == nil {
-		err = stdout.Flush()
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "failed to %v\n", err)
-		return 1
-	}
-	if !HasErrors(results) {
-		return 0
-	}
-	for _, r := range results {
-		if r.Severity == fn.Error {
-			fmt.Fprintln(os.Stderr, describeResult(r))
-		}
-	}
-	return 1
-}
 
 // Run processes a ResourceList with f and returns the output ResourceList and its
 // results. The SDK reads the input; the output is written as the SDK's ResourceList.ToYAML
@@ -86,7 +38,7 @@ func Run(f Func, input []byte) ([]byte, fn.Results, error) {
 func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	in, err := fn.ParseResourceList(input)
 	if err != nil {
-		return nil, fmt.Errorf("parse the ResourceList: %w", err)
+		return nil, parseError(input, err)
 	}
 	rl := &ResourceList{Items: make([]*yaml.RNode, len(in.Items))}
 	for i, item := range in.Items {
@@ -94,6 +46,10 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	}
 	if in.FunctionConfig != nil && !in.FunctionConfig.IsEmpty() {
 		rl.Config = in.FunctionConfig.MoveToResourceNode()
+	}
+	var root renderRoot
+	for _, it := range rl.Items {
+		root.add(it)
 	}
 	if refused := checkInput(rl.Items, rl.Config, bytes.IndexByte(input, '&') >= 0); refused != nil {
 		// No function runs on it: the output is the input, in its order (where an
@@ -105,6 +61,7 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 			rl.released.Store(true) // it may have changed items half-way: write the input's
 		}
 	}
+	root.relativize(rl.Results)
 	rl.Results = append(earlierResults(in.Results), rl.Results...)
 	if rl.Unchanged {
 		if out, ok := echo(input, rl.Results); ok {
@@ -266,13 +223,4 @@ func writeIndentedItem(buf *bytes.Buffer, item EncodedItem) {
 		n++
 		buf.Write(line)
 	}
-}
-
-// describeResult is a result as one line: severity, resource, message, file.
-func describeResult(r *fn.Result) string {
-	s := r.String()
-	if r.File != nil && r.File.Path != "" {
-		s += " (" + r.File.Path + ")"
-	}
-	return s
 }

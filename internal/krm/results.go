@@ -52,16 +52,18 @@ func refOf(obj *yaml.RNode) *fn.ResourceRef {
 }
 
 // fileOf returns where obj came from, as the orchestrator annotated it (kpt sets both the
-// current and the legacy annotations; kustomize only the legacy ones).
+// current and the legacy annotations; kustomize only the legacy ones), named as File
+// names it.
 func fileOf(obj *yaml.RNode) *fn.File {
 	path, index := Location(obj)
 	if path == "" {
 		return nil
 	}
-	return &fn.File{Path: path, Index: index}
+	return &fn.File{Path: File(obj), Index: index}
 }
 
-// Location returns the file and the index in that file the orchestrator annotated obj with.
+// Location returns the file and the index in that file the orchestrator annotated obj
+// with, as annotated: for writing files; messages and results name files with File.
 func Location(obj *yaml.RNode) (path string, index int) {
 	a := obj.GetAnnotations()
 	path = a[kioutil.PathAnnotation]
@@ -83,7 +85,7 @@ func Describe(obj *yaml.RNode) string {
 		s += ns + "/"
 	}
 	s += obj.GetName()
-	if path, _ := Location(obj); path != "" {
+	if path := File(obj); path != "" {
 		s += " (" + path + ")"
 	}
 	return s

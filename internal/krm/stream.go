@@ -54,6 +54,7 @@ type itemStream struct {
 	items []itemText
 	keys  []int // the lines of the input's top-level keys
 	read  int   // how many items were read
+	root  renderRoot
 	// broken is set when an item cannot be read on its own.
 	broken bool
 }
@@ -97,6 +98,7 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	if s.broken {
 		return nil, false, nil
 	}
+	s.root.relativize(rl.Results)
 	results = append(earlierResults(head.Results), rl.Results...)
 	if s.input != nil {
 		// f stopped early: the items it did not read must be read on their own too.
@@ -127,6 +129,7 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 			return false
 		}
 		s.read = max(s.read, i+1)
+		s.root.add(it)
 		if !yield(it) {
 			return false
 		}

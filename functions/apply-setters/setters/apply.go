@@ -35,7 +35,13 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // fields nested in it, as the catalog visits them). On error obj may be half changed:
 // apply to a copy when that matters.
 func Apply(obj *yaml.RNode, s Setters) ([]Change, error) {
-	w := &walker{setters: s}
+	return apply(obj, s, nil)
+}
+
+// apply is Apply adding to used (when not nil) the name of every setter a field's
+// pattern references, given or not.
+func apply(obj *yaml.RNode, s Setters, used map[string]bool) ([]Change, error) {
+	w := &walker{setters: s, used: used}
 	if err := w.walk(obj.YNode(), ""); err != nil {
 		return nil, err
 	}
@@ -45,6 +51,17 @@ func Apply(obj *yaml.RNode, s Setters) ([]Change, error) {
 type walker struct {
 	setters Setters
 	changes []Change
+	used    map[string]bool
+}
+
+// note records the setters a field's pattern references.
+func (w *walker) note(pattern string) {
+	if w.used == nil {
+		return
+	}
+	for _, name := range Refs(pattern) {
+		w.used[name] = true
+	}
 }
 
 func (w *walker) walk(n *yaml.Node, path string) error {
@@ -86,6 +103,9 @@ func join(path, key string) string {
 // scalar sets a scalar tagged with a pattern that references at least one setter.
 func (w *walker) scalar(n *yaml.Node, path string) error {
 	pattern, ok := PatternOf(n.LineComment)
+	if ok {
+		w.note(pattern)
+	}
 	if !ok || !w.setters.Mentions(pattern) {
 		return nil
 	}
@@ -144,6 +164,9 @@ func (w *walker) listFields(m *yaml.Node, path string) error {
 			comment = val.LineComment
 		}
 		pattern, ok := PatternOf(comment)
+		if ok {
+			w.note(pattern)
+		}
 		if !ok || !w.setters.Mentions(pattern) {
 			continue
 		}

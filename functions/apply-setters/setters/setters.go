@@ -22,8 +22,12 @@ package setters
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -75,7 +79,8 @@ func describeType(apiVersion string) string {
 
 // Run is the apply-setters function. It reads the setters from the function config and
 // applies them to every item. It reports one info result for each field it set, or a
-// single "no matches" info when it set none. On the first error (a list setter whose
+// single "no matches" info when it set none, and a warning for each setter of the config
+// that no field references. On the first error (a list setter whose
 // value is not a list, a pattern whose other setters have no value and cannot be derived
 // from the field's current value) it reports an error result and changes no item.
 func Run(rl *krm.ResourceList) error {
@@ -90,9 +95,10 @@ func Run(rl *krm.ResourceList) error {
 		changes []Change
 	}
 	var all []applied
+	used := map[string]bool{}
 	for i, item := range rl.Items {
 		obj := item.Copy()
-		changes, err := Apply(obj, s)
+		changes, err := apply(obj, s, used)
 		if err != nil {
 			reportFieldError(rl, item, err)
 			return nil
@@ -113,7 +119,29 @@ func Run(rl *krm.ResourceList) error {
 	if count == 0 {
 		rl.Infof(nil, "no matches for input setter(s)")
 	}
+	warnUnused(rl, s, used)
 	return nil
+}
+
+// warnUnused reports, as a warning each, the setters the config gives that no field's
+// pattern references: a misspelt name ("revison") sets nothing, silently, so a change
+// meant to happen (a canary's revision) would not. It names the setter, the config's
+// file, and the referenced setter the name is a near miss of.
+func warnUnused(rl *krm.ResourceList, s Setters, used map[string]bool) {
+	file, where := krm.ConfigFile(rl), ""
+	if file != "" {
+		where = " (in " + file + ")"
+	}
+	for _, name := range slices.Sorted(maps.Keys(s)) {
+		if used[name] {
+			continue
+		}
+		rl.Warningf(nil, "setter %s%s is not used: no field of the package has a %q comment that references ${%s}, so its value %q sets nothing%s",
+			name, where, strings.TrimSpace(CommentPrefix), name, s[name], fnconfig.DidYouMean(name, used))
+		if file != "" {
+			rl.Results[len(rl.Results)-1].File = &fn.File{Path: file}
+		}
+	}
 }
 
 // reportFieldError records err about obj as an error result; a *FieldError's path goes

@@ -135,7 +135,7 @@ var bareTemplate = yaml.NewRNode(&yaml.Node{Kind: yaml.MappingNode, Tag: yaml.No
 var findingAnnotations = func() func(a *yaml.RNode) *yaml.RNode {
 	read := map[string]bool{annotation.GalleyAnalyzeSuppress.Name: true,
 		kioutil.PathAnnotation: true, kioutil.LegacyPathAnnotation: true,
-		kioutil.IndexAnnotation: true, kioutil.LegacyIndexAnnotation: true}
+		kioutil.IndexAnnotation: true, kioutil.LegacyIndexAnnotation: true, krm.PackagePathAnnotation: true}
 	return func(a *yaml.RNode) *yaml.RNode {
 		n := a.YNode()
 		if n.Kind != yaml.MappingNode {

@@ -12,6 +12,7 @@ import (
 	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/origin"
 	"github.com/meshfn/meshfn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -24,6 +25,10 @@ const proxyContainer = "istio-proxy"
 type fleetView struct {
 	mesh       *fleet.Mesh
 	namespaces map[string]*yaml.RNode
+	// all are the package's items, and pkgs its kpt packages, to find where a value
+	// was set (origin).
+	all  []*yaml.RNode
+	pkgs *origin.Packages
 }
 
 // podView is what a workload's pod template says about injection.
@@ -88,10 +93,13 @@ func (fv *fleetView) checkNamespaces() []*finding {
 		if !unserved || req.ByPod {
 			continue
 		}
+		fix := "Point the namespace at a revision that exists (set-namespace-revision), or add that revision's control plane"
+		if o := fv.labelOrigin(fv.namespaces[name], labels); o != (origin.Origin{}) {
+			fix = "The label is " + o.String() + ": set it to a revision that exists, or add that revision's control plane"
+		}
 		fs = append(fs, &finding{code: codeNamespaceUnserved, level: LevelError, item: fv.namespaces[name], message: fmt.Sprintf(
-			"its %s selects revision %s, which no control plane in the package serves (the revisions are: %s): its pods would not be injected. "+
-				"Point the namespace at a revision that exists (set-namespace-revision), or add that revision's control plane",
-			req.Label, req.Name, fv.mesh.Names())})
+			"its %s selects revision %s, which no control plane in the package serves (the revisions are: %s): its pods would not be injected. %s",
+			req.Label, req.Name, fv.mesh.Names(), fix)})
 	}
 	return fs
 }
@@ -234,7 +242,7 @@ func readFleet(all, namespaces []*yaml.RNode, inj *injection.Spec) (*fleetView, 
 	if mesh.Assumed() {
 		return nil, nil
 	}
-	fv := &fleetView{mesh: mesh, namespaces: map[string]*yaml.RNode{}}
+	fv := &fleetView{mesh: mesh, namespaces: map[string]*yaml.RNode{}, all: all, pkgs: origin.Read(all)}
 	for _, ns := range namespaces {
 		fv.namespaces[ns.GetName()] = ns
 	}
