@@ -79,7 +79,7 @@ func TestFleetCICheck(t *testing.T) {
 		}
 	}
 	found := readFile(t, results, "results.yaml")
-	if !regexp.MustCompile(`name: cart\n\s+namespace: shop\n\s+file:\n\s+path: routes.yaml\n\s+tags:\n\s+code: IST0101\n`).MatchString(found) {
+	if !regexp.MustCompile(`name: cart\n\s+namespace: shop\n\s+file:\n\s+path: shop/routes.yaml\n\s+tags:\n\s+code: IST0101\n`).MatchString(found) {
 		t.Errorf("results.yaml lacks the finding with its code and file:\n%s", found)
 	}
 	if d := diffTrees(committed, snapshot(t, mesh)); d != "" {
