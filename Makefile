@@ -70,7 +70,7 @@ images:
 	$(CONTAINER_ENV); runtime=$${KPT_FN_RUNTIME:-}; \
 	if [ -z "$$runtime" ] && [ -n "$(IMAGES_OPTIONAL)" ]; then \
 		if ! command -v podman >/dev/null && ! command -v docker >/dev/null; then echo "NOTE: neither podman nor docker is installed: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
-		echo "make $(MAKECMDGOALS): podman or docker is installed but cannot start a container here, even with hack/podman/containers.conf (why: above); fix it, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; \
+		echo "make $(MAKECMDGOALS): podman or docker is installed but cannot start a container here (why: above); fix it, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; \
 	fi; \
 	if [ -z "$$runtime" ]; then echo "make images: neither podman nor docker can run here (Debian: apt-get install podman runc)" >&2; exit 1; fi; \
 	CGO_ENABLED=0 GOFLAGS='-trimpath $(GOFLAGS)' GO=$(GO) LDFLAGS='-s -w' hack/build $(IMAGE_CONTEXTS)/bin $(addprefix ./functions/,$(FUNCTIONS)) || exit 1; \
