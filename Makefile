@@ -73,7 +73,7 @@ images:
 		echo "make $(MAKECMDGOALS): podman or docker is installed but cannot start a container here (why: above); fix it, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; \
 	fi; \
 	if [ -z "$$runtime" ]; then echo "make images: neither podman nor docker can run here (Debian: apt-get install podman runc)" >&2; exit 1; fi; \
-	CGO_ENABLED=0 GOFLAGS='-trimpath $(GOFLAGS)' GO=$(GO) LDFLAGS='-s -w' hack/build $(IMAGE_CONTEXTS)/bin $(addprefix ./functions/,$(FUNCTIONS)) || exit 1; \
+	CGO_ENABLED=0 GO=$(GO) FLAGS=-trimpath LDFLAGS='-s -w' hack/build $(IMAGE_CONTEXTS)/bin $(addprefix ./functions/,$(FUNCTIONS)) || exit 1; \
 	for f in $(FUNCTIONS); do \
 		ctx=$(IMAGE_CONTEXTS)/$$f; mkdir -p $$ctx && cp image/passwd $$ctx/passwd && cp $(IMAGE_CONTEXTS)/bin/$$f $$ctx/function && \
 		$$runtime build -q -f image/Containerfile --build-arg FUNCTION=$$f --build-arg VERSION=$(VERSION) \
