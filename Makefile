@@ -35,10 +35,10 @@ BUILD_LDFLAGS ?= -s -w
 RENDER_COMMANDS := $(addprefix ./functions/,$(FUNCTIONS)) ./hack/render-exec
 
 # The recipes that run containers start with this: hack/container-runtime exports the
-# runtime that starts containers here as KPT_FN_RUNTIME, and CONTAINERS_CONF when podman
-# needs the repository's settings (hack/podman/containers.conf: hosts without
-# CAP_SYS_RESOURCE, or with a hybrid cgroup layout), saying so.
-CONTAINER_ENV = eval "$$(hack/container-runtime --env)"
+# runtime that starts containers here as KPT_FN_RUNTIME (empty where none does), and
+# CONTAINERS_CONF when podman needs the repository's settings (hack/podman/containers.conf:
+# hosts without CAP_SYS_RESOURCE, or with a hybrid cgroup layout), saying so.
+CONTAINER_ENV = KPT_FN_RUNTIME=; eval "$$(hack/container-runtime --env)"
 
 .PHONY: all build functions render render-containers images test golden bench fuzz check-kpt tools system-deps vet corpora clean
 
@@ -86,7 +86,7 @@ images:
 ## test: every test, with the tools they need; container mode where podman or docker runs
 test bench: IMAGES_OPTIONAL := 1
 test: check-kpt system-deps build tools vet images corpora
-	@$(if $(SKIP_CONTAINERS),,$(CONTAINER_ENV);) runtime=$${KPT_FN_RUNTIME:-}; unset KPT_FN_RUNTIME; set -x; \
+	@$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); runtime=$${KPT_FN_RUNTIME:-}; unset KPT_FN_RUNTIME; set -x; \
 	MESHFN_CONTAINER_RUNTIME=$$runtime MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
 		$(GO) test -count=1 ./...
 	hack/fuzz $(FUZZTIME_TEST)
@@ -116,7 +116,7 @@ bench: build images
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN) -deployments $(BENCH_SIZES) -runs $(BENCH_RUNS) -kyaml $(BENCH_KYAML) \
 		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE)) $(if $(BENCH_OUTPUT_MAY_DIFFER),-output-may-differ)
-	$(if $(SKIP_CONTAINERS),,$(CONTAINER_ENV);) pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$${KPT_FN_RUNTIME:-}"
+	$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$${KPT_FN_RUNTIME:-}"
 	validate -bin $(BIN)
 
 vet:
