@@ -1,12 +1,19 @@
 # meshfn: build, render, test.
 #
-#   make render   render the repository's root kpt package with the functions built from source
+#   make render   build what rendering runs (the functions and render-exec) and render the
+#                 repository's root kpt package with them
 #   make test     every test: unit, golden, end to end with the real kpt, kustomize and podman
 #
 # Tools the tests need are installed on first use; Go tools are built into .cache/tools.
 # The blueprints name the function images (ghcr.io/meshfn/NAME:VERSION); `make render`
 # runs the same pipelines with the binaries from bin/ instead (exec mode), so it needs no
 # container runtime. `make images` builds the images with podman or docker.
+#
+# The first build is the long part (validate-mesh compiles Istio's analyzers); hack/build
+# says what it compiles and shows progress. The binaries in bin/ are linked without symbol
+# table and DWARF (BUILD_LDFLAGS; stack traces are complete without them; pass
+# BUILD_LDFLAGS= for a debugger) and without -trimpath, so that `go test` reuses the
+# packages `make build` compiled.
 
 SHELL := /bin/bash
 GO ?= go
@@ -24,38 +31,51 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-# Podman on hosts without CAP_SYS_RESOURCE or with a hybrid cgroup layout needs settings;
-# this workplace keeps them beside the repository.
-PODMAN_CONF := $(wildcard $(CURDIR)/../shared/podman/containers.conf)
-ifneq ($(PODMAN_CONF),)
-export CONTAINERS_CONF ?= $(PODMAN_CONF)
-endif
+BUILD_LDFLAGS ?= -s -w
+RENDER_COMMANDS := $(addprefix ./functions/,$(FUNCTIONS)) ./hack/render-exec
 
-.PHONY: all build render render-containers images test golden bench fuzz check-kpt tools system-deps vet corpora clean
+# The recipes that run containers start with this: hack/container-runtime exports the
+# runtime that starts containers here as KPT_FN_RUNTIME (empty where none does), and
+# CONTAINERS_CONF when podman needs the repository's settings (hack/podman/containers.conf:
+# hosts without CAP_SYS_RESOURCE, or with a hybrid cgroup layout), saying so.
+CONTAINER_ENV = KPT_FN_RUNTIME=; eval "$$(hack/container-runtime --env)"
+
+.PHONY: all build functions render render-containers images test golden bench fuzz check-kpt tools system-deps vet corpora clean
 
 all: build
 
-## build: the function binaries and hsm-tool, into bin/
+## build: the function binaries, render-exec and hsm-tool, into bin/
 build:
-	$(GO) build -o $(BIN)/ $(addprefix ./functions/,$(FUNCTIONS)) ./hsm-tool ./hack/render-exec
+	@GO=$(GO) LDFLAGS='$(BUILD_LDFLAGS)' hack/build $(BIN) $(RENDER_COMMANDS) ./hsm-tool
+
+## functions: what `make render` runs, the function binaries and render-exec, into bin/
+functions:
+	@GO=$(GO) LDFLAGS='$(BUILD_LDFLAGS)' hack/build $(BIN) $(RENDER_COMMANDS)
 
 ## render: render the root package (every blueprint) with the functions from bin/ (exec mode)
-render: check-kpt build
+render: check-kpt functions
 	render-exec -bin $(BIN) . -- --truncate-output=false
 
 ## render-containers: render the root package with the function images, as users do
 render-containers: check-kpt images
-	KPT_FN_RUNTIME=$$(hack/container-runtime) kpt fn render --image-pull-policy never --truncate-output=false .
+	@$(CONTAINER_ENV); \
+	kpt fn render --image-pull-policy never --truncate-output=false .
 
-## images: one image per function, ghcr.io/meshfn/NAME:$(VERSION), FROM scratch, with podman or docker
-## (test and bench set IMAGES_OPTIONAL: without a runtime they skip the images, saying so)
+## images: one image per function, ghcr.io/meshfn/NAME:$(VERSION), FROM scratch, with podman or docker;
+## static binaries (CGO_ENABLED=0) built with -trimpath, so the same source gives the same image
+## (test and bench set IMAGES_OPTIONAL: with neither installed they skip the images, saying
+## so; one installed that cannot start a container fails them unless SKIP_CONTAINERS=1)
 images:
-	@runtime=$$(hack/container-runtime); \
-	if [ -z "$$runtime" ] && [ -n "$(IMAGES_OPTIONAL)" ]; then echo "NOTE: no container runtime runs here: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
+	@if [ -n "$(IMAGES_OPTIONAL)" ] && [ -n "$(SKIP_CONTAINERS)" ]; then echo "NOTE: SKIP_CONTAINERS is set: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
+	$(CONTAINER_ENV); runtime=$${KPT_FN_RUNTIME:-}; \
+	if [ -z "$$runtime" ] && [ -n "$(IMAGES_OPTIONAL)" ]; then \
+		if ! command -v podman >/dev/null && ! command -v docker >/dev/null; then echo "NOTE: neither podman nor docker is installed: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
+		echo "make $(MAKECMDGOALS): podman or docker is installed but cannot start a container here (why: above); fix it, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; \
+	fi; \
 	if [ -z "$$runtime" ]; then echo "make images: neither podman nor docker can run here (Debian: apt-get install podman runc)" >&2; exit 1; fi; \
+	CGO_ENABLED=0 GO=$(GO) FLAGS=-trimpath LDFLAGS='-s -w' hack/build $(IMAGE_CONTEXTS)/bin $(addprefix ./functions/,$(FUNCTIONS)) || exit 1; \
 	for f in $(FUNCTIONS); do \
-		ctx=$(IMAGE_CONTEXTS)/$$f; mkdir -p $$ctx && cp image/passwd $$ctx/passwd && \
-		CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $$ctx/function ./functions/$$f && \
+		ctx=$(IMAGE_CONTEXTS)/$$f; mkdir -p $$ctx && cp image/passwd $$ctx/passwd && cp $(IMAGE_CONTEXTS)/bin/$$f $$ctx/function && \
 		$$runtime build -q -f image/Containerfile --build-arg FUNCTION=$$f --build-arg VERSION=$(VERSION) \
 			-t $(REGISTRY)/$$f:$(VERSION) $$ctx >/dev/null && \
 		$$runtime run --rm --network none --user nobody $(REGISTRY)/$$f:$(VERSION) --help >/dev/null || \
@@ -66,7 +86,8 @@ images:
 ## test: every test, with the tools they need; container mode where podman or docker runs
 test bench: IMAGES_OPTIONAL := 1
 test: check-kpt system-deps build tools vet images corpora
-	MESHFN_CONTAINER_RUNTIME=$$(hack/container-runtime) MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
+	@$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); runtime=$${KPT_FN_RUNTIME:-}; unset KPT_FN_RUNTIME; set -x; \
+	MESHFN_CONTAINER_RUNTIME=$$runtime MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
 		$(GO) test -count=1 ./...
 	hack/fuzz $(FUZZTIME_TEST)
 
@@ -95,7 +116,7 @@ bench: build images
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN) -deployments $(BENCH_SIZES) -runs $(BENCH_RUNS) -kyaml $(BENCH_KYAML) \
 		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE)) $(if $(BENCH_OUTPUT_MAY_DIFFER),-output-may-differ)
-	pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$$(hack/container-runtime)"
+	$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$${KPT_FN_RUNTIME:-}"
 	validate -bin $(BIN)
 
 vet:

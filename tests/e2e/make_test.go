@@ -101,3 +101,58 @@ func TestMakeTestFuzzesByCount(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeTestFailsWhereContainersCannotRun: where podman is installed but cannot start a
+// container (here: with settings that ask for a file limit no process may have), `make
+// test` fails at `make images`, saying why and how to run without container mode, instead
+// of skipping container mode with a note; SKIP_CONTAINERS=1 skips it, saying so.
+func TestMakeTestFailsWhereContainersCannotRun(t *testing.T) {
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Skip("podman is not installed")
+	}
+	make := requireTool(t, "make", "GNU make")
+	conf := filepath.Join(t.TempDir(), "containers.conf")
+	if err := os.WriteFile(conf, []byte("[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CONTAINERS_CONF=" + conf}
+	out, ok := runEnv(t, repoRoot(t), env, make, "--no-print-directory", "-s", "images", "IMAGES_OPTIONAL=1")
+	if ok {
+		t.Errorf("make images succeeded where podman cannot start a container:\n%s", out)
+	}
+	for _, want := range []string{"podman answers but cannot run a container", "cannot start a container here", "SKIP_CONTAINERS=1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make images does not say %q:\n%s", want, out)
+		}
+	}
+	out, ok = runEnv(t, repoRoot(t), env, make, "--no-print-directory", "-s", "images", "IMAGES_OPTIONAL=1", "SKIP_CONTAINERS=1")
+	if !ok || !strings.Contains(out, "NOTE: SKIP_CONTAINERS is set") {
+		t.Errorf("make images with SKIP_CONTAINERS=1 did not skip the images, saying so (ok: %v):\n%s", ok, out)
+	}
+}
+
+// TestMakeRenderBuildsOnlyWhatItRuns: `make render` builds the functions and render-exec,
+// not hsm-tool, which rendering does not run; `make build` builds all three.
+func TestMakeRenderBuildsOnlyWhatItRuns(t *testing.T) {
+	make := requireTool(t, "make", "GNU make")
+	for target, wantHSM := range map[string]bool{"render": false, "build": true} {
+		out, ok := runEnv(t, repoRoot(t), nil, make, "--no-print-directory", "-n", target)
+		if !ok {
+			t.Fatalf("make -n %s failed:\n%s", target, out)
+		}
+		var build string
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, "hack/build ") {
+				build = line
+			}
+		}
+		for _, f := range append(functions, "render-exec") {
+			if !strings.Contains(build, "/"+f+" ") && !strings.HasSuffix(build, "/"+f) {
+				t.Errorf("make %s does not build %s: %q", target, f, build)
+			}
+		}
+		if got := strings.Contains(build, "./hsm-tool"); got != wantHSM {
+			t.Errorf("make %s builds hsm-tool: %v, want %v: %q", target, got, wantHSM, build)
+		}
+	}
+}
