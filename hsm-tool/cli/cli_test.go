@@ -57,6 +57,10 @@ func TestUsageErrorsNameFlags(t *testing.T) {
 		{"unknown flag", []string{"kek", "generate", "--kek", "x"}, []string{"--kek"}},
 		{"stray argument", append(token, "verify", "chain.pem"), []string{"chain.pem"}},
 		{"group alone", []string{"csr"}, []string{"subcommand"}},
+		{"unknown command", []string{"bogus"}, []string{`unknown command "bogus" for "hsm-tool"`}},
+		{"unknown command near a known one", []string{"tokn", "info"}, []string{`unknown command "tokn"`, "Did you mean this?", "token"}},
+		{"unknown subcommand", []string{"csr", "bogus"}, []string{`unknown command "bogus" for "hsm-tool csr"`}},
+		{"unknown command after flags", []string{"--audit-log", "a.log", "bogus"}, []string{`unknown command "bogus"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -47,10 +47,18 @@ func Execute(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "hsm-tool:", err)
 	var ue usageError
-	if errors.As(err, &ue) {
+	if errors.As(err, &ue) || unknownCommand(root, args) {
 		return exitUsage
 	}
 	return exitError
+}
+
+// unknownCommand reports whether args name no command of root. Cobra finds the command
+// before it runs anything and fails only when the first argument names no command of the
+// root, so after a failed run the same lookup tells that error from the command's own.
+func unknownCommand(root *cobra.Command, args []string) bool {
+	_, _, err := root.Find(args)
+	return err != nil
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -83,12 +91,21 @@ Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.`,
 
 // group is a command that only holds subcommands.
 func group(use, short string, subs ...*cobra.Command) *cobra.Command {
-	c := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+	c := &cobra.Command{Use: use, Short: short, Args: noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError{fmt.Errorf("%s needs a subcommand", use)}
 		}}
 	c.AddCommand(subs...)
 	return c
+}
+
+// noSubcommand refuses, as a usage error, a group's argument that names none of its
+// subcommands.
+func noSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	}
+	return nil
 }
 
 // noArgs refuses positional arguments as a usage error.
