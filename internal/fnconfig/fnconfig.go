@@ -7,7 +7,8 @@
 //     `kpt fn eval -- key=value` and a Kptfile's inline `configMap:` produce.
 //
 // Decoding goes in three steps, as in kyaml's framework: unmarshal (strictly: unknown
-// fields and wrong types are errors), default, validate. All problems are reported together.
+// fields and wrong types are errors), default, validate. Every problem is reported, each on
+// its own (see Decode).
 package fnconfig
 
 import (
@@ -87,7 +88,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// FieldError returns an error about one field of a spec, for use in Validate.
+// FieldError returns an error about one field of a spec, for use in Validate. field is
+// its path ("spec.tags[1]" or "tags"); a problem with a choice names each ("namespaces or
+// selector"). Decode leaves it out when a setting it names did not decode.
 func FieldError(field, format string, args ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
 }
@@ -97,8 +100,13 @@ type fieldError struct{ field, msg string }
 func (e *fieldError) Error() string { return e.field + ": " + e.msg }
 
 // Decode reads the function config into spec. kind is the function's typed kind
-// (for example "ControlPlaneRevision"). A nil or empty config is an error: every meshfn
-// function needs settings.
+// (for example "ControlPlaneRevision"). A nil or empty config is an error naming the
+// forms it can take.
+//
+// Every problem is reported, each as one error of the errors.Join the returned *Error
+// holds: every unknown field or key, every value of the wrong type, and every problem
+// Validate finds in the settings that did decode. Validate's problems about a setting
+// whose value did not decode are left out: they would be about a value that is not there.
 func Decode(config *yaml.RNode, kind string, spec Spec) (Source, error) {
 	src := Source{Kind: kind}
 	if config == nil || config.IsNilOrEmpty() {
@@ -109,26 +117,81 @@ func Decode(config *yaml.RNode, kind string, spec Spec) (Source, error) {
 	}
 	meta, _ := config.GetMeta()
 	src = Source{Kind: meta.Kind, Name: meta.Name, Path: pathOf(config)}
-	var err error
+	var d decoded
 	switch {
 	case meta.Kind == kind && meta.APIVersion == APIVersion:
-		err = decodeTyped(config, spec)
+		d = decodeTyped(config, spec)
 	case meta.Kind == "ConfigMap" && meta.APIVersion == "v1":
-		err = decodeFlat(config, spec)
+		d = decodeFlat(config, spec)
 	case meta.Kind == kind:
-		err = fmt.Errorf("unsupported apiVersion %q for kind %s: expected %s", meta.APIVersion, kind, APIVersion)
+		d = unread(fmt.Errorf("unsupported apiVersion %q for kind %s: expected %s", meta.APIVersion, kind, APIVersion))
 	default:
-		err = fmt.Errorf("unsupported kind %q (apiVersion %q): expected %s (apiVersion %s) or a v1 ConfigMap",
-			meta.Kind, meta.APIVersion, kind, APIVersion)
+		d = unread(fmt.Errorf("unsupported kind %q (apiVersion %q): expected %s (apiVersion %s) or a v1 ConfigMap",
+			meta.Kind, meta.APIVersion, kind, APIVersion))
 	}
-	if err != nil {
-		return src, &Error{Source: src, Err: err}
+	errs := d.errs
+	if !d.unread {
+		spec.Default()
+		errs = append(errs, d.keepValid(spec.Validate())...)
 	}
-	spec.Default()
-	if err := spec.Validate(); err != nil {
-		return src, &Error{Source: src, Err: err}
+	if len(errs) > 0 {
+		return src, &Error{Source: src, Err: errors.Join(errs...)}
 	}
 	return src, nil
+}
+
+// decoded is what decoding the settings found.
+type decoded struct {
+	errs []error
+	// failed holds the settings (top-level names) whose value did not decode.
+	failed map[string]bool
+	// unread is set when the settings could not be read at all, so there is nothing to
+	// validate.
+	unread bool
+}
+
+func unread(errs ...error) decoded {
+	var all []error
+	for _, err := range errs {
+		all = append(all, causes(err)...)
+	}
+	return decoded{errs: all, unread: true}
+}
+
+// causes returns the problems err joins, or err alone.
+func causes(err error) []error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	return []error{err}
+}
+
+// keepValid returns the problems err joins, less those about a setting whose value did
+// not decode (a FieldError's field names it; "a or b" names both).
+func (d decoded) keepValid(err error) []error {
+	if err == nil {
+		return nil
+	}
+	var kept []error
+	for _, e := range causes(err) {
+		var fe *fieldError
+		if !errors.As(e, &fe) || !slices.ContainsFunc(strings.Split(fe.field, " or "), d.failedField) {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// failedField reports whether field is in a setting whose value did not decode:
+// "spec.tags[1]" and "tags" are in "tags".
+func (d decoded) failedField(field string) bool {
+	for _, p := range []string{"spec.", "data."} {
+		field = strings.TrimPrefix(field, p)
+	}
+	if i := strings.IndexAny(field, ".["); i >= 0 {
+		field = field[:i]
+	}
+	return d.failed[field]
 }
 
 // checkShape refuses a config that is not a mapping, or whose metadata is not shaped as
@@ -171,11 +234,11 @@ func pathOf(n *yaml.RNode) string {
 
 var typedTopLevel = map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "spec": true}
 
-func decodeTyped(config *yaml.RNode, spec Spec) error {
+func decodeTyped(config *yaml.RNode, spec Spec) decoded {
 	var errs []error
 	fields, err := config.Fields()
 	if err != nil {
-		return err
+		return unread(err)
 	}
 	for _, f := range fields {
 		if !typedTopLevel[f] {
@@ -190,39 +253,81 @@ func decodeTyped(config *yaml.RNode, spec Spec) error {
 	if specNode == nil || specNode.Value.IsNilOrEmpty() {
 		// No settings: every field keeps its default, and the function's own checks
 		// name the fields it cannot do without.
-		return errors.Join(errs...)
+		return decoded{errs: errs}
 	}
 	if specNode.Value.YNode().Kind != yaml.MappingNode {
 		errs = append(errs, fmt.Errorf("spec: expected a mapping, got %s", yamlnode.Describe(specNode.Value.YNode())))
-		return errors.Join(errs...)
+		return unread(errs...)
 	}
 	if err := yamlnode.NoAliases(specNode.Value.YNode()); err != nil {
 		// Decoding would expand them, and a generator would write what they expand to.
 		errs = append(errs, fmt.Errorf("spec: %w", err))
-		return errors.Join(errs...)
+		return unread(errs...)
 	}
 	raw, err := specNode.Value.MarshalJSON()
 	if err != nil {
 		errs = append(errs, fmt.Errorf("spec: %w", err))
-		return errors.Join(errs...)
+		return unread(errs...)
 	}
-	if err := decodeExact(raw, spec, "spec"); err != nil {
-		errs = append(errs, err)
+	var settings map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &settings); err != nil {
+		errs = append(errs, fmt.Errorf("spec: %w", err))
+		return unread(errs...)
 	}
-	return errors.Join(errs...)
+	value := func(k string, _ reflect.Type) (json.RawMessage, error) { return settings[k], nil }
+	d := decodeSettings(slices.Collect(maps.Keys(settings)), value, spec, "spec", "unknown field spec.")
+	d.errs = append(errs, d.errs...)
+	return d
 }
 
-// decodeExact decodes raw, the JSON of a setting or of the whole spec (path names it),
-// into v after checking that every field name in it is exactly one of v's.
-func decodeExact(raw []byte, v any, path string) error {
+// decodeSettings decodes the settings names into spec one at a time, in the order of
+// their names, so that each setting's problem is reported, not only the first: an
+// unknown name (the message starts with unknown, such as "unknown field spec."), a value
+// that value cannot give as JSON for the setting's type, a field name at any depth that
+// is not exactly one of the type's, or a value of the wrong type. path names the settings
+// in messages ("spec" or "data").
+func decodeSettings(names []string, value func(name string, t reflect.Type) (json.RawMessage, error),
+	spec Spec, path, unknown string) decoded {
+	d := decoded{failed: map[string]bool{}}
+	fields := Fields(reflect.TypeOf(spec))
+	slices.Sort(names)
+	for _, k := range names {
+		t, ok := fields[k]
+		if !ok {
+			d.errs = append(d.errs, fmt.Errorf("%s%s%s", unknown, k, DidYouMean(k, fields)))
+			continue
+		}
+		raw, err := value(k, t)
+		errs := []error{err}
+		if err == nil {
+			errs = decodeSetting(k, raw, t, spec, path)
+		}
+		if len(errs) > 0 {
+			d.errs = append(d.errs, errs...)
+			d.failed[k] = true
+		}
+	}
+	return d
+}
+
+// decodeSetting decodes raw, the JSON of the setting name of type t, into spec after
+// checking that every field name in it is exactly one of t's. It returns each problem.
+func decodeSetting(name string, raw json.RawMessage, t reflect.Type, spec Spec, path string) []error {
 	var generic any
 	if err := json.Unmarshal(raw, &generic); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return []error{fmt.Errorf("%s.%s: %w", path, name, err)}
 	}
-	if errs := exactNames(generic, reflect.TypeOf(v), path); len(errs) > 0 {
-		return errors.Join(errs...)
+	if errs := exactNames(generic, t, path+"."+name); len(errs) > 0 {
+		return errs
 	}
-	return strictJSON(raw, v, path+".")
+	one, err := json.Marshal(map[string]json.RawMessage{name: raw})
+	if err == nil {
+		err = strictJSON(one, spec, path+".")
+	}
+	if err != nil {
+		return []error{err}
+	}
+	return nil
 }
 
 // strictJSON decodes raw into v, refusing unknown fields, and rewrites encoding/json's
@@ -264,43 +369,23 @@ func goTypeName(t reflect.Type) string {
 // converted by the field's type; lists of strings may be written comma-separated; any
 // other structured value is written as YAML (or JSON) in the string. A value that is not
 // a string (a mapping or a list in the ConfigMap itself) is an error naming its key.
-func decodeFlat(config *yaml.RNode, spec Spec) error {
+func decodeFlat(config *yaml.RNode, spec Spec) decoded {
 	var dataNode *yaml.Node
 	if f := config.Field("data"); f != nil {
 		dataNode = f.Value.YNode()
 	}
 	data, err := yamlnode.StringMap(dataNode, "data")
 	if err != nil {
-		return err
+		return unread(err)
 	}
-	fields := Fields(reflect.TypeOf(spec))
-	obj := map[string]json.RawMessage{}
-	var errs []error
-	for _, k := range slices.Sorted(maps.Keys(data)) {
-		t, ok := fields[k]
-		if !ok {
-			errs = append(errs, fmt.Errorf("unknown key data.%s%s", k, DidYouMean(k, fields)))
-			continue
-		}
+	value := func(k string, t reflect.Type) (json.RawMessage, error) {
 		raw, err := flatValue(data[k], t)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("data.%s: %w", k, err))
-			continue
+			return nil, fmt.Errorf("data.%s: %w", k, err)
 		}
-		var generic any
-		if err := json.Unmarshal(raw, &generic); err == nil {
-			errs = append(errs, exactNames(generic, t, "data."+k)...)
-		}
-		obj[k] = raw
+		return raw, nil
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	raw, err := json.Marshal(obj)
-	if err != nil {
-		return err
-	}
-	return strictJSON(raw, spec, "data.")
+	return decodeSettings(slices.Collect(maps.Keys(data)), value, spec, "data", "unknown key data.")
 }
 
 var jsonUnmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()

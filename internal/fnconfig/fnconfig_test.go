@@ -193,3 +193,77 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeReportsEveryProblem: a config with several problems gets each as its own
+// cause of the *Error (krm.ResourceList.ConfigError makes each a result), in both forms:
+// every unknown name and every value of the wrong type, and the settings that did decode
+// are still validated. Validate's problem with a setting whose value did not decode is
+// left out. Before, decoding stopped at the first value of the wrong type, and an unknown
+// name hid every problem Validate would have found.
+func TestDecodeReportsEveryProblem(t *testing.T) {
+	typed := "apiVersion: fn.meshfn.dev/v1alpha1\nkind: Test\nmetadata:\n  name: t\nspec:\n"
+	configMap := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n"
+	tests := []struct {
+		name   string
+		config string
+		want   []string
+	}{
+		{"typed: two wrong types, an unknown field, a missing setting",
+			typed + "  count: many\n  enabled: maybe\n  nmae: b\n",
+			[]string{
+				"spec.count: expected an integer, got string",
+				"spec.enabled: expected a boolean (true or false), got string",
+				"unknown field spec.nmae (did you mean name?)",
+				"spec.name: required",
+			}},
+		{"typed: a field name in another case, a wrong type, an invalid value",
+			typed + "  count: -2\n  extra:\n  - Key: k\n  - KEY: k\n  name: a\n  tags: x\n",
+			[]string{
+				"unknown field spec.extra[0].Key (did you mean key?)",
+				"unknown field spec.extra[1].KEY (did you mean key?)",
+				"spec.tags: expected a list, got string",
+				"spec.count: must not be negative",
+			}},
+		{"typed: a wrong type is not also reported missing",
+			typed + "  name: [a]\n  count: -1\n",
+			[]string{
+				"spec.name: expected a string, got array",
+				"spec.count: must not be negative",
+			}},
+		{"typed: a field outside spec and a missing setting",
+			typed + "  count: 2\nname: b\n",
+			[]string{
+				`unknown field "name" (settings go under spec)`,
+				"spec.name: required",
+			}},
+		{"flat: an unknown key, two bad values, a missing setting",
+			configMap + "  colour: red\n  count: x\n  enabled: sometimes\n",
+			[]string{
+				"unknown key data.colour",
+				`data.count: expected an integer, got "x"`,
+				`data.enabled: expected true or false, got "sometimes"`,
+				"spec.name: required",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s testSpec
+			_, err := Decode(yaml.MustParse(tt.config), "Test", &s)
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error = %v, want an *Error", err)
+			}
+			causes := []error{ce.Err}
+			if joined, ok := ce.Err.(interface{ Unwrap() []error }); ok {
+				causes = joined.Unwrap()
+			}
+			var got []string
+			for _, c := range causes {
+				got = append(got, c.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("causes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

@@ -67,7 +67,7 @@ func (s *Spec) Validate() error {
 		}
 	}
 	if len(s.Namespaces) == 0 && s.Selector == nil {
-		errs = append(errs, errors.New("namespaces or selector: at least one is required to say which Namespaces to relabel"))
+		errs = append(errs, fnconfig.FieldError("namespaces or selector", "at least one is required to say which Namespaces to relabel"))
 	}
 	if err := validateNamespaceName(s.ControlPlaneNamespace); err != nil {
 		errs = append(errs, fnconfig.FieldError("controlPlaneNamespace", "%v", err))
