@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/inject/annotations"
-	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	"github.com/meshfn/meshfn/internal/inject/templatefuncs"
 )
 
@@ -28,7 +27,7 @@ func TestPackageYAMLWithAliasesIsRefused(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", name, err, want)
 		}
 	}
-	if err := annotations.ApplyYAML("concurrency: &a 2\nstatusPort: *a\n", proxyconfig.Default()); err == nil || !strings.Contains(err.Error(), want) {
+	if err := annotations.Check("proxy.istio.io/config", "concurrency: &a 2\nstatusPort: *a\n"); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("proxy config annotation: error %v, want one containing %q", err, want)
 	}
 }

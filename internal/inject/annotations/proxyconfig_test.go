@@ -33,6 +33,23 @@ var proxyConfigCases = []struct {
 		value: "statusPort: abc",
 		want:  "failed to convert to apply proxy config: invalid character 'a' looking for beginning of value",
 	},
+	// The texts of the legacy jsonpb decoder Istio uses, checked against it when
+	// meshfn's own decoder (pboverlay) replaced it here.
+	{
+		name:  "unknown enum name",
+		value: "controlPlaneAuthPolicy: NOPE",
+		want:  `failed to convert to apply proxy config: unknown value "\"NOPE\"" for enum istio.mesh.v1alpha1.AuthenticationPolicy`,
+	},
+	{
+		name:  "enum of the wrong type",
+		value: "controlPlaneAuthPolicy: true",
+		want:  "failed to convert to apply proxy config: json: cannot unmarshal bool into Go value of type protoreflect.EnumNumber",
+	},
+	{
+		name:  "duration not a duration",
+		value: "drainDuration: abc",
+		want:  `failed to convert to apply proxy config: bad Duration: time: invalid duration "abc"`,
+	},
 	{
 		name:  "ports",
 		value: "proxyAdminPort: 0\nstatusPort: 70000",

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshfn/meshfn/internal/inject/pboverlay"
 	"github.com/meshfn/meshfn/internal/inject/proxyconfig"
 	meshv1 "istio.io/api/mesh/v1alpha1"
 	networkingv1 "istio.io/api/networking/v1alpha3"
@@ -115,7 +116,7 @@ func Apply(yamlText string, base *meshv1.MeshConfig) (*meshv1.MeshConfig, error)
 	// The whole text is decoded first (this is where type errors surface), then
 	// the fields with special merge rules are restored and merged.
 	out.DefaultConfig = nil
-	if err := overlayYAML(yamlText, out); err != nil {
+	if err := pboverlay.YAML(yamlText, out); err != nil {
 		return nil, fmt.Errorf("parsing mesh config: %w", err)
 	}
 	out.DefaultConfig = prevProxy
@@ -156,7 +157,7 @@ func ApplyProxyConfig(yamlText string, mesh *meshv1.MeshConfig) (*meshv1.MeshCon
 	if out.DefaultConfig == nil {
 		out.DefaultConfig = &meshv1.ProxyConfig{}
 	}
-	js, err := yamlToJSON(yamlText)
+	js, err := pboverlay.YAMLToJSON(yamlText)
 	if err != nil {
 		return nil, fmt.Errorf("parsing proxy config: %w", err)
 	}
@@ -207,7 +208,7 @@ func mergeDefaultProviders(out *meshv1.MeshConfig, sub any) error {
 	if target == nil {
 		target = &meshv1.MeshConfig_DefaultProviders{}
 	}
-	if err := overlayJSON(js, target); err != nil {
+	if err := pboverlay.JSON(js, target); err != nil {
 		return fmt.Errorf("parsing mesh config: defaultProviders: %w", err)
 	}
 	// Istio decodes into the base's message; when the base has none, an empty
@@ -223,7 +224,7 @@ func mergeDefaultProviders(out *meshv1.MeshConfig, sub any) error {
 func mergeProxyConfig(js []byte, pc *meshv1.ProxyConfig) error {
 	origMetadata := pc.ProxyMetadata
 	origHeaders := pc.ProxyHeaders
-	if err := overlayJSON(js, pc); err != nil {
+	if err := pboverlay.JSON(js, pc); err != nil {
 		return err
 	}
 	pc.ProxyMetadata = mergeStringMaps(origMetadata, pc.ProxyMetadata)

@@ -1,7 +1,11 @@
-package meshconfig
+package pboverlay
 
 import (
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/krmtest"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"google.golang.org/protobuf/types/known/structpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
@@ -48,7 +52,7 @@ func TestOverlayRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := base()
-			if err := overlayYAML(tc.text, got); err != nil {
+			if err := YAML(tc.text, got); err != nil {
 				t.Fatalf("overlay: %v", err)
 			}
 			want := base()
@@ -64,7 +68,7 @@ envoyFileAccessLog:
   logFormat:
     labels: {s: text, num: 1.5, b: true, z: null, l: [1, x], o: {k: v}}`
 	got := &meshv1.MeshConfig_ExtensionProvider{}
-	if err := overlayYAML(text, got); err != nil {
+	if err := YAML(text, got); err != nil {
 		t.Fatal(err)
 	}
 	labels, err := structpb.NewStruct(map[string]any{
@@ -83,4 +87,16 @@ envoyFileAccessLog:
 		},
 	}
 	requireEqual(t, "extension provider", want, got)
+}
+
+// requireEqual fails with a line diff of the protojson forms when the messages differ.
+func requireEqual(t *testing.T, what string, want, got proto.Message) {
+	t.Helper()
+	if proto.Equal(want, got) {
+		return
+	}
+	opts := protojson.MarshalOptions{Multiline: true, Indent: "  "}
+	w, _ := opts.Marshal(want)
+	g, _ := opts.Marshal(got)
+	t.Errorf("%s: not equal (- want, + got):\n%s", what, krmtest.Diff(string(w), string(g)))
 }

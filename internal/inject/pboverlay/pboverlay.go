@@ -1,4 +1,8 @@
-package meshconfig
+// Package pboverlay lays JSON or YAML over a protobuf message with the rules of the legacy
+// github.com/golang/protobuf/jsonpb Unmarshaler, which is what Istio's
+// protomarshal.ApplyYAML/ApplyJSON use; it is built on google.golang.org/protobuf. Mesh
+// config, its defaultConfig and the proxy.istio.io/config annotation are all decoded here.
+package pboverlay
 
 import (
 	"bytes"
@@ -15,10 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// This file holds a JSON-to-protobuf decoder that behaves like the legacy
-// github.com/golang/protobuf/jsonpb Unmarshaler, which is what Istio's
-// protomarshal.ApplyYAML/ApplyJSON use. Its rules differ from protojson and
-// matter for mesh config:
+// The rules differ from protojson's and matter for mesh config:
 //
 //   - the JSON is laid over the existing message: fields absent from the JSON
 //     keep their value, a field present in the JSON replaces the old value as
@@ -36,26 +37,27 @@ import (
 
 const fullNameValue = "google.protobuf.Value"
 
-// yamlToJSON converts YAML text to JSON the way sigs.k8s.io/yaml does for Istio; YAML
+// YAMLToJSON converts YAML text to JSON the way sigs.k8s.io/yaml does for Istio; YAML
 // anchors and aliases, which Istio would expand, are refused.
-func yamlToJSON(text string) ([]byte, error) {
+func YAMLToJSON(text string) ([]byte, error) {
 	if err := yamlnode.TextNoAliases(text); err != nil {
 		return nil, err
 	}
 	return yaml.YAMLToJSON([]byte(text))
 }
 
-// overlayYAML lays the YAML text over msg with jsonpb rules (see above).
-func overlayYAML(text string, msg proto.Message) error {
-	js, err := yamlToJSON(text)
+// YAML lays the YAML text over msg with jsonpb rules (see above). Errors are those
+// sigs.k8s.io/yaml and jsonpb give, word for word.
+func YAML(text string, msg proto.Message) error {
+	js, err := YAMLToJSON(text)
 	if err != nil {
 		return err
 	}
-	return overlayJSON(js, msg)
+	return JSON(js, msg)
 }
 
-// overlayJSON lays the first JSON value of data over msg with jsonpb rules.
-func overlayJSON(data []byte, msg proto.Message) error {
+// JSON lays the first JSON value of data over msg with jsonpb rules.
+func JSON(data []byte, msg proto.Message) error {
 	var raw json.RawMessage
 	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
 		return err
@@ -267,13 +269,14 @@ func decodeEnum(in []byte, fd protoreflect.FieldDescriptor) (protoreflect.Value,
 		name := protoreflect.Name(stripQuotes(in))
 		vd := fd.Enum().Values().ByName(name)
 		if vd == nil {
-			return protoreflect.ValueOfEnum(0), fmt.Errorf("unknown value %s for enum %s", in, fd.Enum().FullName())
+			// jsonpb's text: the name as written, quotes and all.
+			return protoreflect.ValueOfEnum(0), fmt.Errorf("unknown value %q for enum %s", in, fd.Enum().FullName())
 		}
 		return protoreflect.ValueOfEnum(vd.Number()), nil
 	}
-	var n int32
+	var n protoreflect.EnumNumber // named in jsonpb's type errors
 	err := json.Unmarshal(in, &n)
-	return protoreflect.ValueOfEnum(protoreflect.EnumNumber(n)), err
+	return protoreflect.ValueOfEnum(n), err
 }
 
 func nonFinite(in []byte) (float64, bool) {
