@@ -38,10 +38,27 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		rl.ConfigError(err)
 		return nil
 	}
+	byName, names := findBundles(rl, spec)
+	// Key material in the file of any bundle fails the render, before anything else.
+	keyed := refuseKeys(rl)
+	selected := checkBundles(rl, spec, byName, names, keyed, now)
+	if rl.Failed() {
+		return nil
+	}
+	gen := krm.Generator{Function: FunctionName, Config: src.Kind + "/" + src.Name, Dir: OutputDir}
+	changes, ok, err := generate(rl, gen, selected)
+	if !ok || err != nil {
+		return err
+	}
+	report(rl, gen, names, selected, changes)
+	return nil
+}
 
-	// Find the bundles: by name, once each.
-	byName := map[string]*yaml.RNode{}
-	var names []string
+// findBundles returns the package's CABundles by name, and their names in the order of
+// the items; a second bundle of a name, and a name spec.bundles gives that no bundle has,
+// are errors.
+func findBundles(rl *krm.ResourceList, spec Spec) (byName map[string]*yaml.RNode, names []string) {
+	byName = map[string]*yaml.RNode{}
 	for _, it := range rl.Items {
 		if !cabundle.IsCABundle(it) {
 			continue
@@ -59,11 +76,13 @@ func run(rl *krm.ResourceList, now time.Time) error {
 			rl.Errorf(rl.Config, "spec.bundles: no CABundle named %q in the package (found: %s)", want, list(names))
 		}
 	}
+	return byName, names
+}
 
-	// Key material in the file of any bundle fails the render, before anything else.
-	keyed := refuseKeys(rl)
-
-	// Parse and check each selected bundle; any problem fails the whole render.
+// checkBundles parses and checks each selected bundle without key material and returns
+// those that pass; any problem is an error result, and fails the whole render.
+func checkBundles(rl *krm.ResourceList, spec Spec, byName map[string]*yaml.RNode, names []string,
+	keyed map[*yaml.RNode]bool, now time.Time) []bundle {
 	renew := spec.renewWindow()
 	var selected []bundle
 	namespaces := map[string]bundle{}
@@ -98,37 +117,45 @@ func run(rl *krm.ResourceList, now time.Time) error {
 		namespaces[b.Spec.Namespace] = bundle{obj, b}
 		selected = append(selected, bundle{obj, b})
 	}
-	if rl.Failed() {
-		return nil
-	}
+	return selected
+}
 
+// generate renders the selected bundles' objects into rl with gen, new ones in their
+// bundle's folder. ok is false when it reported an error result instead.
+func generate(rl *krm.ResourceList, gen krm.Generator, selected []bundle) (changes krm.Changes, ok bool, err error) {
 	var generated []*yaml.RNode
-	byBundle := map[string]*cabundle.CABundle{}
 	for _, sb := range selected {
-		byBundle[sb.b.Metadata.Name] = sb.b
 		objs, err := Objects(sb.b)
 		if err != nil {
 			rl.Errorf(sb.obj, "%s: %v", krm.Describe(sb.obj), err)
-			return nil
+			return changes, false, nil
 		}
 		generated = append(generated, objs...)
 	}
-	gen := krm.Generator{Function: FunctionName, Config: src.Kind + "/" + src.Name, Dir: OutputDir}
 	items, changes, err := gen.Apply(rl.Items, generated)
 	if err != nil {
 		rl.Errorf(rl.Config, "%v", err)
-		return nil
+		return changes, false, nil
 	}
 	rl.Items = items
 	// New objects go to their bundle's folder; existing ones stay where they are.
 	for _, obj := range changes.Added {
 		dir := krm.Generator{Dir: OutputDir + "/" + obj.GetLabels()[BundleLabel]}
 		if err := krm.SetLocation(obj, dir.FileName(obj), 0); err != nil {
-			return err
+			return changes, false, err
 		}
 	}
+	return changes, true, nil
+}
 
+// report says what was checked and generated: a result for each bundle and each changed
+// object, and a summary.
+func report(rl *krm.ResourceList, gen krm.Generator, names []string, selected []bundle, changes krm.Changes) {
+	byBundle := map[string]*cabundle.CABundle{}
+	selectedNames := make([]string, 0, len(selected))
 	for _, sb := range selected {
+		byBundle[sb.b.Metadata.Name] = sb.b
+		selectedNames = append(selectedNames, sb.b.Metadata.Name)
 		ca, _ := cabundle.ParseCertificates("spec.caCert", sb.b.Spec.CACert)
 		rl.Infof(sb.obj, "%s: checked, flow %s into namespace %s; caCert %q expires on %s",
 			krm.Describe(sb.obj), sb.b.Spec.Flow, sb.b.Spec.Namespace, "CN="+ca[0].Subject.CommonName, cabundle.FormatTime(ca[0].NotAfter))
@@ -142,16 +169,11 @@ func run(rl *krm.ResourceList, now time.Time) error {
 	for _, obj := range changes.Pruned {
 		rl.Infof(obj, "pruned: %s no longer generates it (CABundle %s removed, or not selected)", gen.Config, obj.GetLabels()[BundleLabel])
 	}
-	selectedNames := make([]string, 0, len(selected))
-	for _, sb := range selected {
-		selectedNames = append(selectedNames, sb.b.Metadata.Name)
-	}
 	if len(names) == 0 {
 		rl.Warningf(rl.Config, "no CABundle in the package: nothing to generate (export one with hsm-tool bundle export)")
 	}
 	rl.Infof(nil, "%s: %d CABundle(s) rendered (%s): %d generated, %d updated, %d unchanged, %d pruned",
 		gen.Config, len(selected), list(selectedNames), len(changes.Added), len(changes.Updated), len(changes.Unchanged), len(changes.Pruned))
-	return nil
 }
 
 // reportEach records one error result per problem err joins.
