@@ -16,6 +16,15 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 	if p != shallow {
 		return m.wrapFastBuilder(name, fn, g, p)
 	}
+	if w, ok := m.wrapFastText(name, fn, g); ok {
+		return w, true
+	}
+	return m.wrapFastValues(name, fn, g)
+}
+
+// wrapFastText is wrapFast for the signatures whose arguments are text (and an int or
+// an ObjectMeta), whose guard is always checked.
+func (m *meter) wrapFastText(name string, fn any, g guard) (wrapped any, ok bool) {
 	switch f := fn.(type) {
 	case func(string) string:
 		return func(a string) string {
@@ -49,6 +58,23 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 			}
 			return m.str(name, f(a, b))
 		}, true
+	case func(metav1.ObjectMeta, string, any) string:
+		return func(a metav1.ObjectMeta, b string, c any) string {
+			m.pre(name, 8+strSize(b)+anySize(c))
+			if g != nil {
+				must(m.checkGuard(name, g, values(a, b, c)))
+			}
+			return m.str(name, f(a, b, c))
+		}, true
+	}
+	return nil, false
+}
+
+// wrapFastValues is wrapFast for the signatures that take any values; the guard of a
+// text function (textGuards) or of printf with a plain format is skipped for flat
+// arguments that fit.
+func (m *meter) wrapFastValues(name string, fn any, g guard) (wrapped any, ok bool) {
+	switch f := fn.(type) {
 	case func(any) string:
 		return func(a any) string {
 			m.pre(name, anySize(a))
@@ -88,14 +114,6 @@ func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, 
 				must(m.checkGuard(name, g, values(a, b)))
 			}
 			return m.any(name, f(a, b))
-		}, true
-	case func(metav1.ObjectMeta, string, any) string:
-		return func(a metav1.ObjectMeta, b string, c any) string {
-			m.pre(name, 8+strSize(b)+anySize(c))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b, c)))
-			}
-			return m.str(name, f(a, b, c))
 		}, true
 	}
 	return nil, false
