@@ -34,6 +34,21 @@ import (
 //
 // It returns the warnings and every problem found (errors.Join of *FieldError).
 func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Policy) (warnings []string, err error) {
+	errs := checkFields(b)
+	caCert, chain, root, certErrs := parseChain(b.Spec)
+	errs = append(errs, certErrs...)
+	if len(certErrs) > 0 {
+		return nil, joinErrs(errs)
+	}
+	warnings, chainErrs := checkChain(caCert, chain, root, now, renewBefore, p)
+	errs = append(errs, chainErrs...)
+	errs = append(errs, checkRecorded(b.Spec, caCert, root)...)
+	return warnings, joinErrs(errs)
+}
+
+// checkFields checks what the bundle says besides its certificates: its kind, its name,
+// cluster and namespace, its flow, and that no field but the PEM fields holds a key.
+func checkFields(b *CABundle) []error {
 	var errs []error
 	fail := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
 
@@ -55,13 +70,18 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Po
 		fail("spec.namespace", "%q: %s", s.Namespace, strings.Join(msgs, "; "))
 	}
 	errs = append(errs, checkFlow(s)...)
-	// The PEM fields are read below; a key anywhere else is found here.
+	// The PEM fields are read by parseChain; a key anywhere else is found here.
 	walkStrings(reflect.ValueOf(*b), "", func(field, v string) {
 		if f, ok := keyscan.FindString(v); ok && !pemFields[field] {
 			errs = append(errs, keyErr(field, "", f))
 		}
 	})
+	return errs
+}
 
+// parseChain reads the PEM fields: one CA certificate, the chain, one root. errs holds
+// every problem; the certificates are only set when there is none.
+func parseChain(s Spec) (caCert *x509.Certificate, chain []*x509.Certificate, root *x509.Certificate, errs []error) {
 	ca, caErr := ParseCertificates("spec.caCert", s.CACert)
 	chain, chainErr := ParseCertificates("spec.certChain", s.CertChain)
 	roots, rootErr := ParseCertificates("spec.rootCert", s.RootCert)
@@ -71,34 +91,41 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Po
 		}
 	}
 	if caErr == nil && len(ca) != 1 {
-		fail("spec.caCert", "holds %d certificates: expected one, the CA certificate istiod signs with", len(ca))
-		caErr = errs[len(errs)-1]
+		errs = append(errs, fieldErr("spec.caCert", "holds %d certificates: expected one, the CA certificate istiod signs with", len(ca)))
 	}
 	if rootErr == nil && len(roots) != 1 {
-		fail("spec.rootCert", "holds %d certificates: expected one, the root", len(roots))
-		rootErr = errs[len(errs)-1]
+		errs = append(errs, fieldErr("spec.rootCert", "holds %d certificates: expected one, the root", len(roots)))
 	}
-	if caErr != nil || chainErr != nil || rootErr != nil {
-		return nil, joinErrs(errs)
+	if len(errs) > 0 {
+		return nil, nil, nil, errs
 	}
-	caCert, root := ca[0], roots[0]
+	return ca[0], chain, roots[0], nil
+}
 
-	// The chain: caCert first, then what certchain checks for hsm-tool too.
+// checkChain checks the chain: caCert first, then what certchain checks for hsm-tool
+// too; a certificate that expires within renewBefore is a warning.
+func checkChain(caCert *x509.Certificate, chain []*x509.Certificate, root *x509.Certificate, now time.Time,
+	renewBefore time.Duration, p certchain.Policy) (warnings []string, errs []error) {
 	if !chain[0].Equal(caCert) {
-		fail("spec.certChain", "must start with caCert (%s), starts with %s", name(caCert), name(chain[0]))
-	} else {
-		for _, pr := range certchain.Check(chain, root, now, p) {
-			fail(fieldOf(pr.Role, pr.Index), "%s", pr.Msg)
-		}
-		for _, l := range certchain.Certificates(chain, root) {
-			if l.Cert.NotAfter.After(now) && l.Cert.NotAfter.Sub(now) < renewBefore {
-				warnings = append(warnings, fmt.Sprintf("%s: %s expires on %s, within renewBefore (%s): export a renewed bundle with hsm-tool",
-					fieldOf(l.Role, l.Index), name(l.Cert), FormatTime(l.Cert.NotAfter), FormatDuration(renewBefore)))
-			}
+		return nil, []error{fieldErr("spec.certChain", "must start with caCert (%s), starts with %s", name(caCert), name(chain[0]))}
+	}
+	for _, pr := range certchain.Check(chain, root, now, p) {
+		errs = append(errs, fieldErr(fieldOf(pr.Role, pr.Index), "%s", pr.Msg))
+	}
+	for _, l := range certchain.Certificates(chain, root) {
+		if l.Cert.NotAfter.After(now) && l.Cert.NotAfter.Sub(now) < renewBefore {
+			warnings = append(warnings, fmt.Sprintf("%s: %s expires on %s, within renewBefore (%s): export a renewed bundle with hsm-tool",
+				fieldOf(l.Role, l.Index), name(l.Cert), FormatTime(l.Cert.NotAfter), FormatDuration(renewBefore)))
 		}
 	}
+	return warnings, errs
+}
 
-	// Informational fields must still describe these certificates.
+// checkRecorded checks that the informational fields (fingerprints, notAfter) still
+// describe the certificates.
+func checkRecorded(s Spec, caCert, root *x509.Certificate) []error {
+	var errs []error
+	fail := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
 	if f := s.Fingerprints; f != nil {
 		if f.CACert != "" && normalizeFingerprint(f.CACert) != normalizeFingerprint(Fingerprint(caCert)) {
 			fail("spec.fingerprints.caCert", "%s does not match caCert (%s): the bundle was edited after export", f.CACert, Fingerprint(caCert))
@@ -115,7 +142,7 @@ func Check(b *CABundle, now time.Time, renewBefore time.Duration, p certchain.Po
 				s.NotAfter, FormatTime(caCert.NotAfter))
 		}
 	}
-	return warnings, joinErrs(errs)
+	return errs
 }
 
 var pemFields = map[string]bool{"spec.caCert": true, "spec.certChain": true, "spec.rootCert": true}
