@@ -5,32 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	meshv1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/yaml"
 )
-
-// sidecarTemplateData has the fields and field types of the data Istio runs
-// its pod injection templates with (SidecarTemplateData in pkg/kube/inject).
-type sidecarTemplateData struct {
-	TypeMeta                 metav1.TypeMeta
-	DeploymentMeta           types.NamespacedName
-	ObjectMeta               metav1.ObjectMeta
-	Spec                     corev1.PodSpec
-	ProxyConfig              *meshv1.ProxyConfig
-	MeshConfig               *meshv1.MeshConfig
-	Values                   map[string]any
-	Revision                 string
-	NativeSidecars           bool
-	ProxyImage               string
-	ProxyInitImage           string
-	ProxyUID                 int64
-	ProxyGID                 int64
-	InboundTrafficPolicyMode string
-	CompliancePolicy         string
-}
 
 // gatewayControllerTemplates are rendered by Istio's gateway deployment
 // controller with other data, not by the pod injector.
@@ -38,14 +17,14 @@ var gatewayControllerTemplates = map[string]bool{
 	"waypoint": true, "kube-gateway": true, "agentgateway": true, "agentgateway-waypoint": true,
 }
 
-func samplePodData(t *testing.T, s corpusSettings, native bool) sidecarTemplateData {
+func samplePodData(t *testing.T, s corpusSettings, native bool) TemplateData {
 	t.Helper()
 	values := map[string]any{}
 	if err := json.Unmarshal([]byte(s.Values), &values); err != nil {
 		t.Fatalf("settings %s: data.values: %v", s.ID, err)
 	}
 	mc := meshEffective(t, s)
-	return sidecarTemplateData{
+	return TemplateData{
 		TypeMeta:       metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
 		DeploymentMeta: types.NamespacedName{Namespace: "shop", Name: "web"},
 		ObjectMeta: metav1.ObjectMeta{
