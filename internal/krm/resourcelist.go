@@ -1,6 +1,7 @@
-// Package krm is the small runtime every meshfn function shares: it adapts a function body
-// that works on kyaml nodes to the KRM functions SDK, and provides results, safe label and
-// annotation setters, and the bookkeeping of generated objects.
+// Package krm is the runtime every meshfn function shares: it reads and checks the input
+// ResourceList, runs a function body that works on kyaml nodes (or streams the items past
+// a validator), and writes the output with its results; it also provides safe label and
+// annotation setters, file names for messages, and the bookkeeping of generated objects.
 package krm
 
 import (
