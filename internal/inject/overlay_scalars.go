@@ -3,6 +3,8 @@ package inject
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 )
 
 // quoted reads the single- or double-quoted scalar at the start of text, which must end
@@ -208,15 +210,6 @@ func plainText(word []byte, inFlow bool) bool {
 	return word[len(word)-1] != ' '
 }
 
-// yaml11Words are the plain scalars YAML 1.1 (as Istio reads templates) reads as
-// booleans or null, among those starting with a letter or ~.
-var yaml11Words = map[string]any{
-	"y": true, "Y": true, "yes": true, "Yes": true, "YES": true, "true": true, "True": true, "TRUE": true,
-	"on": true, "On": true, "ON": true, "n": false, "N": false, "no": false, "No": false, "NO": false,
-	"false": false, "False": false, "FALSE": false, "off": false, "Off": false, "OFF": false,
-	"~": nil, "null": nil, "Null": nil, "NULL": nil,
-}
-
 // resolvePlain returns the JSON value of a plain scalar as YAML 1.1 reads it: a string,
 // a boolean, null, or a decimal integer as a float64; ok is false for text that may be
 // another number or a timestamp, which the full decode reads.
@@ -243,21 +236,11 @@ func resolvePlain(word []byte) (any, bool) {
 	case c == '.':
 		return nil, false
 	}
-	if yaml11First[c] {
-		if v, ok := yaml11Words[string(word)]; ok {
-			return v, true
-		}
+	if v, ok := yamlscalar.Word11(word); ok {
+		return v, true
 	}
 	return string(word), true
 }
-
-// yaml11First holds the first characters of yaml11Words.
-var yaml11First = func() (first [256]bool) {
-	for w := range yaml11Words {
-		first[w[0]] = true
-	}
-	return first
-}()
 
 // decimal reports whether word is a decimal integer without leading zeros, short enough
 // for an int64.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -88,34 +89,12 @@ func metadataMap(obj *yaml.RNode, field string) (*yaml.RNode, error) {
 	return m, nil
 }
 
-// quoteIfAmbiguous double-quotes a string scalar that YAML 1.1 would not read as a string.
+// quoteIfAmbiguous quotes a string scalar that YAML 1.2 or 1.1 would not read back as
+// the string written plain (see yamlscalar.NotPlainString).
 func quoteIfAmbiguous(n *yaml.Node) {
-	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-		return
+	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 && yamlscalar.NotPlainString(n.Value) {
+		n.Style = yamlscalar.QuoteStyle(n.Value)
 	}
-	if n.Value == "" || !isPlainString(n.Value) || yaml.IsYaml1_1NonString(&yaml.Node{Kind: yaml.ScalarNode, Value: n.Value}) {
-		n.Style = yaml.DoubleQuotedStyle
-		// JSON reads better single-quoted: no escaped quotes.
-		if strings.Contains(n.Value, `"`) && !strings.ContainsAny(n.Value, "'\n") {
-			n.Style = yaml.SingleQuotedStyle
-		}
-	}
-}
-
-// isPlainString reports whether YAML 1.2 reads the plain scalar s as a string.
-func isPlainString(s string) bool {
-	// Cheap answers first: flow collections, quotes, indicators and ": " or " #" are never
-	// plain strings; otherwise ask the YAML parser.
-	if strings.ContainsAny(s[:1], "{[]}'\"&*!|>%@`#,?:-") || strings.Contains(s, ": ") || strings.Contains(s, " #") ||
-		strings.ContainsAny(s, "\n\t") || strings.HasSuffix(s, " ") || strings.HasSuffix(s, ":") {
-		return false
-	}
-	var v any
-	if err := yaml.Unmarshal([]byte(s), &v); err != nil {
-		return false
-	}
-	str, ok := v.(string)
-	return ok && str == s
 }
 
 func removeMetadataKey(obj *yaml.RNode, field, key string) (bool, error) {

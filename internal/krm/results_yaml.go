@@ -2,7 +2,6 @@ package krm
 
 import (
 	"bytes"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/yamlemit"
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -128,7 +128,7 @@ func resultString(s string) *yaml.Node {
 	switch {
 	case strings.Contains(s, "\n"):
 		n.Style = yaml.LiteralStyle
-	case isYAML11Bool(s) || isBase60Float(s):
+	case yamlscalar.Only11(s):
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n
@@ -151,21 +151,4 @@ func validText(n any) bool {
 		}
 	}
 	return true
-}
-
-// isYAML11Bool reports whether s is a YAML 1.1 boolean the encoder quotes.
-func isYAML11Bool(s string) bool {
-	switch s {
-	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF":
-		return true
-	}
-	return false
-}
-
-// base60Float is a YAML 1.1 sexagesimal number (1:20, -3:25:45.5), which the encoder quotes.
-var base60Float = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
-
-func isBase60Float(s string) bool {
-	return s != "" && (s[0] == '+' || s[0] == '-' || s[0] >= '0' && s[0] <= '9') &&
-		strings.IndexByte(s, ':') >= 0 && base60Float.MatchString(s)
 }

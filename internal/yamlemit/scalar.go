@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -38,73 +39,6 @@ func shortTag(tag string) string {
 	}
 	return tag
 }
-
-// resolvedTag is the tag YAML gives the plain text v, as the encoder resolves it.
-func resolvedTag(v string) string {
-	if v == "" {
-		return "!!null"
-	}
-	switch c := v[0]; {
-	case strings.IndexByte("yYnNtTfFoO~", c) >= 0:
-		// The resolver looks such words up in its table of booleans and nulls only.
-		switch v {
-		case "true", "True", "TRUE", "false", "False", "FALSE":
-			return "!!bool"
-		case "~", "null", "Null", "NULL":
-			return "!!null"
-		}
-		return tagStr
-	case strings.IndexByte("+-0123456789.", c) < 0, NotNumber(v):
-		return tagStr // the resolver looks no further for such a first character
-	}
-	probe := yaml.Node{Kind: yaml.ScalarNode, Value: v}
-	return probe.ShortTag()
-}
-
-// NotNumber reports, for a plain scalar whose first character the resolver reads as the
-// start of a number (a sign, a digit or a point; false for others), whether it surely is a string: a sign
-// followed by a letter or a sign (--domain, -p), or a character no number, infinity,
-// timestamp or special float has (100m, 128Mi, 15090,15021; a comma only outside what
-// starts like a timestamp). False means "ask the
-// resolver" (it also reads underscores away: -_5 is -5).
-func NotNumber(v string) bool {
-	if len(v) < 2 || strings.IndexByte("+-0123456789.", v[0]) < 0 {
-		return false
-	}
-	if (v[0] == '-' || v[0] == '+') && strings.IndexByte("0123456789._", v[1]) < 0 && v[1] != 'I' && v[1] != 'i' && v[1] != 'N' && v[1] != 'n' {
-		return true
-	}
-	for i := 0; i < len(v); i++ {
-		if !numberByte[v[i]] && !(v[i] == ',' && timestampLike(v)) {
-			return true
-		}
-	}
-	return false
-}
-
-// timestampLike reports whether v starts as the resolver's timestamps do (four digits and
-// a dash), where a comma can separate the seconds' fraction as a point does
-// (2001-12-14t21:59:43,10Z): Go's time.Parse, which the resolver calls, accepts both.
-func timestampLike(v string) bool {
-	if len(v) < 5 || v[4] != '-' {
-		return false
-	}
-	for i := range 4 {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// numberByte holds what numbers (decimal, 0x, 0o, 0b, with underscores and exponents),
-// timestamps (2001-12-14t21:59:43.10-05:00) and .inf/.nan are written with.
-var numberByte = func() (set [256]bool) {
-	for _, c := range []byte("0123456789+-._:xXoObBaAcCdDeEfFtTzZiInN ") {
-		set[c] = true
-	}
-	return set
-}()
 
 type scalarStyle int
 
@@ -143,7 +77,7 @@ func style(n *yaml.Node, key, flow bool) (scalarStyle, bool) {
 		}
 		stag := shortTag(n.Tag)
 		if stag != tagStr || st == plain {
-			switch rtag := resolvedTag(v); {
+			switch rtag := yamlscalar.Tag(v); {
 			case rtag == stag:
 			case stag == tagStr:
 				if st == plain {

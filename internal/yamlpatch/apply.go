@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -347,8 +348,8 @@ func scalarStyle(old yaml.Style, sameTag bool, tag, text string) yaml.Style {
 	if tag != tagStr {
 		return kept &^ textual
 	}
-	if kept&textual != 0 || !needsQuotes(text) {
+	if kept&textual != 0 || !yamlscalar.NeedsQuotes(text) {
 		return kept
 	}
-	return kept | quoteStyle(text)
+	return kept | yamlscalar.QuoteStyle(text)
 }

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
-	"github.com/meshfn/meshfn/internal/yamlemit"
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -163,24 +162,10 @@ func stringNode(s string) *yaml.Node {
 // stringScalar is stringNode's node.
 func stringScalar(s string) yaml.Node {
 	n := yaml.Node{Kind: yaml.ScalarNode, Tag: tagStr, Value: s}
-	if needsQuotes(s) {
-		n.Style = quoteStyle(s)
+	if yamlscalar.NeedsQuotes(s) {
+		n.Style = yamlscalar.QuoteStyle(s)
 	}
 	return n
-}
-
-// quoteStyle returns the quoting for a string that needs it: single quotes for printable
-// text with double quotes in it (JSON in an annotation reads better so), else double.
-func quoteStyle(s string) yaml.Style {
-	if !strings.Contains(s, `"`) || strings.Contains(s, "'") {
-		return yaml.DoubleQuotedStyle
-	}
-	for _, r := range s {
-		if !unicode.IsPrint(r) {
-			return yaml.DoubleQuotedStyle
-		}
-	}
-	return yaml.SingleQuotedStyle
 }
 
 // scalarText returns the short tag and the text of the scalar value v.
@@ -215,7 +200,7 @@ func formatFloat(f float64) (tag, text string, err error) {
 		format = 'e'
 	}
 	text = strconv.FormatFloat(f, format, -1, 64)
-	return numberTag(text), text, nil
+	return yamlscalar.Tag(text), text, nil
 }
 
 // formatNumber writes a json.Number: integers keep their digits, anything else (1.5e3,
@@ -226,78 +211,13 @@ func formatNumber(n json.Number) (tag, text string, err error) {
 		return "", "", fmt.Errorf("yamlpatch: bad number %q", s)
 	}
 	if !strings.ContainsAny(s, ".eE") {
-		return numberTag(s), s, nil
+		return yamlscalar.Tag(s), s, nil
 	}
 	f, err := n.Float64()
 	if err != nil {
 		return "", "", fmt.Errorf("yamlpatch: bad number %q: %w", s, err)
 	}
 	return formatFloat(f)
-}
-
-// numberTag returns the tag YAML gives the plain scalar text (!!int or !!float).
-func numberTag(text string) string {
-	probe := yaml.Node{Kind: yaml.ScalarNode, Value: text}
-	return probe.ShortTag()
-}
-
-// yaml11Words are plain scalars (lower-cased) that YAML 1.1 or 1.2 reads as a bool or
-// null rather than a string.
-var yaml11Words = map[string]bool{
-	"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true,
-	"true": true, "false": true, "null": true, "~": true,
-}
-
-// needsQuotes reports whether the string s must be quoted so that YAML 1.1 (Kubernetes) and
-// YAML 1.2 readers both read it back as the same string. Strings that cannot be plain
-// scalars at all (leading indicator or space, ": ", " #") are quoted too, so that their
-// quoting is chosen here rather than by the encoder.
-func needsQuotes(s string) bool {
-	if s == "" || len(s) <= 5 && yaml11Words[strings.ToLower(s)] {
-		return true
-	}
-	switch c := s[0]; {
-	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-		// YAML reads a plain scalar starting with a letter as a string unless it is one of
-		// yaml11Words or cannot be plain (checked below).
-	case !isPlainString(s):
-		return true // a YAML 1.2 number, bool, null, timestamp or merge key
-	case isDigit(c) || c == '.' || c == '+' || c == '-' && len(s) > 1 && (s[1] == '.' || isDigit(s[1])):
-		if strings.ContainsAny(s, ":#") || hasControl(s) {
-			return yaml.IsValueNonString(s) // YAML 1.1 reads 1:20 as a base-60 integer
-		}
-		return false
-	case c == '-' && len(s) > 1 && s[1] != ' ' && s[1] != '\t':
-		// A dash starts a plain scalar (--flag, -p) unless a space follows.
-	case strings.IndexByte("-?:,[]{}#&*!|>'\"%@` \t", c) >= 0:
-		return true
-	}
-	last := s[len(s)-1]
-	return last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #")
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// isPlainString reports whether YAML 1.2 resolves the plain scalar s as a string.
-func isPlainString(s string) bool {
-	if s != "" && strings.IndexByte("+-0123456789yYnNtTfFoO~.", s[0]) < 0 {
-		return true // the resolver looks no further for such a first character
-	}
-	if yamlemit.NotNumber(s) {
-		return true
-	}
-	probe := yaml.Node{Kind: yaml.ScalarNode, Value: s}
-	return probe.ShortTag() == tagStr
-}
-
-// hasControl reports whether s has a byte below space or DEL.
-func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
 }
 
 // equal reports whether the generic JSON values a and b are equal, treating a nil map

@@ -3,8 +3,8 @@ package setters
 import (
 	"fmt"
 
-	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/yamlnode"
+	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -130,7 +130,7 @@ func setScalar(n *yaml.Node, value string) {
 	switch {
 	case value == "":
 		n.Style = yaml.DoubleQuotedStyle
-	case wasString && n.Style&textStyles == 0 && krm.Str(value).YNode().Style != 0:
+	case wasString && n.Style&textStyles == 0 && yamlscalar.NotPlainString(value):
 		n.Style = yaml.DoubleQuotedStyle
 	}
 }
@@ -148,7 +148,7 @@ func holdsString(n *yaml.Node) bool {
 	if n.ShortTag() != yaml.NodeTagString {
 		return false
 	}
-	return n.Style&yaml.TaggedStyle != 0 || !yaml.IsYaml1_1NonString(n)
+	return n.Style&yaml.TaggedStyle != 0 || !yamlscalar.NonString11(n.Value)
 }
 
 // listFields sets the sequence fields of mapping m that are tagged "# kpt-set: ${name}"
