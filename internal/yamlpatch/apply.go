@@ -98,7 +98,7 @@ func pathKey(path []any) string {
 
 // patcher patches one node; it knows where it is, for what it keeps.
 type patcher struct {
-	path        []any           // mapping keys, list indexes and named elements ({"name": n}) down from the node
+	path        []step          // mapping keys, list indexes and named elements down from the node
 	kept        *Kept           // nil: nothing is kept
 	dropEmptied bool            // a mapping emptied goes with its key (Revert), unless a piece is restored in it
 	track       bool            // follow path without keeping (Revert with pieces)
@@ -112,14 +112,32 @@ func (p *patcher) push(kind byte, key string, index int) {
 	if p.kept == nil && !p.track {
 		return
 	}
-	switch kind {
-	case 'k':
-		p.path = append(p.path, key)
-	case 'n':
-		p.path = append(p.path, map[string]any{"name": key})
-	default:
-		p.path = append(p.path, index)
+	p.path = append(p.path, step{kind: kind, key: key, index: index})
+}
+
+// step is one step of a patcher's path, as push was given it: it is made a value of a
+// Piece's At (see at) only when something is kept, which saves boxing every key.
+type step struct {
+	kind  byte
+	key   string
+	index int
+}
+
+// at returns the path as a Piece's At: mapping keys as strings, list indexes as ints and
+// named elements as {"name": n}, followed by extra.
+func (p *patcher) at(extra ...any) []any {
+	at := make([]any, 0, len(p.path)+len(extra))
+	for _, s := range p.path {
+		switch s.kind {
+		case 'k':
+			at = append(at, s.key)
+		case 'n':
+			at = append(at, map[string]any{"name": s.key})
+		default:
+			at = append(at, s.index)
+		}
 	}
+	return append(at, extra...)
 }
 
 // pop steps back up from push.
@@ -240,7 +258,7 @@ func (p *patcher) applyMap(n *yaml.Node, b, a map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", key, err)
 			}
-			if p.dropEmptied && emptied(content[i+1], bv, av) && !p.restored[pathKey(append(slices.Clip(p.path), key))] {
+			if p.dropEmptied && emptied(content[i+1], bv, av) && !p.restored[pathKey(p.at(key))] {
 				if w > 0 {
 					joinFoot(content[w-2], content[i].FootComment)
 				}

@@ -85,10 +85,7 @@ func (p *patcher) keep(piece Piece, n *yaml.Node) {
 	if piece.YAML == "" {
 		piece.Tree = treeOf(n)
 	}
-	piece.At = slices.Clone(p.path)
-	if piece.At == nil {
-		piece.At = []any{}
-	}
+	piece.At = p.at()
 	*p.kept = append(*p.kept, piece)
 }
 

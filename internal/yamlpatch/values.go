@@ -50,18 +50,6 @@ func compareKeys(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// sortedKeys returns the keys of m whose values are not nil, in compareKeys order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k, v := range m {
-		if v != nil {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, compareKeys)
-	return keys
-}
-
 // build returns a new block-style YAML node holding v. Its nodes, and the lists of their
 // children, are allocated together.
 func build(v any) (*yaml.Node, error) {
@@ -97,6 +85,7 @@ func countNodes(v any) (nodes, children int) {
 type nodeBuilder struct {
 	nodes    []yaml.Node
 	children []*yaml.Node
+	keys     []string // a stack of the sorted keys of the mappings being built
 }
 
 func (b *nodeBuilder) node(n yaml.Node) *yaml.Node {
@@ -120,15 +109,26 @@ func (b *nodeBuilder) list(n int) []*yaml.Node {
 func (b *nodeBuilder) build(v any) (*yaml.Node, error) {
 	switch v := v.(type) {
 	case map[string]any:
-		keys := sortedKeys(v)
-		n := b.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: b.list(2 * len(keys))})
-		for _, k := range keys {
+		// The keys whose values are not nil, in compareKeys order, go on top of b.keys
+		// while the mapping is built (the mappings in it push theirs above and pop them).
+		start := len(b.keys)
+		for k, e := range v {
+			if e != nil {
+				b.keys = append(b.keys, k)
+			}
+		}
+		count := len(b.keys) - start
+		slices.SortFunc(b.keys[start:], compareKeys)
+		n := b.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: b.list(2 * count)})
+		for j := range count {
+			k := b.keys[start+j]
 			val, err := b.build(v[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
 			}
 			n.Content = append(n.Content, b.node(stringScalar(k)), val)
 		}
+		b.keys = b.keys[:start]
 		flowEmpty(n)
 		return n, nil
 	case []any:
