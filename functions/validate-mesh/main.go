@@ -33,6 +33,9 @@ Config (optional): MeshValidation (fn.meshfn.dev/v1alpha1), or a ConfigMap with 
   suppress       CODE=RESOURCE entries, comma-separated in a ConfigMap, e.g.
                  IST0102=Namespace default,IST0107=Deployment shop/* ('*' matches any text)
   istioNamespace where the mesh config ConfigMaps istio[-REV] are (istio-system)
+  defaultNamespace
+                 the namespace of namespaced resources that name none (default: the
+                 package's SidecarInjection defaultNamespace; none without one)
   validAt        the time certificates must be valid at (default: the time of the run)
   expiryWarning  how long before expiry a certificate is a warning (720h)
 Istio's annotation galley.istio.io/analyze-suppress on a resource suppresses codes too.

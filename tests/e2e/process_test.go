@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -81,6 +82,35 @@ func TestHelp(t *testing.T) {
 		out, ok := run(t, t.TempDir(), filepath.Join(functionBin(t), f), "--help")
 		if !ok || !strings.HasPrefix(out, f+":") || !strings.Contains(out, "ResourceList") || !strings.Contains(out, "Examples:") {
 			t.Errorf("%s --help (ok=%v):\n%s", f, ok, out)
+		}
+	}
+}
+
+// configFieldRow is a row of a function README's config table: | `name` | type | ... |.
+var configFieldRow = regexp.MustCompile("^\\| `([A-Za-z]+)` \\|")
+
+// TestHelpNamesEveryConfigField: every setting a function's README documents in its config
+// table (the table whose header starts "| field |", any case) is named by its --help too,
+// so the two cannot drift apart.
+func TestHelpNamesEveryConfigField(t *testing.T) {
+	for _, f := range functions {
+		readme := readFile(t, filepath.Join(repoRoot(t), "functions", f), "README.md")
+		help, ok := run(t, t.TempDir(), filepath.Join(functionBin(t), f), "--help")
+		if !ok {
+			t.Fatalf("%s --help failed:\n%s", f, help)
+		}
+		inTable := false
+		for _, line := range strings.Split(readme, "\n") {
+			switch {
+			case strings.HasPrefix(strings.ToLower(line), "| field |"):
+				inTable = true
+			case !strings.HasPrefix(line, "|"):
+				inTable = false
+			case inTable:
+				if m := configFieldRow.FindStringSubmatch(line); m != nil && !regexp.MustCompile(`\b`+m[1]+`\b`).MatchString(help) {
+					t.Errorf("functions/%s/README.md documents the setting %s, which %s --help does not name", f, m[1], f)
+				}
+			}
 		}
 	}
 }
