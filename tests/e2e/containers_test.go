@@ -135,6 +135,53 @@ func moveRevisionsAndRemoveGenerated(t *testing.T, dir string) {
 	}
 }
 
+// TestMetadataPointsAtThisRepository checks each function's metadata.yaml against the
+// tree: its sourceURL is the function's folder, and every examplePackageURL it lists is a
+// package of this repository whose pipelines (its own or its subpackages') run the function
+// by its image, so the catalog entry cannot drift from what is here.
+func TestMetadataPointsAtThisRepository(t *testing.T) {
+	root := repoRoot(t)
+	const tree = "https://github.com/meshfn/meshfn/tree/main/"
+	example := regexp.MustCompile(`(?m)^  - (\S+)$`)
+	for _, f := range functions {
+		meta := readFile(t, filepath.Join(root, "functions", f), "metadata.yaml")
+		if !strings.Contains(meta, "\nsourceURL: "+tree+"functions/"+f+"\n") {
+			t.Errorf("functions/%s/metadata.yaml: sourceURL is not %sfunctions/%s", f, tree, f)
+		}
+		_, examples, ok := strings.Cut(meta, "\nexamplePackageURLs:\n")
+		if !ok {
+			continue // a function no package here runs (generate-waypoint) lists none
+		}
+		examples, _, _ = strings.Cut(examples, "\nemails:")
+		for _, m := range example.FindAllStringSubmatch(examples, -1) {
+			rel, found := strings.CutPrefix(m[1], tree)
+			if !found {
+				t.Errorf("functions/%s/metadata.yaml: %s is not in %s", f, m[1], tree)
+				continue
+			}
+			runs := false
+			err := filepath.WalkDir(filepath.Join(root, filepath.FromSlash(rel)), func(path string, d os.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if d.Name() == "Kptfile" {
+					b, err := os.ReadFile(path)
+					if err != nil {
+						return err
+					}
+					runs = runs || strings.Contains(string(b), "- image: "+kptexec.ImagePrefix+f+":")
+				}
+				return nil
+			})
+			if err != nil {
+				t.Errorf("functions/%s/metadata.yaml: example %s: %v", f, rel, err)
+			} else if !runs {
+				t.Errorf("functions/%s/metadata.yaml: example %s has no pipeline that runs %s", f, rel, f)
+			}
+		}
+	}
+}
+
 // TestBlueprintsNameReleasedImages checks that every pipeline in the blueprints and the
 // root package names one of meshfn's functions by its image, tagged with VERSION, and
 // that each function's metadata.yaml names the same image.
