@@ -130,7 +130,7 @@ func checkBoutiqueInjected(t *testing.T, app string) {
 // in the namespace, whatever namespace they named; and it refuses, with a message naming
 // the problem and FILE as it was, an application with its own Namespace, a base that asks
 // for a plugin (which it does not run), a base kustomize cannot build, a FILE outside a
-// namespace package or reached through a symlink, and a namespace that is no DNS label.
+// namespace package or reached through a symlink (the file's or any folder's), and a namespace that is no DNS label.
 func TestImportAppInputs(t *testing.T) {
 	const workload = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: %s\n%sspec:\n  selector:\n    matchLabels: {app: %s}\n" +
 		"  template:\n    metadata:\n      labels: {app: %s}\n    spec:\n      containers:\n        - name: app\n          image: app:1\n"
@@ -156,6 +156,7 @@ func TestImportAppInputs(t *testing.T) {
 		{"broken base", map[string]string{"kustomization.yaml": "resources: [missing.yaml]\n"}, "app", "pkg/app.yaml", "shop", "kustomize build of app failed", false},
 		{"not a package", map[string]string{"a.yaml": deployment("a", "")}, "app", "app.yaml", "shop", "is not a kpt package (no Kptfile)", false},
 		{"symlink", map[string]string{"a.yaml": deployment("a", "")}, "app", "pkg/link.yaml", "shop", "refusing to write through a symlink", false},
+		{"symlinked folder", map[string]string{"a.yaml": deployment("a", "")}, "app", "via/pkg/app.yaml", "shop", "refusing to write through a symlink (via)", false},
 		{"bad namespace", map[string]string{"a.yaml": deployment("a", "")}, "app", "pkg/app.yaml", "Shop", "is not a DNS label", false},
 	}
 	for _, tc := range tests {
@@ -172,6 +173,9 @@ func TestImportAppInputs(t *testing.T) {
 			writeFile(t, filepath.Join(dir, "pkg"), "Kptfile", "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\n")
 			writeFile(t, filepath.Join(dir, "pkg"), "app.yaml", "# as it was\n")
 			if err := os.Symlink(filepath.Join(dir, "elsewhere.yaml"), filepath.Join(dir, "pkg", "link.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(".", filepath.Join(dir, "via")); err != nil {
 				t.Fatal(err)
 			}
 			before := snapshot(t, dir)

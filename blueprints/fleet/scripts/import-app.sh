@@ -27,7 +27,15 @@ kustomize=${KUSTOMIZE:-kustomize}
 case $file in *.yaml | *.yml) ;; *) die "$file: FILE must end in .yaml or .yml, so that kpt reads it" ;; esac
 dir=$(dirname -- "$file")
 [ -f "$dir/Kptfile" ] || die "$dir is not a kpt package (no Kptfile): FILE goes into the namespace package"
-[ ! -L "$dir" ] && [ ! -L "$file" ] || die "$file: refusing to write through a symlink"
+# Every folder of FILE's path, as the kernel walks it, must be a folder and not a symlink
+# (checking only the last one would let link/pkg/app.yaml write where link points).
+prefix=
+IFS=/ read -ra parts <<<"$file"
+for part in "${parts[@]}"; do
+	prefix=${prefix:+$prefix/}$part
+	[ -n "$part" ] && [ "$part" != . ] || { [ -n "$prefix" ] || prefix=/; continue; }
+	[ ! -L "$prefix" ] || die "$file: refusing to write through a symlink ($prefix)"
+done
 [ ! -e "$file" ] || [ -f "$file" ] || die "$file exists and is not a regular file"
 command -v "$kustomize" >/dev/null || die "kustomize not found ($kustomize); install standalone kustomize v5.8.2 or set KUSTOMIZE"
 
