@@ -1,7 +1,6 @@
 package builtin_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -230,7 +229,7 @@ func injectSample(s *inject.Settings, v variation, native bool) (any, error) {
 	if v.pod != nil {
 		v.pod(pod)
 	}
-	res, err := s.Inject(inject.Request{
+	out, err := builtin.InjectedData(s, inject.Request{
 		Pod:              pod,
 		TypeMeta:         metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		DeployMeta:       types.NamespacedName{Namespace: "demo", Name: "hello"},
@@ -239,14 +238,6 @@ func injectSample(s *inject.Settings, v variation, native bool) (any, error) {
 		CompliancePolicy: v.compliance,
 	})
 	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(res.Pod)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
 		return nil, err
 	}
 	return istiocorpus.Normalize(out), nil

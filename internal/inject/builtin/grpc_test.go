@@ -309,19 +309,7 @@ func injectGRPC(s *inject.Settings, c grpcCase, native bool) (any, error) {
 	if c.bare {
 		req.TypeMeta, req.DeployMeta = metav1.TypeMeta{}, types.NamespacedName{Namespace: "demo"}
 	}
-	res, err := s.Inject(req)
-	if err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(res.Pod)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return InjectedData(s, req)
 }
 
 // grpcPod has two gRPC application containers with ports and a probe.
@@ -339,4 +327,22 @@ func grpcPod() *corev1.Pod {
 			{Name: "world", Image: "example.com/world:1", Ports: []corev1.ContainerPort{{ContainerPort: 90}}},
 		}},
 	}
+}
+
+// InjectedData injects req with s and returns the injected pod as plain JSON data, the
+// form the differential tests (here and in builtin_test) compare.
+func InjectedData(s *inject.Settings, req inject.Request) (map[string]any, error) {
+	res, err := s.Inject(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(res.Pod)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
