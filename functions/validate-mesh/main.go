@@ -5,14 +5,51 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"io"
 	"os"
 
 	"github.com/meshfn/meshfn/functions/validate-mesh/validation"
 	"github.com/meshfn/meshfn/internal/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "-package" || os.Args[1] == "--package") {
+		os.Exit(checkPackage(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	os.Exit(krm.MainStream(validation.Stream, usage))
+}
+
+// checkPackage is the package mode: validate-mesh --package DIR [--config FILE] checks
+// the package tree at DIR read from disk, without kpt.
+func checkPackage(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("validate-mesh", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	dir := flags.String("package", "", "the kpt package to check (its subpackages included), as rendered")
+	configFile := flags.String("config", "", "the function config (a MeshValidation or a ConfigMap); none: the defaults")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if *dir == "" || flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "usage: validate-mesh --package DIR [--config FILE] (see validate-mesh --help)\n")
+		return 2
+	}
+	var config *yaml.RNode
+	if *configFile != "" {
+		var err error
+		if config, err = krm.ReadConfigFile(*configFile); err != nil {
+			fmt.Fprintf(stderr, "validate-mesh: %v\n", err)
+			return 1
+		}
+	}
+	results, err := krm.CheckPackage(validation.Stream, *dir, config)
+	if err != nil {
+		fmt.Fprintf(stderr, "validate-mesh: %v\n", err)
+		return 1
+	}
+	return krm.PrintResults(stdout, "validate-mesh", results)
 }
 
 const usage = `validate-mesh: a KRM validator that runs every one of Istio's configuration analyzers
@@ -45,6 +82,14 @@ Examples:
   kpt fn eval --exec validate-mesh . -- failOn=warning suppress='IST0102=Namespace default'
   kpt fn render .              # with "validators: [{image: ghcr.io/meshfn/validate-mesh:v0.1.0}]" in the Kptfile
   kpt fn render --allow-exec . # with "validators: [{exec: validate-mesh}]" in the Kptfile
+
+Package mode, without kpt (for a large repository: kpt holds every resource in memory,
+several times over while a validator runs; this reads one file at a time):
+  validate-mesh --package DIR [--config FILE]
+checks the kpt package at DIR and its subpackages as rendered, reading the files kpt
+would (Kptfiles, *.yaml, *.yml, *.json; .krmignore honoured), with the config in FILE (as
+a Kptfile's configPath names it), and prints each finding with its file. Run it after
+kpt fn render: blueprints/fleet's scripts/ci-check.sh does.
 
 Exit codes: 0 passed, 1 failed (a finding at or above failOn, or a config error), 2 an
 argument other than -h/--help (settings are the config).

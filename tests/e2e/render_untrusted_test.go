@@ -181,6 +181,9 @@ func TestRenderWritesOnlyResourceFiles(t *testing.T) {
 func writeTestFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}

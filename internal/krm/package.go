@@ -1,0 +1,100 @@
+package krm
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/internal/kptpackage"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// CheckPackage runs f, a function that never changes the items, on the kpt package tree
+// at root read from disk (package kptpackage) instead of on a ResourceList: the items are
+// what kpt fn render gives the root's pipeline, read one file at a time, and config is the
+// function config (nil for none). Results name files from the folder root is in, as they
+// would from a render run there. An item no function may read (CheckShape) is an error
+// result, as on a ResourceList, and f does not run; a file that cannot be read is the
+// error, and f's results so far are dropped.
+func CheckPackage(f StreamFunc, root string, config *yaml.RNode) (fn.Results, error) {
+	rl := &ResourceList{Unchanged: true, Config: config}
+	if config != nil {
+		if results := checkInput(nil, config, true); len(results) > 0 {
+			return results, nil
+		}
+	}
+	var (
+		readErr error
+		refused fn.Results
+		where   renderRoot
+	)
+	items := func(yield func(*yaml.RNode) bool) {
+		for it, err := range kptpackage.Resources(root) {
+			if err != nil {
+				readErr = err
+				return
+			}
+			if results := checkInput([]*yaml.RNode{it}, nil, true); len(results) > 0 {
+				refused = append(refused, results...)
+				continue
+			}
+			where.add(it)
+			if !yield(it) {
+				return
+			}
+		}
+	}
+	if _, err := call(func() error { return f(rl, items) }); err != nil {
+		rl.Results = append(rl.Results, fn.ErrorResult(err))
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	results := append(refused, rl.Results...)
+	where.relativize(results)
+	return results, nil
+}
+
+// ReadConfigFile reads a function config from a YAML file holding one object.
+func ReadConfigFile(name string) (*yaml.RNode, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the config: %w", err)
+	}
+	n, err := yaml.Parse(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("reading the config %s: %w", name, err)
+	}
+	if n.YNode().Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("reading the config %s: it is not a YAML mapping (one object, e.g. kind: MeshValidation)", name)
+	}
+	return n, nil
+}
+
+// PrintResults writes each result on its own line, with its file, and a summary line
+// naming how many errors fail the check; it returns the exit code (1 when one does).
+func PrintResults(w io.Writer, name string, results fn.Results) int {
+	counts := map[fn.Severity]int{}
+	for _, r := range results {
+		fmt.Fprintln(w, describeResult(r))
+		counts[r.Severity]++
+	}
+	var parts []string
+	for _, s := range []fn.Severity{fn.Error, fn.Warning, fn.Info} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	summary := "no findings"
+	if len(parts) > 0 {
+		summary = strings.Join(parts, ", ")
+	}
+	if HasErrors(results) {
+		fmt.Fprintf(w, "%s: failed (%s)\n", name, summary)
+		return 1
+	}
+	fmt.Fprintf(w, "%s: passed (%s)\n", name, summary)
+	return 0
+}
