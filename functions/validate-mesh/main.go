@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 
+	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/functions/validate-mesh/validation"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -29,6 +31,7 @@ func checkPackage(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	dir := flags.String("package", "", "the kpt package to check (its subpackages included), as rendered")
 	configFile := flags.String("config", "", "the function config (a MeshValidation or a ConfigMap); none: the defaults")
+	resultsFile := flags.String("results", "", "also write the results there as kpt writes its results file (- for standard output; then the findings go to standard error)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -49,7 +52,34 @@ func checkPackage(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "validate-mesh: %v\n", err)
 		return 1
 	}
-	return krm.PrintResults(stdout, "validate-mesh", results)
+	findings := stdout
+	if *resultsFile == "-" {
+		findings = stderr
+	}
+	code := krm.PrintResults(findings, "validate-mesh", results)
+	if *resultsFile != "" {
+		if err := writeResults(*resultsFile, stdout, code, results); err != nil {
+			fmt.Fprintf(stderr, "validate-mesh: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// writeResults writes the results file to name ("-": w).
+func writeResults(name string, w io.Writer, code int, results fn.Results) error {
+	if name == "-" {
+		return krm.WriteResultsFile(w, "validate-mesh --package", code, results)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	if err := krm.WriteResultsFile(f, "validate-mesh --package", code, results); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 const usage = `validate-mesh: a KRM validator that runs every one of Istio's configuration analyzers
@@ -85,11 +115,12 @@ Examples:
 
 Package mode, without kpt (for a large repository: kpt holds every resource in memory,
 several times over while a validator runs; this reads one file at a time):
-  validate-mesh --package DIR [--config FILE]
+  validate-mesh --package DIR [--config FILE] [--results FILE]
 checks the kpt package at DIR and its subpackages as rendered, reading the files kpt
 would (Kptfiles, *.yaml, *.yml, *.json; .krmignore honoured), with the config in FILE (as
-a Kptfile's configPath names it), and prints each finding with its file. Run it after
-kpt fn render: blueprints/fleet's scripts/ci-check.sh does.
+a Kptfile's configPath names it), and prints each finding with its file; --results also
+writes them as kpt's results file does (- for standard output, the findings then on
+standard error). Run it after kpt fn render: blueprints/fleet's scripts/ci-check.sh does.
 
 Exit codes: 0 passed, 1 failed (a finding at or above failOn, or a config error), 2 an
 argument other than -h/--help (settings are the config).

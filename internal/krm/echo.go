@@ -12,13 +12,15 @@ import (
 // echo is the input ResourceList with its results replaced by results: everything else
 // (items, function config) as it was written. ok is false when the input's top level is
 // not laid out one key per line from the first column, as kpt and kustomize write it.
-func echo(input []byte, results fn.Results) ([]byte, bool) {
+//
+// The lines in drop (the items' runner ids, runnerIDLines) are left out.
+func echo(input []byte, results fn.Results, drop map[int]bool) ([]byte, bool) {
 	keys, ok := keyLines(input)
 	if !ok {
 		return nil, false
 	}
 	var out bytes.Buffer
-	if ok, _ := echoHead(&out, input, keys); !ok {
+	if ok, _ := echoHead(&out, input, keys, drop); !ok {
 		return nil, false
 	}
 	tail, err := resultsTail(results)
@@ -47,12 +49,13 @@ func keyLines(input []byte) (lines []int, ok bool) {
 	return lines, true
 }
 
-// echoHead writes the input ResourceList without its results, line by line. keys are the
+// echoHead writes the input ResourceList without its results (nor the lines in drop), line
+// by line. keys are the
 // lines of the input's top-level keys (keyLines): a line that reads like a key but is
 // not one of them, or a key that does not read like one, makes ok false. ok is false
 // (and part may be written) when the input is not laid out as echo needs it, or what it
 // keeps ends without a line break.
-func echoHead(w io.Writer, input []byte, keys []int) (ok bool, err error) {
+func echoHead(w io.Writer, input []byte, keys []int, drop map[int]bool) (ok bool, err error) {
 	inResults, last := false, byte('\n')
 	lineNo := 0
 	for rest := input; len(rest) > 0; {
@@ -75,7 +78,7 @@ func echoHead(w io.Writer, input []byte, keys []int) (ok bool, err error) {
 		case len(line) > 0 && !bytes.ContainsAny(line[:1], " \t\r\n#-"):
 			return false, nil // not a block mapping at the top (JSON, a flow mapping)
 		}
-		if !inResults && len(line) > 0 {
+		if !inResults && len(line) > 0 && !drop[lineNo] {
 			if _, err := w.Write(line); err != nil {
 				return true, err
 			}

@@ -48,8 +48,10 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 		rl.Config = in.FunctionConfig.MoveToResourceNode()
 	}
 	var root renderRoot
+	drop := map[int]bool{}
 	for _, it := range rl.Items {
 		root.add(it)
+		runnerIDLines(it, drop)
 	}
 	if refused := checkInput(rl.Items, rl.Config, bytes.IndexByte(input, '&') >= 0); refused != nil {
 		// No function runs on it: the output is the input, in its order (where an
@@ -64,7 +66,7 @@ func RunTo(w io.Writer, f Func, input []byte) (fn.Results, error) {
 	root.relativize(rl.Results)
 	rl.Results = append(earlierResults(in.Results), rl.Results...)
 	if rl.Unchanged {
-		if out, ok := echo(input, rl.Results); ok {
+		if out, ok := echo(input, rl.Results, drop); ok {
 			_, err := w.Write(out)
 			return rl.Results, err
 		}
@@ -112,8 +114,15 @@ func write(w io.Writer, rl *ResourceList) error {
 		doc, ok := rl.Encoded[it]
 		if ok {
 			delete(rl.Encoded, it)
-		} else if doc, err = EncodeItem(it); err != nil {
-			return err
+		} else {
+			// Functions keep comments and key order themselves: the runner need
+			// not (KeepLayout).
+			if err := KeepLayout(it); err != nil {
+				return err
+			}
+			if doc, err = EncodeItem(it); err != nil {
+				return err
+			}
 		}
 		writeIndentedItem(&buf, doc)
 		if buf.Len() > 1<<16 {

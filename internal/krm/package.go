@@ -98,3 +98,36 @@ func PrintResults(w io.Writer, name string, results fn.Results) int {
 	fmt.Fprintf(w, "%s: passed (%s)\n", name, summary)
 	return 0
 }
+
+// resultsFile is the layout of kpt's results file (--results-dir): a FunctionResultList
+// with one item per function run.
+type resultsFile struct {
+	APIVersion string            `yaml:"apiVersion"`
+	Kind       string            `yaml:"kind"`
+	Metadata   map[string]string `yaml:"metadata"`
+	ExitCode   int               `yaml:"exitCode"`
+	Items      []resultsFileItem `yaml:"items"`
+}
+
+type resultsFileItem struct {
+	Exec     string     `yaml:"exec"`
+	ExitCode int        `yaml:"exitCode"`
+	Results  fn.Results `yaml:"results,omitempty"`
+}
+
+// WriteResultsFile writes results as kpt writes a render's results file, one function run
+// (named by command) that ended with exitCode, so that what reads kpt's results reads these.
+func WriteResultsFile(w io.Writer, command string, exitCode int, results fn.Results) error {
+	b, err := yaml.Marshal(resultsFile{
+		APIVersion: "kpt.dev/v1",
+		Kind:       "FunctionResultList",
+		Metadata:   map[string]string{"name": "fnresults"},
+		ExitCode:   exitCode,
+		Items:      []resultsFileItem{{Exec: command, ExitCode: exitCode, Results: results}},
+	})
+	if err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	_, err = w.Write(b)
+	return err
+}

@@ -55,6 +55,8 @@ type itemStream struct {
 	keys  []int // the lines of the input's top-level keys
 	read  int   // how many items were read
 	root  renderRoot
+	// drop are the lines the echo leaves out: the items' runner ids (runnerIDLines).
+	drop map[int]bool
 	// broken is set when an item cannot be read on its own.
 	broken bool
 }
@@ -71,7 +73,7 @@ func (s *itemStream) run(w io.Writer, f StreamFunc) (results fn.Results, ok bool
 	if s.keys, ok = keyLines(rest); !ok {
 		return nil, false, nil
 	}
-	if ok, _ := echoHead(io.Discard, s.input, s.keys); !ok {
+	if ok, _ := echoHead(io.Discard, s.input, s.keys, nil); !ok {
 		return nil, false, nil
 	}
 	head, err := fn.ParseResourceList(rest)
@@ -130,6 +132,7 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 		}
 		s.read = max(s.read, i+1)
 		s.root.add(it)
+		runnerIDLines(it, s.dropLines())
 		if !yield(it) {
 			return false
 		}
@@ -141,17 +144,26 @@ func (s *itemStream) each(yield func(*yaml.RNode) bool) bool {
 // all can be.
 func (s *itemStream) readRest() bool {
 	for _, t := range s.items[s.read:] {
-		if _, ok := parseItem(s.input, t); !ok {
+		it, ok := parseItem(s.input, t)
+		if !ok {
 			return false
 		}
+		runnerIDLines(it, s.dropLines())
 	}
 	return true
 }
 
+func (s *itemStream) dropLines() map[int]bool {
+	if s.drop == nil {
+		s.drop = map[int]bool{}
+	}
+	return s.drop
+}
+
 // writeHead writes the input without its results and drops it.
 func (s *itemStream) writeHead(w io.Writer) error {
-	_, err := echoHead(w, s.input, s.keys)
-	s.input, s.items, s.keys = nil, nil, nil
+	_, err := echoHead(w, s.input, s.keys, s.drop)
+	s.input, s.items, s.keys, s.drop = nil, nil, nil, nil
 	return err
 }
 

@@ -5,18 +5,27 @@
 #   scripts/ci-check.sh                  # kpt fn render with the images the Kptfiles name
 #   scripts/ci-check.sh COMMAND...       # any other command that renders the package in place
 #
-# 1. It renders the package. The render runs every pipeline, and last the root's validator,
-#    validate-mesh, with the root's validate-mesh.yaml (its failOn and suppress): an error
-#    finding, or any failing function, fails the check.
-# 2. It requires Git to see no change: the committed tree must be the rendered one (no
+# 1. It renders the package: every pipeline runs (the root's injects every workload); any
+#    failing function fails the check.
+# 2. It validates the rendered package with validate-mesh, with the root's validate-mesh.yaml
+#    (its failOn and suppress): an error finding fails the check. validate-mesh reads the
+#    rendered files itself (validate-mesh --package), one at a time, rather than as the
+#    Kptfile's validator: kpt would hold every resource of the repository several times
+#    over while it ran (README.md, "Scale").
+# 3. It requires Git to see no change: the committed tree must be the rendered one (no
 #    modified, deleted or new file). A failure prints the difference; render locally and
 #    commit the result.
 #
-# kpt writes every function's results (each finding with its code, resource and file) to
-# MESH_RESULTS_DIR/results.yaml: a new temporary folder unless set, and never a folder inside
-# the checkout, where the next render would read it as a resource. With MESHFN_RENDER_EXEC
-# set to meshfn's render-exec binary, the render runs the function binaries beside it
-# instead of the images (exec mode: no container runtime needed).
+# kpt writes every function's results to MESH_RESULTS_DIR/results.yaml and validate-mesh its
+# findings (each with its code, resource and file) to MESH_RESULTS_DIR/validate-mesh.yaml: a
+# new temporary folder unless set, and never a folder inside the checkout, where the next
+# render would read it as a resource.
+#
+# Which validate-mesh runs: MESHFN_VALIDATE_MESH (a binary) when set; else, with
+# MESHFN_RENDER_EXEC set to meshfn's render-exec binary (the render then runs the function
+# binaries beside it instead of the images: exec mode, no container runtime needed), the
+# validate-mesh beside it; else the image MESHFN_VALIDATE_IMAGE, with the container runtime
+# kpt uses (KPT_FN_RUNTIME, docker by default), the package mounted read-only.
 set -euo pipefail
 
 say() { echo "ci-check: $*" >&2; }
@@ -49,11 +58,36 @@ if [ $# -eq 0 ]; then
 	fi
 	where="; every function's results are in $results/results.yaml"
 else
+	results=
 	where=
 fi
 
 if ! "$@"; then
-	say "FAILED: the render failed (a function or validate-mesh reported an error, above)$where."
+	say "FAILED: the render failed (a function reported an error, above)$where."
+	exit 1
+fi
+
+image=${MESHFN_VALIDATE_IMAGE:-ghcr.io/meshfn/validate-mesh:v0.1.0}
+config=()
+[ -f validate-mesh.yaml ] && config=(--config validate-mesh.yaml)
+if [ -n "${MESHFN_VALIDATE_MESH:-}" ]; then
+	validate=("$MESHFN_VALIDATE_MESH" --package . "${config[@]}")
+elif [ -n "${MESHFN_RENDER_EXEC:-}" ]; then
+	validate=("$(dirname -- "$MESHFN_RENDER_EXEC")/validate-mesh" --package . "${config[@]}")
+else
+	[ ${#config[@]} -eq 0 ] || config=(--config /mesh/validate-mesh.yaml)
+	validate=("${KPT_FN_RUNTIME:-docker}" run --rm --network none --user nobody -v "$PWD:/mesh:ro" "$image" --package /mesh "${config[@]}")
+fi
+if [ -n "$results" ]; then
+	status=0
+	"${validate[@]}" --results - > "$results/validate-mesh.yaml" || status=$?
+	where="; every function's results are in $results/results.yaml, validate-mesh's findings in $results/validate-mesh.yaml"
+else
+	status=0
+	"${validate[@]}" || status=$?
+fi
+if [ "$status" -ne 0 ]; then
+	say "FAILED: validate-mesh found what fails the mesh (above)$where."
 	exit 1
 fi
 
