@@ -70,7 +70,7 @@ func TestBringKustomizeAppIntoFleet(t *testing.T) {
 		"kpt fn render .":                      "render-exec . -- --truncate-output=false",
 	})
 	work := t.TempDir()
-	out, ok := runEnv(t, work, shellEnv(t), "bash", "-euo", "pipefail", "-c", steps)
+	out, ok := runEnv(t, work, append(shellEnv(t), "MESHFN_VALIDATE_MESH="+filepath.Join(functionBin(t), "validate-mesh")), "bash", "-euo", "pipefail", "-c", steps)
 	if !ok {
 		t.Fatalf("the README's steps failed:\n%s\n%s", steps, out)
 	}

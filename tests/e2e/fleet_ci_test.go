@@ -46,9 +46,9 @@ func ciCheck(t *testing.T, mesh, results string, env ...string) (string, bool) {
 }
 
 // TestFleetCICheck runs the CI check blueprints/fleet ships on a fleet: it passes; with a
-// planted defect (a VirtualService routing to a host that does not exist) it fails naming
-// the finding, keeps every finding in the results file outside the checkout and changes
-// no file; the finding suppressed in the root's validate-mesh.yaml, it passes (the check
+// planted defect (a VirtualService routing to a host that does not exist) its validation
+// (validate-mesh on the rendered files) fails naming the finding, keeps every finding in
+// the results file outside the checkout and changes no file; the finding suppressed in the root's validate-mesh.yaml, it passes (the check
 // uses that config); fixed, it passes. A commit that is not rendered (a proxy tag changed
 // without rendering) fails naming the files the render changes, and the check refuses a
 // dirty checkout and a results folder inside the checkout.
@@ -71,14 +71,14 @@ func TestFleetCICheck(t *testing.T) {
 	}
 	for _, want := range []string{
 		`[error] networking.istio.io/v1/VirtualService/shop/cart: [IST0101] Referenced host not found: "cartt"`,
-		"ci-check: FAILED: the render failed",
-		"every function's results are in " + results + "/results.yaml",
+		"ci-check: FAILED: validate-mesh found what fails the mesh",
+		"validate-mesh's findings in " + results + "/validate-mesh.yaml",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the check's output lacks %q:\n%s", want, out)
 		}
 	}
-	found := readFile(t, results, "results.yaml")
+	found := readFile(t, results, "validate-mesh.yaml")
 	if !regexp.MustCompile(`name: cart\n\s+namespace: shop\n\s+file:\n\s+path: shop/routes.yaml\n\s+tags:\n\s+code: IST0101\n`).MatchString(found) {
 		t.Errorf("results.yaml lacks the finding with its code and file:\n%s", found)
 	}
@@ -164,5 +164,58 @@ func TestFleetCIDefinitions(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `$`).MatchString(ignored) {
 			t.Errorf("blueprints/fleet/.krmignore does not leave %s out of the package", name)
 		}
+	}
+}
+
+// TestFleetValidateScript: the fleet's scripts/validate.sh, run after a render, passes a
+// rendered fleet and fails one with a namespace on a revision no control plane serves,
+// naming the finding (MFN0004) and its file; --results writes the findings in kpt's
+// results-file format. In container mode it runs the program of the validate-mesh image
+// the Kptfile's version names, with the same verdicts.
+func TestFleetValidateScript(t *testing.T) {
+	kptPath(t)
+	mesh := ciFleet(t)
+	script := filepath.Join(mesh, "scripts", "validate.sh")
+	exec := append(shellEnv(t), "MESHFN_VALIDATE_MESH="+filepath.Join(functionBin(t), "validate-mesh"))
+	out, ok := runEnv(t, mesh, exec, script)
+	if !ok || !strings.Contains(out, "validate-mesh: passed") || !validatorSummary.MatchString(out) {
+		t.Fatalf("validate.sh fails on a rendered fleet:\n%s", out)
+	}
+	results := filepath.Join(t.TempDir(), "results.yaml")
+	if out, ok := runEnv(t, mesh, exec, script, "--results", results); !ok {
+		t.Fatalf("validate.sh --results fails on a rendered fleet:\n%s", out)
+	}
+	if found := readFile(t, filepath.Dir(results), "results.yaml"); !strings.HasPrefix(found, "apiVersion: kpt.dev/v1\nkind: FunctionResultList\n") ||
+		!strings.Contains(found, "exitCode: 0\n") || !validatorSummary.MatchString(found) {
+		t.Errorf("the results file is not kpt's format with the summary:\n%s", found)
+	}
+
+	edit(t, filepath.Join(mesh, "shop", "Kptfile"), "revision: asm-1-29", "revision: asm-1-31")
+	render(t, mesh)
+	out, ok = runEnv(t, mesh, exec, script, "--results", results)
+	if ok {
+		t.Fatalf("validate.sh passed a namespace on a revision nobody serves:\n%s", out)
+	}
+	for _, want := range []string{"MFN0004", "asm-1-31", "(shop/namespace.yaml)", "validate-mesh: failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate.sh's output lacks %q:\n%s", want, out)
+		}
+	}
+	if found := readFile(t, filepath.Dir(results), "results.yaml"); !strings.Contains(found, "code: MFN0004") || !strings.Contains(found, "path: shop/namespace.yaml") {
+		t.Errorf("the results file lacks the finding with its file:\n%s", found)
+	}
+	if out, ok := runEnv(t, mesh, exec, script, "--bogus"); ok || !strings.Contains(out, "usage: scripts/validate.sh") {
+		t.Errorf("validate.sh takes an unknown argument:\n%s", out)
+	}
+
+	runtime := containerRuntime(t)
+	out, ok = runEnv(t, mesh, append(shellEnv(t), "KPT_FN_RUNTIME="+runtime), script)
+	if ok || !strings.Contains(out, "MFN0004") {
+		t.Errorf("validate.sh with the image (%s) does not fail the namespace on a revision nobody serves:\n%s", runtime, out)
+	}
+	edit(t, filepath.Join(mesh, "shop", "Kptfile"), "revision: asm-1-31", "revision: asm-1-29")
+	render(t, mesh)
+	if out, ok := runEnv(t, mesh, append(shellEnv(t), "KPT_FN_RUNTIME="+runtime), script); !ok || !strings.Contains(out, "validate-mesh: passed") {
+		t.Errorf("validate.sh with the image (%s) fails on a rendered fleet:\n%s", runtime, out)
 	}
 }

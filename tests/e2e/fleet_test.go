@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -104,9 +105,12 @@ func TestFleetFromBlueprints(t *testing.T) {
 }
 
 // TestRootIsAFleet: the repository's root package runs the pipeline of blueprints/fleet,
-// with the same injection settings, so the repository is an example of what users start from.
+// with the same injection settings, so the repository is an example of what users start
+// from; it adds validate-mesh as its validator, as the fleet's README says a small
+// repository may, with the snippet the README gives.
 func TestRootIsAFleet(t *testing.T) {
 	root := repoRoot(t)
+	fleet := filepath.Join(root, "blueprints", "fleet")
 	pipeline := func(kptfile string) string {
 		_, p, ok := strings.Cut(kptfile, "\npipeline:\n")
 		if !ok {
@@ -114,8 +118,20 @@ func TestRootIsAFleet(t *testing.T) {
 		}
 		return p
 	}
-	if a, b := pipeline(readFile(t, root, "Kptfile")), pipeline(readFile(t, filepath.Join(root, "blueprints", "fleet"), "Kptfile")); a != b {
-		t.Errorf("the root's pipeline differs from blueprints/fleet's:\n%s", diffTrees(map[string]string{"Kptfile": b}, map[string]string{"Kptfile": a}))
+	mutators := func(p string) string {
+		before, _, _ := strings.Cut(p, "\n  validators:\n")
+		return strings.TrimSpace(before)
+	}
+	rootPipeline, fleetPipeline := pipeline(readFile(t, root, "Kptfile")), pipeline(readFile(t, fleet, "Kptfile"))
+	if a, b := mutators(rootPipeline), mutators(fleetPipeline); a != b {
+		t.Errorf("the root's mutators differ from blueprints/fleet's:\n%s", diffTrees(map[string]string{"Kptfile": b}, map[string]string{"Kptfile": a}))
+	}
+	if strings.Contains(fleetPipeline, "validators:") {
+		t.Errorf("blueprints/fleet's Kptfile has a validator: it validates after the render (scripts/validate.sh)")
+	}
+	snippet := regexp.MustCompile("(?s)```yaml\n(  validators:\n.*?)```").FindStringSubmatch(readFile(t, fleet, "README.md"))
+	if snippet == nil || !strings.HasSuffix(rootPipeline, snippet[1]) {
+		t.Errorf("the root's validator is not the one blueprints/fleet's README gives (%q):\n%s", snippet, rootPipeline)
 	}
 	if a, b := readFile(t, root, "inject-sidecar.yaml"), readFile(t, filepath.Join(root, "blueprints", "fleet"), "inject-sidecar.yaml"); a != b {
 		t.Errorf("the root's inject-sidecar.yaml differs from blueprints/fleet's")

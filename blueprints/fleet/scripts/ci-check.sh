@@ -7,11 +7,8 @@
 #
 # 1. It renders the package: every pipeline runs (the root's injects every workload); any
 #    failing function fails the check.
-# 2. It validates the rendered package with validate-mesh, with the root's validate-mesh.yaml
-#    (its failOn and suppress): an error finding fails the check. validate-mesh reads the
-#    rendered files itself (validate-mesh --package), one at a time, rather than as the
-#    Kptfile's validator: kpt would hold every resource of the repository several times
-#    over while it ran (README.md, "Scale").
+# 2. It validates the rendered package (scripts/validate.sh: validate-mesh --package, with the
+#    root's validate-mesh.yaml, its failOn and suppress): an error finding fails the check.
 # 3. It requires Git to see no change: the committed tree must be the rendered one (no
 #    modified, deleted or new file). A failure prints the difference; render locally and
 #    commit the result.
@@ -21,11 +18,9 @@
 # new temporary folder unless set, and never a folder inside the checkout, where the next
 # render would read it as a resource.
 #
-# Which validate-mesh runs: MESHFN_VALIDATE_MESH (a binary) when set; else, with
-# MESHFN_RENDER_EXEC set to meshfn's render-exec binary (the render then runs the function
-# binaries beside it instead of the images: exec mode, no container runtime needed), the
-# validate-mesh beside it; else the image MESHFN_VALIDATE_IMAGE, with the container runtime
-# kpt uses (KPT_FN_RUNTIME, docker by default), the package mounted read-only.
+# With MESHFN_RENDER_EXEC set to meshfn's render-exec binary, the render runs the function
+# binaries beside it instead of the images (exec mode: no container runtime needed), and so
+# does the validation (scripts/validate.sh says which validate-mesh runs).
 set -euo pipefail
 
 say() { echo "ci-check: $*" >&2; }
@@ -67,24 +62,12 @@ if ! "$@"; then
 	exit 1
 fi
 
-image=${MESHFN_VALIDATE_IMAGE:-ghcr.io/meshfn/validate-mesh:v0.1.0}
-config=()
-[ -f validate-mesh.yaml ] && config=(--config validate-mesh.yaml)
-if [ -n "${MESHFN_VALIDATE_MESH:-}" ]; then
-	validate=("$MESHFN_VALIDATE_MESH" --package . "${config[@]}")
-elif [ -n "${MESHFN_RENDER_EXEC:-}" ]; then
-	validate=("$(dirname -- "$MESHFN_RENDER_EXEC")/validate-mesh" --package . "${config[@]}")
-else
-	[ ${#config[@]} -eq 0 ] || config=(--config /mesh/validate-mesh.yaml)
-	validate=("${KPT_FN_RUNTIME:-docker}" run --rm --network none --user nobody -v "$PWD:/mesh:ro" "$image" --package /mesh "${config[@]}")
-fi
+status=0
 if [ -n "$results" ]; then
-	status=0
-	"${validate[@]}" --results - > "$results/validate-mesh.yaml" || status=$?
+	"$(dirname -- "$0")/validate.sh" --results "$results/validate-mesh.yaml" || status=$?
 	where="; every function's results are in $results/results.yaml, validate-mesh's findings in $results/validate-mesh.yaml"
 else
-	status=0
-	"${validate[@]}" || status=$?
+	"$(dirname -- "$0")/validate.sh" || status=$?
 fi
 if [ "$status" -ne 0 ]; then
 	say "FAILED: validate-mesh found what fails the mesh (above)$where."
