@@ -107,17 +107,22 @@ golden: build tools
 ## runtime; kyaml's framework, also at kyaml $(BENCH_KYAML)) and, with BENCH_BASELINE=COMMIT,
 ## against its build at that commit (same output checked); then a whole kpt fn render of
 ## 10,000 workloads in exec mode and (where a runtime runs) container mode,
-## then validate-mesh on 10,000 Deployments next to Istio's analyzers on the same objects as pods
+## then validate-mesh on 10,000 Deployments next to Istio's analyzers on the same objects as pods,
+## then the whole check of a mesh repository made from the blueprints (render, then validate) at
+## BENCH_FLEET_SIZES workloads, blueprints/fleet's layout next to one with validate-mesh as the
+## root Kptfile's validator: wall, CPU and kpt's peak memory
 BENCH_SIZES ?= 1000,10000
 BENCH_RUNS ?= 3
 BENCH_KYAML ?= v0.20.1
+BENCH_FLEET_SIZES ?= 1000,10000
 bench: build images
-	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/kyamlnoop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze
+	$(GO) build -o $(BIN)/ ./tests/bench/noop ./tests/bench/kyamlnoop ./tests/bench/timefn ./tests/bench/pipeline ./tests/bench/validate ./tests/bench/istioanalyze ./tests/bench/fleetrender
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/... ./functions/...
 	$(GO) run ./tests/bench/run -bin $(BIN) -deployments $(BENCH_SIZES) -runs $(BENCH_RUNS) -kyaml $(BENCH_KYAML) \
 		$(if $(BENCH_BASELINE),-baseline $(BENCH_BASELINE)) $(if $(BENCH_OUTPUT_MAY_DIFFER),-output-may-differ)
 	$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); pipeline -bin $(BIN) -timefn $(BIN)/timefn -runtime "$${KPT_FN_RUNTIME:-}"
 	validate -bin $(BIN)
+	fleetrender -bin $(BIN) -timefn $(BIN)/timefn -workloads $(BENCH_FLEET_SIZES) -runs $(BENCH_RUNS)
 
 vet:
 	$(GO) vet ./...

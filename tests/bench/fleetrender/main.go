@@ -7,7 +7,9 @@
 //     render (the root's pipeline injects), then validate-mesh --package on the rendered
 //     files;
 //   - kpt validator: the root's Kptfile also runs validate-mesh as its validator, so kpt
-//     gives it every resource (the layout before; a small repository may keep it).
+//     gives it every resource (the layout before; a small repository may keep it). With
+//     -baseline COMMIT, its functions are built from that commit (package baseline): the
+//     way a repository was checked before, against the way it is now, in the same run.
 //
 // It prints, per layout and size, the median wall time, the CPU time (user and system,
 // kpt's and every function's) and the peak resident memory of kpt and of the largest
@@ -29,11 +31,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/meshfn/meshfn/tests/bench/baseline"
 	"github.com/meshfn/meshfn/tests/bench/fleet"
 )
 
 type options struct {
-	bin, timefn, blueprints string
+	bin, timefn, blueprints, baseline string
 	sizes                   []int
 	packages, runs          int
 	keep                    bool
@@ -48,6 +51,7 @@ func main() {
 	flag.StringVar(&sizes, "workloads", "1000,10000", "comma-separated numbers of Deployments")
 	flag.IntVar(&o.packages, "packages", 10, "namespace packages the Deployments are spread over")
 	flag.IntVar(&o.runs, "runs", 3, "runs per layout and size (the median is reported)")
+	flag.StringVar(&o.baseline, "baseline", "", "a commit whose functions check the kpt-validator layout (built into .cache/bench)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -75,6 +79,10 @@ type layout struct {
 }
 
 var layouts = []layout{{"shipped", false}, {"kpt validator", true}}
+
+// validators is the root Kptfile's validator in the kpt-validator layout, as
+// blueprints/fleet's README gives it.
+const validators = "  validators:\n    - image: ghcr.io/meshfn/validate-mesh:v0.1.0\n      configPath: validate-mesh.yaml\n"
 
 // sample is what one check of the repository cost.
 type sample struct {
@@ -105,9 +113,19 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	bins := []string{bin, bin}
+	names := []string{layouts[0].name, layouts[1].name}
+	if o.baseline != "" {
+		dir, label, err := baseline.Build(o.baseline, "./functions/apply-setters", "./functions/generate-revision",
+			"./functions/set-namespace-revision", "./functions/inject-sidecar", "./functions/validate-mesh")
+		if err != nil {
+			return err
+		}
+		bins[1], names[1] = dir, layouts[1].name+" at "+label[:8]
+	}
 	fmt.Printf("checking a mesh repository (render, then validate) made from the blueprints: Deployments in %d namespace packages on two revisions, "+
 		"2 control-plane packages, exec mode; median of %d runs, layouts alternating\n", o.packages, o.runs)
-	fmt.Printf("%-8s %-14s %10s %10s %14s %18s\n", "workloads", "layout", "wall", "CPU", "kpt peak RSS", "largest function")
+	fmt.Printf("%-8s %-24s %10s %10s %14s %18s\n", "workloads", "layout", "wall", "CPU", "kpt peak RSS", "largest function")
 	for _, n := range o.sizes {
 		samples := make([][]sample, len(layouts))
 		var rendered []map[string][]byte
@@ -115,13 +133,13 @@ func run(o options) error {
 			for li, l := range layouts {
 				dir := filepath.Join(tmp, fmt.Sprintf("%d-%d-%d", n, li, i), "mesh")
 				r := fleet.Repository{Blueprints: o.blueprints, Workloads: n, Packages: o.packages, Exec: true}
-				if !l.kptValidator {
-					r.Kptfiles = map[string]string{"Kptfile": withoutValidators(o.blueprints)}
+				if l.kptValidator {
+					r.Kptfiles = map[string]string{"Kptfile": rootPipeline(o.blueprints) + validators}
 				}
 				if err := r.Write(dir); err != nil {
 					return err
 				}
-				s, err := check(dir, l, wrappers, bin, filepath.Join(tmp, "timefn.log"))
+				s, err := check(dir, l, wrappers, bins[li], filepath.Join(tmp, "timefn.log"))
 				if err != nil {
 					return fmt.Errorf("%d workloads, %s: %w", n, l.name, err)
 				}
@@ -132,7 +150,7 @@ func run(o options) error {
 						return err
 					}
 					rendered = append(rendered, files)
-					if err := plantedDefectFails(dir, l, wrappers, bin, filepath.Join(tmp, "timefn.log")); err != nil {
+					if err := plantedDefectFails(dir, l, wrappers, bins[li], filepath.Join(tmp, "timefn.log")); err != nil {
 						return fmt.Errorf("%d workloads, %s: %w", n, l.name, err)
 					}
 				}
@@ -142,12 +160,12 @@ func run(o options) error {
 			}
 		}
 		var med []sample
-		for li, l := range layouts {
+		for li := range layouts {
 			m := median(samples[li])
 			med = append(med, m)
-			fmt.Printf("%-8d %-14s %10s %10s %10d MiB %14d MiB\n", n, l.name, m.wall.Round(100*time.Millisecond), m.cpu.Round(100*time.Millisecond), m.kptRSS/1024, m.fnRSS/1024)
+			fmt.Printf("%-8d %-24s %10s %10s %10d MiB %14d MiB\n", n, names[li], m.wall.Round(100*time.Millisecond), m.cpu.Round(100*time.Millisecond), m.kptRSS/1024, m.fnRSS/1024)
 		}
-		fmt.Printf("%-8d shipped / kpt validator: wall %.2fx, CPU %.2fx, kpt peak RSS %.2fx; same rendered files (Kptfiles aside): %v\n", n,
+		fmt.Printf("%-8d shipped / %s: wall %.2fx, CPU %.2fx, kpt peak RSS %.2fx; same rendered files (Kptfiles aside): %v\n", n, names[1],
 			ratio(med[0].wall, med[1].wall), ratio(med[0].cpu, med[1].cpu), float64(med[0].kptRSS)/float64(med[1].kptRSS), sameFiles(rendered[0], rendered[1]))
 	}
 	return nil
@@ -155,19 +173,15 @@ func run(o options) error {
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
-// withoutValidators is the root Kptfile's pipeline of blueprints/fleet without its
-// validators (the text from "pipeline:" on).
-func withoutValidators(blueprints string) string {
+// rootPipeline is the root Kptfile's pipeline of blueprints/fleet (the text from
+// "pipeline:" on).
+func rootPipeline(blueprints string) string {
 	b, err := os.ReadFile(filepath.Join(blueprints, "fleet", "Kptfile"))
 	if err != nil {
 		return ""
 	}
 	text := string(b)
-	text = text[strings.Index(text, "\npipeline:")+1:]
-	if i := strings.Index(text, "\n  validators:"); i >= 0 {
-		text = text[:i+1]
-	}
-	return text
+	return text[strings.Index(text, "\npipeline:")+1:]
 }
 
 // check renders the repository at dir and, in the shipped layout, validates the rendered

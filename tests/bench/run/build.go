@@ -1,53 +1,24 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
+
+	"github.com/meshfn/meshfn/tests/bench/baseline"
 )
 
 // benchCache is where baselines and other builds go: git ignores .cache.
-const benchCache = ".cache/bench"
+const benchCache = baseline.Cache
 
-// buildBaseline builds inject-sidecar from commit, in a git worktree of it that is
-// removed afterwards, into .cache/bench/COMMIT/ (kept: the same commit is built once).
-// It returns the binary and the commit's short name.
+// buildBaseline builds inject-sidecar from commit (package baseline) and returns the
+// binary and the commit's short name.
 func buildBaseline(commit string) (path, label string, err error) {
-	sha, err := output("git", "rev-parse", "--verify", commit+"^{commit}")
-	if err != nil {
-		return "", "", fmt.Errorf("baseline %s: %w", commit, err)
-	}
-	label = sha[:12]
-	binDir, err := filepath.Abs(filepath.Join(benchCache, sha))
+	dir, label, err := baseline.Build(commit, "./functions/inject-sidecar")
 	if err != nil {
 		return "", "", err
 	}
-	path = filepath.Join(binDir, "inject-sidecar")
-	if _, err := os.Stat(path); err == nil {
-		return path, label, nil
-	}
-	src, err := filepath.Abs(filepath.Join(benchCache, "src-"+sha))
-	if err != nil {
-		return "", "", err
-	}
-	os.RemoveAll(src)
-	if _, err := output("git", "worktree", "add", "--detach", src, sha); err != nil {
-		return "", "", err
-	}
-	defer func() {
-		if _, rmErr := output("git", "worktree", "remove", "--force", src); rmErr != nil && err == nil {
-			err = rmErr
-		}
-	}()
-	build := exec.Command("go", "build", "-o", binDir+string(filepath.Separator), "./functions/inject-sidecar")
-	build.Dir = src
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("building the baseline: %v\n%s", err, out)
-	}
-	return path, label, nil
+	return filepath.Join(dir, "inject-sidecar"), label, nil
 }
 
 // buildKyamlNoop builds tests/bench/kyamlnoop with another kyaml version, through a go.mod
@@ -96,10 +67,4 @@ func moduleKyaml() string {
 	return "(module)"
 }
 
-func output(name string, args ...string) (string, error) {
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out)), nil
-}
+func output(name string, args ...string) (string, error) { return baseline.Output(name, args...) }
