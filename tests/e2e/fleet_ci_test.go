@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,5 +218,91 @@ func TestFleetValidateScript(t *testing.T) {
 	render(t, mesh)
 	if out, ok := runEnv(t, mesh, append(shellEnv(t), "KPT_FN_RUNTIME="+runtime), script); !ok || !strings.Contains(out, "validate-mesh: passed") {
 		t.Errorf("validate.sh with the image (%s) fails on a rendered fleet:\n%s", runtime, out)
+	}
+}
+
+// TestPackageModeFindsWhatTheValidatorFinds: validate-mesh --package on a rendered fleet
+// reports the same findings, with the same files, as validate-mesh as the root Kptfile's
+// validator on the same fleet, defects planted (a route to a missing host, a namespace on
+// a revision nobody serves).
+func TestPackageModeFindsWhatTheValidatorFinds(t *testing.T) {
+	kptPath(t)
+	mesh := ciFleet(t)
+	const route = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: cart\n  namespace: shop\n" +
+		"spec:\n  hosts: [cart]\n  http:\n    - route:\n        - destination:\n            host: cartt\n"
+	writeFile(t, filepath.Join(mesh, "shop"), "routes.yaml", route)
+	edit(t, filepath.Join(mesh, "shop", "Kptfile"), "revision: asm-1-29", "revision: asm-1-31")
+	render(t, mesh)
+	out, ok := runEnv(t, mesh, nil, filepath.Join(functionBin(t), "validate-mesh"), "--package", ".", "--config", "validate-mesh.yaml")
+	if ok {
+		t.Fatalf("validate-mesh --package passed the planted defects:\n%s", out)
+	}
+	var packageMode []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if strings.HasPrefix(line, "[") {
+			packageMode = append(packageMode, line)
+		}
+	}
+
+	snippet := regexp.MustCompile("(?s)```yaml\n(  validators:\n.*?)```").FindStringSubmatch(readFile(t, filepath.Join(repoRoot(t), "blueprints", "fleet"), "README.md"))
+	if snippet == nil {
+		t.Fatal("blueprints/fleet's README gives no validator snippet")
+	}
+	kptfile := filepath.Join(mesh, "Kptfile")
+	text := readFile(t, mesh, "Kptfile")
+	if err := os.WriteFile(kptfile, []byte(strings.TrimRight(text, "\n")+"\n"+snippet[1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := t.TempDir()
+	kptOut, ok := runEnv(t, mesh, toolEnv(t), filepath.Join(functionBin(t), "render-exec"), ".", "--", "--results-dir", results)
+	if ok {
+		t.Fatalf("the render with the validator passed the planted defects:\n%s", kptOut)
+	}
+	var list struct {
+		Items []struct {
+			Image   string `json:"image"`
+			Exec    string `json:"exec"`
+			Results []struct {
+				Message     string `json:"message"`
+				Severity    string `json:"severity"`
+				ResourceRef *struct {
+					APIVersion, Kind, Name, Namespace string
+				} `json:"resourceRef"`
+				File *struct {
+					Path string `json:"path"`
+				} `json:"file"`
+			} `json:"results"`
+		} `json:"items"`
+	}
+	if err := yaml.Unmarshal([]byte(readFile(t, results, "results.yaml")), &list); err != nil {
+		t.Fatal(err)
+	}
+	var validator []string
+	for _, it := range list.Items {
+		if !strings.Contains(it.Image+it.Exec, "validate-mesh") {
+			continue
+		}
+		for _, r := range it.Results {
+			line := "[" + r.Severity + "]"
+			if ref := r.ResourceRef; ref != nil {
+				line += " " + strings.Join(slices.DeleteFunc([]string{ref.APIVersion, ref.Kind, ref.Namespace, ref.Name}, func(s string) bool { return s == "" }), "/")
+			}
+			line += ": " + r.Message
+			if r.File != nil && r.File.Path != "" {
+				line += " (" + r.File.Path + ")"
+			}
+			validator = append(validator, line)
+		}
+	}
+	slices.Sort(packageMode)
+	slices.Sort(validator)
+	if len(validator) == 0 || !slices.Equal(packageMode, validator) {
+		t.Errorf("validate-mesh --package and the Kptfile validator found different things:\n--- package mode\n%s\n--- validator\n%s",
+			strings.Join(packageMode, "\n"), strings.Join(validator, "\n"))
+	}
+	for _, want := range []string{"IST0101", "MFN0004"} {
+		if !strings.Contains(strings.Join(validator, "\n"), want) {
+			t.Errorf("the planted defect %s was not found:\n%s", want, strings.Join(validator, "\n"))
+		}
 	}
 }
