@@ -1,0 +1,261 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshfn/meshfn/internal/kptexec"
+	"github.com/meshfn/meshfn/internal/krmtest"
+	"sigs.k8s.io/yaml"
+)
+
+// functionExample is an example package of one function, examples/FUNCTION/CASE, laid out
+// as the kpt functions catalog lays out its examples: a kpt package whose Kptfile runs the
+// function, and a .expected folder with what rendering it does, which the package's
+// .krmignore keeps kpt from reading as resources.
+type functionExample struct {
+	function, name string
+	dir            string // absolute
+}
+
+func (e functionExample) String() string { return "examples/" + e.function + "/" + e.name }
+
+// expectedConfig is an example's .expected/config.yaml, as the catalog writes it: how the
+// render ends. Without the file the render succeeds.
+type expectedConfig struct {
+	// ExitCode is kpt's exit code: 0, or 1 for an example whose render fails (then it
+	// changes no file, and .expected holds only the results).
+	ExitCode int `json:"exitCode"`
+}
+
+// functionExamples lists examples/*/*/Kptfile: every example package of a function.
+func functionExamples(t *testing.T) []functionExample {
+	t.Helper()
+	kptfiles, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "*", "*", "Kptfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []functionExample
+	for _, kf := range kptfiles {
+		dir := filepath.Dir(kf)
+		out = append(out, functionExample{function: filepath.Base(filepath.Dir(dir)), name: filepath.Base(dir), dir: dir})
+	}
+	return out
+}
+
+// TestFunctionExamplesCoverEveryFunction: every function has example packages, each runs
+// it, each has its expected output, and the function's metadata.yaml and README list
+// exactly its examples, as examples/README.md does, so that none can be added or removed
+// without the others; an example's README starts with what its Kptfile says it shows.
+func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
+	const tree = "https://github.com/meshfn/meshfn/tree/main/"
+	byFunction := map[string][]string{}
+	index := readFile(t, filepath.Join(repoRoot(t), "examples"), "README.md")
+	for _, e := range functionExamples(t) {
+		if !slices.Contains(functions, e.function) {
+			t.Errorf("%s: %s is not one of meshfn's functions %v", e, e.function, functions)
+			continue
+		}
+		byFunction[e.function] = append(byFunction[e.function], e.name)
+		kptfile := readFile(t, e.dir, "Kptfile")
+		if !strings.Contains(kptfile, "- image: "+kptexec.ImagePrefix+e.function+":"+version(t)+"\n") {
+			t.Errorf("%s/Kptfile: its pipeline does not run %s%s:%s", e, kptexec.ImagePrefix, e.function, version(t))
+		}
+		if !strings.Contains(kptfile, "\ninfo:\n  description: ") {
+			t.Errorf("%s/Kptfile: no info.description saying what the example shows", e)
+		}
+		if ignore, err := os.ReadFile(filepath.Join(e.dir, ".krmignore")); err != nil || !slices.Contains(strings.Fields(string(ignore)), ".expected") {
+			t.Errorf("%s: no .krmignore naming .expected: kpt would read the expected results as resources of the package", e)
+		}
+		if desc, para := kptfileDescription(t, kptfile), readmeSummary(readFile(t, e.dir, "README.md")); desc != para {
+			t.Errorf("%s: the first paragraph of its README.md\n\t%s\nis not its Kptfile's info.description\n\t%s", e, para, desc)
+		}
+		if !strings.Contains(index, "[`"+e.name+"`]("+e.function+"/"+e.name+")") {
+			t.Errorf("examples/README.md does not list %s", e)
+		}
+		if _, err := os.Stat(filepath.Join(e.dir, ".expected", "results.yaml")); err != nil {
+			t.Errorf("%s: no expected results (UPDATE_GOLDEN=1 go test -run TestFunctionExamples ./tests/e2e writes them): %v", e, err)
+		}
+	}
+	link := regexp.MustCompile(`\]\(\.\./\.\./examples/([a-z0-9-]+)/([a-z0-9-]+)/?\)`)
+	for _, f := range functions {
+		names := byFunction[f]
+		if len(names) == 0 {
+			t.Errorf("%s has no example package in examples/%s/", f, f)
+			continue
+		}
+		meta := readFile(t, filepath.Join(repoRoot(t), "functions", f), "metadata.yaml")
+		var listed []string
+		for _, m := range regexp.MustCompile(`(?m)^  - `+regexp.QuoteMeta(tree)+`examples/`+regexp.QuoteMeta(f)+`/(\S+)$`).FindAllStringSubmatch(meta, -1) {
+			listed = append(listed, m[1])
+		}
+		if !slices.Equal(slices.Sorted(slices.Values(listed)), names) {
+			t.Errorf("functions/%s/metadata.yaml: examplePackageURLs list the examples %v, want %v", f, listed, names)
+		}
+		readme := readFile(t, filepath.Join(repoRoot(t), "functions", f), "README.md")
+		_, examples, ok := strings.Cut(readme, "\n## Examples\n")
+		if !ok {
+			t.Errorf("functions/%s/README.md has no Examples section", f)
+			continue
+		}
+		examples, _, _ = strings.Cut(examples, "\n## ")
+		listed = nil
+		for _, m := range link.FindAllStringSubmatch(examples, -1) {
+			if m[1] != f {
+				continue
+			}
+			if !slices.Contains(listed, m[2]) {
+				listed = append(listed, m[2])
+			}
+		}
+		if !slices.Equal(slices.Sorted(slices.Values(listed)), names) {
+			t.Errorf("functions/%s/README.md: its Examples section links the examples %v, want %v", f, listed, names)
+		}
+	}
+}
+
+// TestFunctionExamples renders every example package as a user would (`kpt fn render`,
+// here in exec mode: the function images replaced by the binaries, as render-exec does)
+// in a Git repository holding a copy of it, and compares what the render did with the
+// example's .expected folder, as the catalog's tests do:
+//
+//   - diff.patch: `git diff` of everything the render changed, added and removed, for a
+//     render that succeeds (it is the whole rendered package: the committed package with
+//     the patch applied); the render changes nothing when run again;
+//   - results.yaml: kpt's results (--results-dir), each function named by its image, as
+//     a render with the images writes them;
+//   - config.yaml: exitCode 1 for an example whose render fails; it then changes no file.
+//
+// UPDATE_GOLDEN=1 rewrites diff.patch and results.yaml.
+func TestFunctionExamples(t *testing.T) {
+	kptPath(t)
+	examples := functionExamples(t)
+	if len(examples) == 0 {
+		t.Fatal("found no example packages in examples/*/*/")
+	}
+	for _, e := range examples {
+		t.Run(e.function+"/"+e.name, func(t *testing.T) {
+			var want expectedConfig
+			if b, err := os.ReadFile(filepath.Join(e.dir, ".expected", "config.yaml")); err == nil {
+				if err := yaml.UnmarshalStrict(b, &want); err != nil {
+					t.Fatalf("%s/.expected/config.yaml: %v", e, err)
+				}
+			}
+			// The copy holds .expected too: the example's .krmignore must keep kpt from
+			// reading it as resources (it would, as any other YAML of the package).
+			dir := filepath.Join(t.TempDir(), e.name)
+			copyTree(t, e.dir, dir)
+			git(t, dir, "init", "-q")
+			git(t, dir, "add", "-A")
+			commit(t, dir, "the example as committed")
+			committed := snapshot(t, dir)
+
+			results := t.TempDir()
+			out, ok := renderExample(t, dir, results)
+			if ok != (want.ExitCode == 0) {
+				t.Fatalf("%s: the render ended with ok=%v, want exit code %d (.expected/config.yaml):\n%s", e, ok, want.ExitCode, out)
+			}
+			git(t, dir, "add", "-A")
+			patch, ok := runEnv(t, dir, gitEnv(), "git", "diff", "--cached", "--no-color", "--no-ext-diff", "--find-renames")
+			if !ok {
+				t.Fatalf("git diff: %s", patch)
+			}
+			krmtest.CompareGolden(t, filepath.Join(e.dir, ".expected", "results.yaml"), exampleResults(t, filepath.Join(results, "results.yaml")))
+			if want.ExitCode != 0 {
+				if patch != "" {
+					t.Errorf("%s: the failing render changed files:\n%s", e, patch)
+				}
+				return
+			}
+			if patch == "" {
+				t.Errorf("%s: the render changed nothing: the example shows nothing", e)
+			}
+			krmtest.CompareGolden(t, filepath.Join(e.dir, ".expected", "diff.patch"), []byte(patch))
+
+			rendered := snapshot(t, dir)
+			if out, ok := renderExample(t, dir, t.TempDir()); !ok {
+				t.Fatalf("%s: rendering the rendered package failed:\n%s", e, out)
+			}
+			if d := diffTrees(rendered, snapshot(t, dir)); d != "" {
+				t.Errorf("%s: a second render changed the rendered package:\n%s", e, d)
+			}
+			if d := diffTrees(committed, rendered); d == "" {
+				t.Errorf("%s: the render left the package as committed", e)
+			}
+		})
+	}
+}
+
+// renderExample renders dir in exec mode with kpt's results written to resultsDir, and
+// returns kpt's output and whether it succeeded.
+func renderExample(t *testing.T, dir, resultsDir string) (string, bool) {
+	t.Helper()
+	var out strings.Builder
+	err := kptexec.Render(context.Background(), dir, kptexec.Options{
+		Args: []string{"--truncate-output=false", "--results-dir", resultsDir}, Env: toolEnv(t), Stdout: &out, Stderr: &out,
+	})
+	if err != nil {
+		fmt.Fprintln(&out, err)
+	}
+	return out.String(), err == nil
+}
+
+// execEntry is how kpt's results name a function that ran in exec mode.
+var execEntry = regexp.MustCompile(`(?m)^(\s*(?:- )?)exec: ([a-z0-9-]+)$`)
+
+// exampleResults reads kpt's results file and names each of meshfn's functions by its
+// image, as the results of a render with the images do (render-exec ran the binaries
+// in their place).
+func exampleResults(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("kpt wrote no results: %v", err)
+	}
+	return []byte(execEntry.ReplaceAllStringFunc(string(b), func(s string) string {
+		m := execEntry.FindStringSubmatch(s)
+		if !slices.Contains(functions, m[2]) {
+			return s
+		}
+		return m[1] + "image: " + kptexec.ImagePrefix + m[2] + ":" + version(t)
+	}))
+}
+
+// kptfileDescription is a Kptfile's info.description.
+func kptfileDescription(t *testing.T, kptfile string) string {
+	t.Helper()
+	var k struct {
+		Info struct {
+			Description string `json:"description"`
+		} `json:"info"`
+	}
+	if err := yaml.Unmarshal([]byte(kptfile), &k); err != nil {
+		t.Fatalf("reading a Kptfile: %v", err)
+	}
+	return k.Info.Description
+}
+
+// readmeSummary is the first paragraph of a README after its title, as plain text: its
+// lines joined, without Markdown's code and emphasis marks.
+func readmeSummary(readme string) string {
+	_, body, _ := strings.Cut(readme, "\n\n")
+	para, _, _ := strings.Cut(strings.TrimLeft(body, "\n"), "\n\n")
+	return plainMarkdown(para)
+}
+
+// markdownLink is a Markdown link, [text](target).
+var markdownLink = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+
+// plainMarkdown is Markdown text as plain text: links replaced by their text, code and
+// emphasis marks removed, white space collapsed.
+func plainMarkdown(s string) string {
+	s = markdownLink.ReplaceAllString(s, "$1")
+	s = strings.NewReplacer("`", "", "**", "").Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
