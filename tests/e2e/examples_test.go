@@ -52,7 +52,8 @@ func functionExamples(t *testing.T) []functionExample {
 // TestFunctionExamplesCoverEveryFunction: every function has example packages, each runs
 // it, each has its expected output, and the function's metadata.yaml and README list
 // exactly its examples, as examples/README.md does, so that none can be added or removed
-// without the others; an example's README starts with what its Kptfile says it shows.
+// without the others; an example's README starts with what its Kptfile says it shows, and
+// the function README's table of examples says the same of each.
 func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 	const tree = "https://github.com/meshfn/meshfn/tree/main/"
 	byFunction := map[string][]string{}
@@ -83,6 +84,7 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 			t.Errorf("%s: no expected results (UPDATE_GOLDEN=1 go test -run TestFunctionExamples ./tests/e2e writes them): %v", e, err)
 		}
 	}
+	exampleRow := regexp.MustCompile("(?m)^\\| \\[`[a-z0-9-]+`\\]\\(\\.\\./\\.\\./examples/([a-z0-9-]+)/([a-z0-9-]+)/?\\) \\| (.+) \\|$")
 	link := regexp.MustCompile(`\]\(\.\./\.\./examples/([a-z0-9-]+)/([a-z0-9-]+)/?\)`)
 	for _, f := range functions {
 		names := byFunction[f]
@@ -105,6 +107,15 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 			continue
 		}
 		examples, _, _ = strings.Cut(examples, "\n## ")
+		for _, m := range exampleRow.FindAllStringSubmatch(examples, -1) {
+			if m[1] != f {
+				continue
+			}
+			desc := kptfileDescription(t, readFile(t, filepath.Join(repoRoot(t), "examples", f, m[2]), "Kptfile"))
+			if got := plainMarkdown(m[3]); got != desc {
+				t.Errorf("functions/%s/README.md: its Examples table says of %s\n\t%s\nits Kptfile's info.description\n\t%s", f, m[2], got, desc)
+			}
+		}
 		listed = nil
 		for _, m := range link.FindAllStringSubmatch(examples, -1) {
 			if m[1] != f {
@@ -258,4 +269,63 @@ func plainMarkdown(s string) string {
 	s = markdownLink.ReplaceAllString(s, "$1")
 	s = strings.NewReplacer("`", "", "**", "").Replace(s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// renderedExample is an example package as its .expected/diff.patch says the render
+// leaves it: the committed files (.expected and .krmignore aside) with the patch applied.
+func renderedExample(t *testing.T, name string) map[string]string {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "examples", filepath.FromSlash(name))
+	dir := filepath.Join(t.TempDir(), "example")
+	copyTree(t, src, dir)
+	if out, ok := runEnv(t, dir, gitEnv(), "git", "apply", filepath.Join(src, ".expected", "diff.patch")); !ok {
+		t.Fatalf("applying examples/%s/.expected/diff.patch: %s", name, out)
+	}
+	files := snapshot(t, dir)
+	for rel := range files {
+		if strings.HasPrefix(rel, ".expected/") || rel == ".krmignore" {
+			delete(files, rel)
+		}
+	}
+	return files
+}
+
+// TestExamplesBuiltOnOthers: an example that starts from another example's output holds
+// that output as the other example's .expected says it is now, so the two cannot drift
+// apart; uninject gives back exactly what simple started from.
+func TestExamplesBuiltOnOthers(t *testing.T) {
+	cases := []struct {
+		example, from string
+		prefix        string // the files of the example that are from's output
+		restores      bool   // the example's render gives back from's committed files
+	}{
+		{example: "inject-sidecar/uninject", from: "inject-sidecar/simple", prefix: "shop.yaml", restores: true},
+		{example: "generate-revision/prune", from: "generate-revision/simple", prefix: "generated/"},
+	}
+	for _, c := range cases {
+		t.Run(c.example, func(t *testing.T) {
+			only := func(files map[string]string) map[string]string {
+				out := map[string]string{}
+				for rel, data := range files {
+					if strings.HasPrefix(rel, c.prefix) {
+						out[rel] = data
+					}
+				}
+				return out
+			}
+			committed := only(snapshot(t, filepath.Join(repoRoot(t), "examples", filepath.FromSlash(c.example))))
+			if len(committed) == 0 {
+				t.Fatalf("examples/%s has no files %s*", c.example, c.prefix)
+			}
+			if d := diffTrees(only(renderedExample(t, c.from)), committed); d != "" {
+				t.Errorf("examples/%s is not examples/%s rendered (copy them from its render):\n%s", c.example, c.from, d)
+			}
+			if c.restores {
+				want := only(snapshot(t, filepath.Join(repoRoot(t), "examples", filepath.FromSlash(c.from))))
+				if d := diffTrees(want, only(renderedExample(t, c.example))); d != "" {
+					t.Errorf("rendering examples/%s does not give back examples/%s as committed:\n%s", c.example, c.from, d)
+				}
+			}
+		})
+	}
 }
