@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -162,9 +164,9 @@ func TestFunctionExamples(t *testing.T) {
 			// reading it as resources (it would, as any other YAML of the package).
 			dir := filepath.Join(t.TempDir(), e.name)
 			copyTree(t, e.dir, dir)
-			git(t, dir, "init", "-q")
-			git(t, dir, "add", "-A")
-			commit(t, dir, "the example as committed")
+			exampleGit(t, dir, "init", "-q")
+			exampleGit(t, dir, "add", "-A")
+			exampleGit(t, dir, "commit", "-q", "-m", "the example as committed")
 			committed := snapshot(t, dir)
 
 			results := t.TempDir()
@@ -172,11 +174,8 @@ func TestFunctionExamples(t *testing.T) {
 			if ok != (want.ExitCode == 0) {
 				t.Fatalf("%s: the render ended with ok=%v, want exit code %d (.expected/config.yaml):\n%s", e, ok, want.ExitCode, out)
 			}
-			git(t, dir, "add", "-A")
-			patch, ok := runEnv(t, dir, gitEnv(), "git", "diff", "--cached", "--no-color", "--no-ext-diff", "--find-renames")
-			if !ok {
-				t.Fatalf("git diff: %s", patch)
-			}
+			exampleGit(t, dir, "add", "-A")
+			patch := exampleGit(t, dir, "diff", "--cached", "--no-color", "--no-ext-diff", "--find-renames")
 			krmtest.CompareGolden(t, filepath.Join(e.dir, ".expected", "results.yaml"), exampleResults(t, filepath.Join(results, "results.yaml")))
 			if want.ExitCode != 0 {
 				if patch != "" {
@@ -201,6 +200,21 @@ func TestFunctionExamples(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleGit runs git in dir without the user's Git configuration and returns its
+// standard output.
+func exampleGit(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), gitEnv()...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, stderr.String())
+	}
+	return string(out)
 }
 
 // renderExample renders dir in exec mode with kpt's results written to resultsDir, and
@@ -278,9 +292,7 @@ func renderedExample(t *testing.T, name string) map[string]string {
 	src := filepath.Join(repoRoot(t), "examples", filepath.FromSlash(name))
 	dir := filepath.Join(t.TempDir(), "example")
 	copyTree(t, src, dir)
-	if out, ok := runEnv(t, dir, gitEnv(), "git", "apply", filepath.Join(src, ".expected", "diff.patch")); !ok {
-		t.Fatalf("applying examples/%s/.expected/diff.patch: %s", name, out)
-	}
+	exampleGit(t, dir, "apply", filepath.Join(src, ".expected", "diff.patch"))
 	files := snapshot(t, dir)
 	for rel := range files {
 		if strings.HasPrefix(rel, ".expected/") || rel == ".krmignore" {
