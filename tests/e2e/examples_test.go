@@ -1,11 +1,12 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,48 +18,113 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// functionExample is an example package of one function, examples/FUNCTION/CASE, laid out
-// as the kpt functions catalog lays out its examples: a kpt package whose Kptfile runs the
-// function, and a .expected folder with what rendering it does, which the package's
-// .krmignore keeps kpt from reading as resources.
+// functionExample is an example of one function, examples/FUNCTION/CASE, laid out as the
+// kpt functions catalog lays out its eval examples: the resources the function works on
+// and its config file, a README whose `kpt fn eval` command runs the function on them,
+// and .expected/ with how that command runs (config.yaml) and what it does (diff.patch,
+// results.yaml), which the folder's .krmignore keeps kpt from reading as resources. An
+// example has no Kptfile: TestRootRendersOnlyTheBlueprints says why.
 type functionExample struct {
 	function, name string
 	dir            string // absolute
+	config         expectedConfig
 }
 
 func (e functionExample) String() string { return "examples/" + e.function + "/" + e.name }
 
-// expectedConfig is an example's .expected/config.yaml, as the catalog writes it: how the
-// render ends. Without the file the render succeeds.
+// expectedConfig is an example's .expected/config.yaml, in the fields of kpt's test runner,
+// which tests the catalog's examples: an eval test (testType) of the function's image,
+// given its config file (fnConfig, a slash path relative to .expected) or arguments (args,
+// which kpt passes after --), and kpt's exit code: 0, or 1 for an example the function
+// fails.
 type expectedConfig struct {
-	// ExitCode is kpt's exit code: 0, or 1 for an example whose render fails (then it
-	// changes no file, and .expected holds only the results).
-	ExitCode int `json:"exitCode"`
+	TestType string            `json:"testType"`
+	Image    string            `json:"image"`
+	FnConfig string            `json:"fnConfig,omitempty"`
+	Args     map[string]string `json:"args,omitempty"`
+	ExitCode int               `json:"exitCode,omitempty"`
 }
 
-// functionExamples lists examples/*/*/Kptfile: every example package of a function.
+// functionExamples lists the folders examples/*/*/ that hold .expected/, as kpt's test
+// runner finds its test cases: every example of a function, with its config.yaml.
 func functionExamples(t *testing.T) []functionExample {
 	t.Helper()
-	kptfiles, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "*", "*", "Kptfile"))
+	found, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "*", "*", ".expected"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []functionExample
-	for _, kf := range kptfiles {
-		dir := filepath.Dir(kf)
-		out = append(out, functionExample{function: filepath.Base(filepath.Dir(dir)), name: filepath.Base(dir), dir: dir})
+	for _, expected := range found {
+		dir := filepath.Dir(expected)
+		e := functionExample{function: filepath.Base(filepath.Dir(dir)), name: filepath.Base(dir), dir: dir}
+		b, err := os.ReadFile(filepath.Join(expected, "config.yaml"))
+		if err != nil {
+			t.Fatalf("%s: no .expected/config.yaml saying how kpt fn eval runs the example: %v", e, err)
+		}
+		if err := yaml.UnmarshalStrict(b, &e.config); err != nil {
+			t.Fatalf("%s/.expected/config.yaml: %v", e, err)
+		}
+		out = append(out, e)
 	}
 	return out
 }
 
-// TestFunctionExamplesCoverEveryFunction: every function has example packages, each runs
-// it, each has its expected output, and the function's metadata.yaml and README list
-// exactly its examples, as examples/README.md does, so that none can be added or removed
-// without the others; an example's README starts with what its Kptfile says it shows, and
-// the function README's table of examples says the same of each.
+// fnConfig is the example's function config file, a slash path relative to the example's
+// folder; "" when the function runs without one.
+func (e functionExample) fnConfig() string {
+	if e.config.FnConfig == "" {
+		return ""
+	}
+	return path.Join(".expected", e.config.FnConfig)
+}
+
+// evalArgs are the arguments of `kpt fn eval` after the function's image (or binary),
+// run in the example's folder: the config file, the folder, and the arguments by key.
+func (e functionExample) evalArgs() []string {
+	var args []string
+	if f := e.fnConfig(); f != "" {
+		args = append(args, "--fn-config", f)
+	}
+	args = append(args, ".")
+	if len(e.config.Args) > 0 {
+		args = append(args, "--")
+		for _, k := range slices.Sorted(maps.Keys(e.config.Args)) {
+			args = append(args, k+"="+e.config.Args[k])
+		}
+	}
+	return args
+}
+
+// command is the command the example's README gives a user to run in its folder.
+func (e functionExample) command() string {
+	return "kpt fn eval --image " + e.config.Image + " " + strings.Join(e.evalArgs(), " ")
+}
+
+// isValidator reports whether the function's metadata.yaml tags it validator: it never
+// changes a package.
+func isValidator(t *testing.T, function string) bool {
+	t.Helper()
+	var meta struct {
+		Tags []string `json:"tags"`
+	}
+	if err := yaml.Unmarshal([]byte(readFile(t, filepath.Join(repoRoot(t), "functions", function), "metadata.yaml")), &meta); err != nil {
+		t.Fatalf("functions/%s/metadata.yaml: %v", function, err)
+	}
+	return slices.Contains(meta.Tags, "validator")
+}
+
+// TestFunctionExamplesCoverEveryFunction: every function has examples; each runs the
+// function by its released image, with a config file of the example annotated as
+// local-config (kpt live apply leaves it out) or with arguments that need no quoting, and
+// its README gives, on a line of its own, the very `kpt fn eval` command its
+// .expected/config.yaml describes. The function's metadata.yaml and README list exactly
+// its examples, as examples/README.md does, so that none can be added or removed without
+// the others, and the function README's table of examples says of each what the first
+// paragraph of the example's README says.
 func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 	const tree = "https://github.com/meshfn/meshfn/tree/main/"
 	byFunction := map[string][]string{}
+	summaries := map[string]string{} // the first paragraph of each example's README, by FUNCTION/CASE
 	index := readFile(t, filepath.Join(repoRoot(t), "examples"), "README.md")
 	for _, e := range functionExamples(t) {
 		if !slices.Contains(functions, e.function) {
@@ -66,18 +132,27 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 			continue
 		}
 		byFunction[e.function] = append(byFunction[e.function], e.name)
-		kptfile := readFile(t, e.dir, "Kptfile")
-		if !strings.Contains(kptfile, "- image: "+kptexec.ImagePrefix+e.function+":"+version(t)+"\n") {
-			t.Errorf("%s/Kptfile: its pipeline does not run %s%s:%s", e, kptexec.ImagePrefix, e.function, version(t))
+		readme := readFile(t, e.dir, "README.md")
+		summaries[e.function+"/"+e.name] = readmeSummary(readme)
+		if e.config.TestType != "eval" {
+			t.Errorf("%s/.expected/config.yaml: testType %q, want eval: an example has no Kptfile to render", e, e.config.TestType)
 		}
-		if !strings.Contains(kptfile, "\ninfo:\n  description: ") {
-			t.Errorf("%s/Kptfile: no info.description saying what the example shows", e)
+		if want := kptexec.ImagePrefix + e.function + ":" + version(t); e.config.Image != want {
+			t.Errorf("%s/.expected/config.yaml: image %q, want %s", e, e.config.Image, want)
+		}
+		if f := e.fnConfig(); f != "" {
+			checkExampleFnConfig(t, e, f)
+		}
+		for k, v := range e.config.Args {
+			if k == "" || strings.ContainsAny(k+v, " \t\n'\"\\$`*?;&|<>()[]{}#~") {
+				t.Errorf("%s/.expected/config.yaml: the argument %s=%s would need quoting in the README's command", e, k, v)
+			}
+		}
+		if !strings.Contains(readme, "\n"+e.command()+"\n") {
+			t.Errorf("%s/README.md does not give, on a line of its own, the command .expected/config.yaml runs:\n\t%s", e, e.command())
 		}
 		if ignore, err := os.ReadFile(filepath.Join(e.dir, ".krmignore")); err != nil || !slices.Contains(strings.Fields(string(ignore)), ".expected") {
-			t.Errorf("%s: no .krmignore naming .expected: kpt would read the expected results as resources of the package", e)
-		}
-		if desc, para := kptfileDescription(t, kptfile), readmeSummary(readFile(t, e.dir, "README.md")); desc != para {
-			t.Errorf("%s: the first paragraph of its README.md\n\t%s\nis not its Kptfile's info.description\n\t%s", e, para, desc)
+			t.Errorf("%s: no .krmignore naming .expected: kpt would read the expected results as resources of the example", e)
 		}
 		if !strings.Contains(index, "[`"+e.name+"`]("+e.function+"/"+e.name+")") {
 			t.Errorf("examples/README.md does not list %s", e)
@@ -91,7 +166,7 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 	for _, f := range functions {
 		names := byFunction[f]
 		if len(names) == 0 {
-			t.Errorf("%s has no example package in examples/%s/", f, f)
+			t.Errorf("%s has no example in examples/%s/", f, f)
 			continue
 		}
 		meta := readFile(t, filepath.Join(repoRoot(t), "functions", f), "metadata.yaml")
@@ -113,9 +188,9 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 			if m[1] != f {
 				continue
 			}
-			desc := kptfileDescription(t, readFile(t, filepath.Join(repoRoot(t), "examples", f, m[2]), "Kptfile"))
-			if got := plainMarkdown(m[3]); got != desc {
-				t.Errorf("functions/%s/README.md: its Examples table says of %s\n\t%s\nits Kptfile's info.description\n\t%s", f, m[2], got, desc)
+			summary, ok := summaries[f+"/"+m[2]]
+			if got := plainMarkdown(m[3]); ok && got != summary {
+				t.Errorf("functions/%s/README.md: its Examples table says of %s\n\t%s\nthe first paragraph of its README\n\t%s", f, m[2], got, summary)
 			}
 		}
 		listed = nil
@@ -133,77 +208,95 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 	}
 }
 
-// TestFunctionExamples renders every example package as a user would (`kpt fn render`,
-// here in exec mode: the function images replaced by the binaries, as render-exec does)
-// in a Git repository holding a copy of it, and compares what the render did with the
-// example's .expected folder, as the catalog's tests do:
+// checkExampleFnConfig checks the config file f of example e: a file of the example beside
+// its resources (the README's command runs in the example's folder), a single resource
+// annotated config.kubernetes.io/local-config: "true", since kpt fn eval reads it as a
+// resource of the folder as well.
+func checkExampleFnConfig(t *testing.T, e functionExample, f string) {
+	t.Helper()
+	if strings.HasPrefix(f, "../") || strings.HasPrefix(f, ".expected/") || strings.Contains(f, "/") {
+		t.Errorf("%s/.expected/config.yaml: fnConfig %s is not a file at the top of the example", e, e.config.FnConfig)
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(e.dir, f))
+	if err != nil {
+		t.Errorf("%s/.expected/config.yaml: fnConfig: %v", e, err)
+		return
+	}
+	var config struct {
+		Metadata struct {
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	}
+	if err := yaml.Unmarshal(b, &config); err != nil {
+		t.Errorf("%s/%s: %v", e, f, err)
+	} else if config.Metadata.Annotations["config.kubernetes.io/local-config"] != "true" {
+		t.Errorf("%s/%s, the function's config, is not annotated config.kubernetes.io/local-config: \"true\": kpt fn eval reads it as a resource of the example, and kpt live apply would apply it", e, f)
+	}
+}
+
+// TestFunctionExamples runs every example as a user runs it with its README's command, and
+// as kpt's test runner runs the catalog's eval examples: `kpt fn eval` in a Git repository
+// holding a copy of the example, here in exec mode (--exec with the function's binary in
+// place of --image, the rest of the command as .expected/config.yaml gives it). It then
+// compares what the function did with the example's .expected folder:
 //
-//   - diff.patch: `git diff` of everything the render changed, added and removed, for a
-//     render that succeeds (it is the whole rendered package: the committed package with
-//     the patch applied); the render changes nothing when run again. A pipeline of
-//     validators only must change nothing, and has none;
-//   - results.yaml: kpt's results (--results-dir), each function named by its image, as
-//     a render with the images writes them;
-//   - config.yaml: exitCode 1 for an example whose render fails; it then changes no file.
+//   - config.yaml: kpt's exit code; an example the function fails (exitCode 1) changes no
+//     file and has no diff.patch;
+//   - diff.patch: `git diff` of everything the function changed, added and removed (the
+//     example's output is its committed files with the patch applied); running the
+//     command again changes nothing. A validator (so tagged in its metadata.yaml) must
+//     change nothing, and its examples have none;
+//   - results.yaml: kpt's results (--results-dir), the function named by its image, as
+//     the command with the image writes them.
 //
 // UPDATE_GOLDEN=1 rewrites diff.patch and results.yaml.
 func TestFunctionExamples(t *testing.T) {
 	kptPath(t)
 	examples := functionExamples(t)
 	if len(examples) == 0 {
-		t.Fatal("found no example packages in examples/*/*/")
+		t.Fatal("found no examples in examples/*/*/")
 	}
 	for _, e := range examples {
 		t.Run(e.function+"/"+e.name, func(t *testing.T) {
-			var want expectedConfig
-			if b, err := os.ReadFile(filepath.Join(e.dir, ".expected", "config.yaml")); err == nil {
-				if err := yaml.UnmarshalStrict(b, &want); err != nil {
-					t.Fatalf("%s/.expected/config.yaml: %v", e, err)
-				}
-			}
 			// The copy holds .expected too: the example's .krmignore must keep kpt from
-			// reading it as resources (it would, as any other YAML of the package).
+			// reading it as resources (it would, as any other YAML of the folder).
 			dir := filepath.Join(t.TempDir(), e.name)
 			copyTree(t, e.dir, dir)
 			exampleGit(t, dir, "init", "-q")
 			exampleGit(t, dir, "add", "-A")
 			exampleGit(t, dir, "commit", "-q", "-m", "the example as committed")
 
-			if krmtest.Update() {
-				if err := os.MkdirAll(filepath.Join(e.dir, ".expected"), 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
 			results := t.TempDir()
-			out, ok := renderExample(t, dir, results)
-			if ok != (want.ExitCode == 0) {
-				t.Fatalf("%s: the render ended with ok=%v, want exit code %d (.expected/config.yaml):\n%s", e, ok, want.ExitCode, out)
+			out, code := evalExample(t, e, dir, results)
+			if code != e.config.ExitCode {
+				t.Fatalf("%s: kpt fn eval exited %d, want %d (.expected/config.yaml):\n%s", e, code, e.config.ExitCode, out)
 			}
 			exampleGit(t, dir, "add", "-A")
 			patch := exampleGit(t, dir, "diff", "--cached", "--no-color", "--no-ext-diff", "--find-renames")
 			krmtest.CompareGolden(t, filepath.Join(e.dir, ".expected", "results.yaml"), exampleResults(t, filepath.Join(results, "results.yaml")))
-			// A failing render, or a pipeline of validators only, changes nothing: such an
-			// example has no diff.patch.
-			if want.ExitCode != 0 || !strings.Contains(readFile(t, e.dir, "Kptfile"), "\n  mutators:\n") {
+			// A function that fails, or a validator, changes nothing: such an example has
+			// no diff.patch.
+			if e.config.ExitCode != 0 || isValidator(t, e.function) {
 				if patch != "" {
-					t.Errorf("%s: the render (failing, or running only validators) changed files:\n%s", e, patch)
+					t.Errorf("%s: the function (failing, or a validator) changed files:\n%s", e, patch)
 				}
 				if _, err := os.Stat(filepath.Join(e.dir, ".expected", "diff.patch")); err == nil {
-					t.Errorf("%s: .expected/diff.patch, but the render changes nothing", e)
+					t.Errorf("%s: .expected/diff.patch, but the function changes nothing", e)
 				}
 				return
 			}
 			if patch == "" {
-				t.Errorf("%s: the render changed nothing: the example shows nothing", e)
+				t.Errorf("%s: the function changed nothing: the example shows nothing", e)
 			}
 			krmtest.CompareGolden(t, filepath.Join(e.dir, ".expected", "diff.patch"), []byte(patch))
 
-			rendered := snapshot(t, dir)
-			if out, ok := renderExample(t, dir, t.TempDir()); !ok {
-				t.Fatalf("%s: rendering the rendered package failed:\n%s", e, out)
+			output := snapshot(t, dir)
+			if out, code := evalExample(t, e, dir, t.TempDir()); code != 0 {
+				t.Fatalf("%s: running the command again, on its output, exited %d:\n%s", e, code, out)
 			}
-			if d := diffTrees(rendered, snapshot(t, dir)); d != "" {
-				t.Errorf("%s: a second render changed the rendered package:\n%s", e, d)
+			if d := diffTrees(output, snapshot(t, dir)); d != "" {
+				t.Errorf("%s: running the command again changed its output:\n%s", e, d)
 			}
 		})
 	}
@@ -215,7 +308,7 @@ func exampleGit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), gitEnv()...)
-	var stderr bytes.Buffer
+	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -224,26 +317,35 @@ func exampleGit(t *testing.T, dir string, args ...string) string {
 	return string(out)
 }
 
-// renderExample renders dir in exec mode with kpt's results written to resultsDir, and
-// returns kpt's output and whether it succeeded.
-func renderExample(t *testing.T, dir, resultsDir string) (string, bool) {
+// evalExample runs example e's `kpt fn eval` command in dir, a copy of it, in exec mode,
+// with kpt's results written to resultsDir, and returns kpt's output and exit code.
+func evalExample(t *testing.T, e functionExample, dir, resultsDir string) (string, int) {
 	t.Helper()
-	var out strings.Builder
-	err := kptexec.Render(context.Background(), dir, kptexec.Options{
-		Args: []string{"--truncate-output=false", "--results-dir", resultsDir}, Env: toolEnv(t), Stdout: &out, Stderr: &out,
-	})
-	if err != nil {
-		fmt.Fprintln(&out, err)
+	bin := filepath.Join(functionBin(t), e.function)
+	if strings.ContainsAny(bin, " \t\n") {
+		t.Fatalf("kpt fn eval --exec splits its value at white space, and the function binary's path has some: %q", bin)
 	}
-	return out.String(), err == nil
+	args := append([]string{"fn", "eval", "--exec", bin, "--results-dir", resultsDir, "--truncate-output=false"}, e.evalArgs()...)
+	cmd := exec.Command(kptPath(t), args...)
+	cmd.Dir, cmd.Env = dir, toolEnv(t)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("running kpt fn eval on %s: %v\n%s", e, err, out)
+	return "", 0
 }
 
-// execEntry is how kpt's results name a function that ran in exec mode.
-var execEntry = regexp.MustCompile(`(?m)^(\s*(?:- )?)exec: ([a-z0-9-]+)$`)
+// execEntry is how kpt's results name a function run in exec mode: by its path.
+var execEntry = regexp.MustCompile(`(?m)^(\s*(?:- )?)exec: (\S+)$`)
 
 // exampleResults reads kpt's results file and names each of meshfn's functions by its
-// image, as the results of a render with the images do (render-exec ran the binaries
-// in their place).
+// image, as the results of the command with the image do (the test ran the binary in its
+// place).
 func exampleResults(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -252,25 +354,12 @@ func exampleResults(t *testing.T, path string) []byte {
 	}
 	return []byte(execEntry.ReplaceAllStringFunc(string(b), func(s string) string {
 		m := execEntry.FindStringSubmatch(s)
-		if !slices.Contains(functions, m[2]) {
+		name := filepath.Base(m[2])
+		if !slices.Contains(functions, name) {
 			return s
 		}
-		return m[1] + "image: " + kptexec.ImagePrefix + m[2] + ":" + version(t)
+		return m[1] + "image: " + kptexec.ImagePrefix + name + ":" + version(t)
 	}))
-}
-
-// kptfileDescription is a Kptfile's info.description.
-func kptfileDescription(t *testing.T, kptfile string) string {
-	t.Helper()
-	var k struct {
-		Info struct {
-			Description string `json:"description"`
-		} `json:"info"`
-	}
-	if err := yaml.Unmarshal([]byte(kptfile), &k); err != nil {
-		t.Fatalf("reading a Kptfile: %v", err)
-	}
-	return k.Info.Description
 }
 
 // readmeSummary is the first paragraph of a README after its title, as plain text: its
@@ -292,9 +381,9 @@ func plainMarkdown(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// renderedExample is an example package as its .expected/diff.patch says the render
-// leaves it: the committed files (.expected and .krmignore aside) with the patch applied.
-func renderedExample(t *testing.T, name string) map[string]string {
+// exampleOutput is an example as its .expected/diff.patch says the function leaves it: the
+// committed files (.expected and .krmignore aside) with the patch applied.
+func exampleOutput(t *testing.T, name string) map[string]string {
 	t.Helper()
 	src := filepath.Join(repoRoot(t), "examples", filepath.FromSlash(name))
 	dir := filepath.Join(t.TempDir(), "example")
@@ -311,12 +400,12 @@ func renderedExample(t *testing.T, name string) map[string]string {
 
 // TestExamplesBuiltOnOthers: an example that starts from another example's output holds
 // that output as the other example's .expected says it is now, so the two cannot drift
-// apart; uninject gives back exactly what simple started from.
+// apart; uninject gives back what simple started from.
 func TestExamplesBuiltOnOthers(t *testing.T) {
 	cases := []struct {
 		example, from string
 		prefix        string // the files of the example that are from's output
-		restores      bool   // the example's render gives back from's committed files
+		restores      bool   // the example's function gives back from's committed files
 	}{
 		{example: "inject-sidecar/uninject", from: "inject-sidecar/simple", prefix: "shop.yaml", restores: true},
 		{example: "generate-revision/prune", from: "generate-revision/simple", prefix: "generated/"},
@@ -336,13 +425,13 @@ func TestExamplesBuiltOnOthers(t *testing.T) {
 			if len(committed) == 0 {
 				t.Fatalf("examples/%s has no files %s*", c.example, c.prefix)
 			}
-			if d := diffTrees(only(renderedExample(t, c.from)), committed); d != "" {
-				t.Errorf("examples/%s is not examples/%s rendered (copy them from its render):\n%s", c.example, c.from, d)
+			if d := diffTrees(only(exampleOutput(t, c.from)), committed); d != "" {
+				t.Errorf("examples/%s is not the output of examples/%s (copy them from it):\n%s", c.example, c.from, d)
 			}
 			if c.restores {
 				want := only(snapshot(t, filepath.Join(repoRoot(t), "examples", filepath.FromSlash(c.from))))
-				if d := diffTrees(want, only(renderedExample(t, c.example))); d != "" {
-					t.Errorf("rendering examples/%s does not give back examples/%s as committed:\n%s", c.example, c.from, d)
+				if d := diffTrees(want, only(exampleOutput(t, c.example))); d != "" {
+					t.Errorf("running examples/%s does not give back examples/%s as committed:\n%s", c.example, c.from, d)
 				}
 			}
 		})
