@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"io/fs"
+	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -26,19 +26,13 @@ var notWalked = []string{".git", ".cache", "bin", "out"}
 func TestRootRendersOnlyTheBlueprints(t *testing.T) {
 	root := repoRoot(t)
 	var packages []string // slash paths relative to root
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+	err := fs.WalkDir(os.DirFS(root), ".", func(rel string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
 			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() && slices.Contains(notWalked, rel) {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && d.Name() == "Kptfile" {
+		case d.IsDir() && slices.Contains(notWalked, rel):
+			return fs.SkipDir
+		case !d.IsDir() && d.Name() == "Kptfile":
 			packages = append(packages, path.Dir(rel))
 		}
 		return nil
