@@ -134,6 +134,9 @@ func TestFunctionExamplesCoverEveryFunction(t *testing.T) {
 		byFunction[e.function] = append(byFunction[e.function], e.name)
 		readme := readFile(t, e.dir, "README.md")
 		summaries[e.function+"/"+e.name] = readmeSummary(readme)
+		if summaries[e.function+"/"+e.name] == "" {
+			t.Errorf("%s/README.md: no first paragraph after its title saying what the example shows", e)
+		}
 		if e.config.TestType != "eval" {
 			t.Errorf("%s/.expected/config.yaml: testType %q, want eval: an example has no Kptfile to render", e, e.config.TestType)
 		}
