@@ -137,8 +137,9 @@ func moveRevisionsAndRemoveGenerated(t *testing.T, dir string) {
 
 // TestMetadataPointsAtThisRepository checks each function's metadata.yaml against the
 // tree: its sourceURL is the function's folder, and every examplePackageURL it lists is a
-// package of this repository whose pipelines (its own or its subpackages') run the function
-// by its image, so the catalog entry cannot drift from what is here.
+// folder of this repository that runs the function by its image: a package whose pipelines
+// (its own or its subpackages') do, or an eval example whose .expected/config.yaml does
+// (examples/FUNCTION/CASE), so the catalog entry cannot drift from what is here.
 func TestMetadataPointsAtThisRepository(t *testing.T) {
 	root := repoRoot(t)
 	const tree = "https://github.com/meshfn/meshfn/tree/main/"
@@ -150,7 +151,8 @@ func TestMetadataPointsAtThisRepository(t *testing.T) {
 		}
 		_, examples, ok := strings.Cut(meta, "\nexamplePackageURLs:\n")
 		if !ok {
-			continue // a function no package here runs (generate-waypoint) lists none
+			t.Errorf("functions/%s/metadata.yaml lists no examplePackageURLs (its examples are in examples/%s/)", f, f)
+			continue
 		}
 		examples, _, _ = strings.Cut(examples, "\nemails:")
 		for _, m := range example.FindAllStringSubmatch(examples, -1) {
@@ -164,19 +166,24 @@ func TestMetadataPointsAtThisRepository(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if d.Name() == "Kptfile" {
+				evalConfig := d.Name() == "config.yaml" && filepath.Dir(path) == filepath.Join(root, filepath.FromSlash(rel), ".expected")
+				if d.Name() == "Kptfile" || evalConfig {
 					b, err := os.ReadFile(path)
 					if err != nil {
 						return err
 					}
-					runs = runs || strings.Contains(string(b), "- image: "+kptexec.ImagePrefix+f+":")
+					step := "\n    - image: "
+					if evalConfig {
+						step = "\nimage: "
+					}
+					runs = runs || strings.Contains("\n"+string(b), step+kptexec.ImagePrefix+f+":")
 				}
 				return nil
 			})
 			if err != nil {
 				t.Errorf("functions/%s/metadata.yaml: example %s: %v", f, rel, err)
 			} else if !runs {
-				t.Errorf("functions/%s/metadata.yaml: example %s has no pipeline that runs %s", f, rel, f)
+				t.Errorf("functions/%s/metadata.yaml: example %s has no pipeline and no .expected/config.yaml that runs %s", f, rel, f)
 			}
 		}
 	}

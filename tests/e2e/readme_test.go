@@ -17,7 +17,7 @@ import (
 //	<!-- run by TestX: note -->           TestX runs the block as written (the note: what it substitutes)
 //	<!-- tested by TestX, TestY: note --> the named tests do what the block does
 //	<!-- not tested: why -->              nothing runs it, and why (the network, a cluster)
-var readmes = []string{"README.md", "blueprints/fleet/README.md", "examples/kustomize/README.md"}
+var readmes = []string{"README.md", "blueprints/fleet/README.md", "examples/README.md", "examples/kustomize/README.md"}
 
 var (
 	blockMarker = regexp.MustCompile(`^<!-- (run by (Test\w+)(?:: .+)?|tested by (Test\w+(?:, Test\w+)*)(?:: .+)?|not tested: .+) -->$`)

@@ -17,9 +17,10 @@ import (
 // the changes that line made, and how the releases before each change render. A release's
 // injector is the newest one with every change it predates undone.
 //
-// Adding the next release is a small change, described in the README's maintainer's
-// checklist: its changes go into a file of its own, each with the blocks and rules of the
-// releases before it, and the built-in templates become the new release's.
+// Adding the next release is a small change, described in the maintainer's checklist of
+// README.md beside this file: its changes go into a file of its own, each with the blocks
+// and rules of the releases before it, and the built-in templates become the new
+// release's.
 
 // line is one minor line of Istio releases and the changes it made.
 type line struct {
