@@ -5,6 +5,8 @@
 #   make test     every test: unit, golden, end to end with the real kpt, kustomize and podman
 #
 # Tools the tests need are installed on first use; Go tools are built into .cache/tools.
+# `make test` sets MESHFN_REQUIRE_TOOLS=1: a test that lacks a tool it needs (kpt,
+# kustomize, SoftHSM2, openssl, cgo, a container runtime) fails instead of skipping.
 # The blueprints name the function images (ghcr.io/meshfn/NAME:VERSION); `make render`
 # runs the same pipelines with the binaries from bin/ instead (exec mode), so it needs no
 # container runtime. `make images` builds the images with podman or docker.
@@ -22,6 +24,9 @@ TOOLS := $(CURDIR)/.cache/tools
 KPT_VERSION := 1.0.0-beta.56
 KUSTOMIZE_VERSION := v5.8.2
 KUSTOMIZE := $(TOOLS)/kustomize-$(KUSTOMIZE_VERSION)/kustomize
+# istioctl at the Istio module validate-mesh links, for generate-waypoint's reference files
+ISTIO_MODULE_VERSION := $(shell awk '$$1 == "istio.io/istio" { print $$2 }' go.mod)
+ISTIOCTL := $(TOOLS)/istioctl-$(ISTIO_MODULE_VERSION)/istioctl
 FUNCTIONS := generate-revision set-namespace-revision inject-sidecar generate-ca-secrets apply-setters validate-mesh generate-waypoint
 VERSION := $(shell cat VERSION)
 REGISTRY := ghcr.io/meshfn
@@ -40,7 +45,7 @@ RENDER_COMMANDS := $(addprefix ./functions/,$(FUNCTIONS)) ./hack/render-exec
 # hosts without CAP_SYS_RESOURCE, or with a hybrid cgroup layout), saying so.
 CONTAINER_ENV = KPT_FN_RUNTIME=; eval "$$(hack/container-runtime --env)"
 
-.PHONY: all build functions render render-containers images test golden bench fuzz check-kpt tools system-deps vet corpora clean
+.PHONY: all build functions render render-containers images test golden bench fuzz check-kpt tools istioctl system-deps vet corpora clean
 
 all: build
 
@@ -63,13 +68,17 @@ render-containers: check-kpt images
 
 ## images: one image per function, ghcr.io/meshfn/NAME:$(VERSION), FROM scratch, with podman or docker;
 ## static binaries (CGO_ENABLED=0) built with -trimpath, so the same source gives the same image
-## (test and bench set IMAGES_OPTIONAL: with neither installed they skip the images, saying
-## so; one installed that cannot start a container fails them unless SKIP_CONTAINERS=1)
+## (test and bench set IMAGES_OPTIONAL: with SKIP_CONTAINERS=1 they skip the images, saying
+## so; with neither installed bench skips them too, but test, which sets CONTAINERS_REQUIRED,
+## fails, as where one installed cannot start a container)
 images:
 	@if [ -n "$(IMAGES_OPTIONAL)" ] && [ -n "$(SKIP_CONTAINERS)" ]; then echo "NOTE: SKIP_CONTAINERS is set: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
 	$(CONTAINER_ENV); runtime=$${KPT_FN_RUNTIME:-}; \
 	if [ -z "$$runtime" ] && [ -n "$(IMAGES_OPTIONAL)" ]; then \
-		if ! command -v podman >/dev/null && ! command -v docker >/dev/null; then echo "NOTE: neither podman nor docker is installed: no images, and the container-mode tests and benchmark are skipped"; exit 0; fi; \
+		if ! command -v podman >/dev/null && ! command -v docker >/dev/null; then \
+			if [ -n "$(CONTAINERS_REQUIRED)" ]; then echo "make $(MAKECMDGOALS): neither podman nor docker is installed, so container mode cannot be tested (Debian: apt-get install podman runc); install one, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; fi; \
+			echo "NOTE: neither podman nor docker is installed: no images, and container mode is skipped"; exit 0; \
+		fi; \
 		echo "make $(MAKECMDGOALS): podman or docker is installed but cannot start a container here (why: above); fix it, or run without container mode: make $(MAKECMDGOALS) SKIP_CONTAINERS=1" >&2; exit 1; \
 	fi; \
 	if [ -z "$$runtime" ]; then echo "make images: neither podman nor docker can run here (Debian: apt-get install podman runc)" >&2; exit 1; fi; \
@@ -83,11 +92,13 @@ images:
 		echo "$$runtime: built $(REGISTRY)/$$f:$(VERSION)"; \
 	done
 
-## test: every test, with the tools they need; container mode where podman or docker runs
+## test: every test, with the tools they need (one missing fails it: MESHFN_REQUIRE_TOOLS=1);
+## container mode with podman or docker, unless SKIP_CONTAINERS=1 (MESHFN_SKIP_CONTAINERS)
 test bench: IMAGES_OPTIONAL := 1
+test: CONTAINERS_REQUIRED := 1
 test: check-kpt system-deps build tools vet images corpora
 	@$(if $(SKIP_CONTAINERS),KPT_FN_RUNTIME=,$(CONTAINER_ENV)); runtime=$${KPT_FN_RUNTIME:-}; unset KPT_FN_RUNTIME; set -x; \
-	MESHFN_CONTAINER_RUNTIME=$$runtime MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
+	MESHFN_CONTAINER_RUNTIME=$$runtime MESHFN_SKIP_CONTAINERS=$(SKIP_CONTAINERS) MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_REQUIRE_TOOLS=1 \
 		$(GO) test -count=1 ./...
 	hack/fuzz $(FUZZTIME_TEST)
 
@@ -99,9 +110,18 @@ FUZZTIME_TEST ?= 3000x
 fuzz:
 	hack/fuzz $(FUZZTIME)
 
-## golden: rewrite every golden file from the current output (then review the diff)
-golden: build tools
-	UPDATE_GOLDEN=1 MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) $(GO) test -count=1 ./...
+## golden: rewrite every golden file from the current output (then review the diff): first
+## generate-ca-secrets' golden inputs from its committed certificates (MESHFN_GEN_CA_FIXTURES),
+## then, under UPDATE_GOLDEN, every expected file, package archive and golden output the
+## tests compare with, generate-waypoint's istioctl references included (MESHFN_ISTIOCTL:
+## istioctl built at the Istio module validate-mesh links, into .cache/tools). The tests
+## that write golden files need kpt, kustomize and istioctl, which the prerequisites
+## provide; none runs in container mode (those compare with what exec mode renders), so
+## golden runs without it.
+golden: check-kpt build tools istioctl
+	MESHFN_GEN_CA_FIXTURES=1 $(GO) test -count=1 -run '^TestWriteFixtures$$' ./functions/generate-ca-secrets/casecrets
+	UPDATE_GOLDEN=1 MESHFN_ISTIOCTL=$(ISTIOCTL) MESHFN_BIN=$(BIN) MESHFN_KUSTOMIZE=$(KUSTOMIZE) MESHFN_CONTAINER_RUNTIME= \
+		$(GO) test -count=1 ./...
 
 ## bench: Go benchmarks, inject-sidecar's CPU time and peak memory against no-ops (meshfn's
 ## runtime; kyaml's framework, also at kyaml $(BENCH_KYAML)) and, with BENCH_BASELINE=COMMIT,
@@ -143,14 +163,21 @@ check-kpt:
 
 tools: $(KUSTOMIZE)
 
+## istioctl: istioctl at the Istio module validate-mesh links (ISTIO_MODULE_VERSION), which
+## generate-waypoint's reference files come from (make golden rewrites them with it)
+istioctl: $(ISTIOCTL)
+
 ## system-deps: Debian packages the tests use: SoftHSM2 (a real PKCS#11 token for hsm-tool),
-## openssl, and podman with runc (function containers)
+## openssl, gcc (cgo, which PKCS#11 needs: without a C compiler Go turns cgo off), and
+## podman with runc (function containers)
 system-deps:
 	@if [ ! -e $(SOFTHSM_MODULE) ] || ! command -v softhsm2-util >/dev/null; then \
 		echo "installing softhsm2 (a PKCS#11 token for the hsm-tool tests)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 >/dev/null; \
 	fi
 	@command -v openssl >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+	@command -v "$$($(GO) env CC)" >/dev/null || { echo "installing gcc (cgo, for PKCS#11 in hsm-tool)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null; }
 	@if ! command -v podman >/dev/null && ! hack/container-runtime | grep -q .; then \
 		if command -v apt-get >/dev/null; then echo "installing podman and runc (function containers)"; \
 			$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null \
@@ -160,6 +187,9 @@ system-deps:
 
 $(KUSTOMIZE):
 	GOBIN=$(dir $@) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+
+$(ISTIOCTL):
+	GOBIN=$(dir $@) $(GO) install istio.io/istio/istioctl/cmd/istioctl@$(ISTIO_MODULE_VERSION)
 
 clean:
 	rm -rf $(BIN) out

@@ -6,12 +6,12 @@ package main
 import (
 	"os"
 
-	"github.com/meshfn/meshfn/internal/controlplane"
+	"github.com/meshfn/meshfn/functions/generate-revision/revision"
 	"github.com/meshfn/meshfn/internal/krm"
 )
 
 func main() {
-	os.Exit(krm.Main(controlplane.Run, usage))
+	os.Exit(krm.Main(revision.Run, usage))
 }
 
 const usage = `generate-revision: a KRM function that generates the cluster objects of an Istio

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/missing"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -21,7 +22,8 @@ import (
 const EnvVar = "MESHFN_ISTIO_CORPUS"
 
 // Dir locates the corpus: $MESHFN_ISTIO_CORPUS, or shared/istio-inject-corpus beside the
-// repository. It skips the test when the corpus is not there.
+// repository. It skips the test when the corpus is not there (fails it under
+// MESHFN_REQUIRE_CORPORA).
 func Dir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv(EnvVar)
@@ -30,23 +32,10 @@ func Dir(t testing.TB) string {
 	}
 	for _, sub := range []string{"cases", "settings"} {
 		if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
-			missing(t, "Istio's injection corpus is not at %s (set %s): %v", dir, EnvVar, err)
+			missing.Corpus(t, "Istio's injection corpus is not at %s (set %s): %v", dir, EnvVar, err)
 		}
 	}
 	return dir
-}
-
-// RequireEnvVar names the environment variable under which a missing corpus fails the
-// test instead of skipping it: .ci/run sets it.
-const RequireEnvVar = "MESHFN_REQUIRE_CORPORA"
-
-// missing skips the test, or fails it under MESHFN_REQUIRE_CORPORA.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv(RequireEnvVar) != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
 // repoRoot is the repository's folder: two levels above this file's, or, in a build

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/missing"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -31,7 +32,7 @@ func Releases(t testing.TB) []Release {
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		missing(t, "Istio's per-release injection corpora are not at %s (set %s): %v", dir, ReleasesEnvVar, err)
+		missing.Corpus(t, "Istio's per-release injection corpora are not at %s (set %s): %v", dir, ReleasesEnvVar, err)
 	}
 	var out []Release
 	for _, e := range entries {
@@ -40,7 +41,7 @@ func Releases(t testing.TB) []Release {
 		}
 	}
 	if len(out) == 0 {
-		missing(t, "no release under %s", dir)
+		missing.Corpus(t, "no release under %s", dir)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/kptexec"
+	"github.com/meshfn/meshfn/internal/missing"
 )
 
 // version is the release the images are tagged with, from the repository's VERSION file.
@@ -24,12 +25,14 @@ func version(t testing.TB) string {
 
 // containerRuntime returns the runtime `make test` built the images with
 // (MESHFN_CONTAINER_RUNTIME), or skips: container mode runs wherever podman or docker can
-// run containers, and `make test` says when none can.
+// run containers. Under MESHFN_REQUIRE_TOOLS (`make test`) no runtime fails the test,
+// unless container mode was turned off (`make test SKIP_CONTAINERS=1` sets
+// MESHFN_SKIP_CONTAINERS).
 func containerRuntime(t *testing.T) string {
 	t.Helper()
 	runtime := os.Getenv("MESHFN_CONTAINER_RUNTIME")
 	if runtime == "" {
-		t.Skip("container mode skipped: MESHFN_CONTAINER_RUNTIME is not set; `make test` sets it and builds the images (make images) where podman or docker can run containers")
+		skipContainers(t, "no container runtime for container mode: MESHFN_CONTAINER_RUNTIME is not set; `make test` sets it and builds the images (make images) where podman or docker can run containers")
 	}
 	for _, f := range functions {
 		image := kptexec.ImagePrefix + f + ":" + version(t)
@@ -66,6 +69,37 @@ func packagesToRender(t *testing.T) map[string]func(*testing.T) string {
 		pkgs["blueprints/"+name] = func(t *testing.T) string { return blueprint(t, name) }
 	}
 	return pkgs
+}
+
+// skipContainers skips a test that needs a container runtime where there is none: always
+// when container mode was turned off (MESHFN_SKIP_CONTAINERS), else as a missing tool
+// (a failure under MESHFN_REQUIRE_TOOLS).
+func skipContainers(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("MESHFN_SKIP_CONTAINERS") != "" {
+		t.Skip(why + " (MESHFN_SKIP_CONTAINERS is set: `make test SKIP_CONTAINERS=1`)")
+	}
+	missing.Tool(t, "%s", why)
+}
+
+// podmanPath returns podman's path where podman is installed and answers; elsewhere it
+// skips, and fails under MESHFN_REQUIRE_TOOLS unless container mode was turned off or
+// runs with another runtime (docker), where a podman-only test has nothing to check.
+func podmanPath(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("podman")
+	why := "podman is not installed"
+	if err == nil {
+		if err = exec.Command(path, "info").Run(); err == nil {
+			return path
+		}
+		why = "podman does not answer here (podman info: " + err.Error() + ")"
+	}
+	if runtime := os.Getenv("MESHFN_CONTAINER_RUNTIME"); runtime != "" && runtime != "podman" {
+		t.Skip(why + "; container mode runs with " + runtime + " here")
+	}
+	skipContainers(t, why)
+	return ""
 }
 
 // TestContainerModeMatchesExecMode renders every blueprint and the root package twice,

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,15 +17,10 @@ import (
 // runc may not set the default rlimits: it must be passed over, so that `make test` skips
 // container mode, saying why, instead of failing.
 func TestContainerRuntimeMustRunAContainer(t *testing.T) {
-	if _, err := exec.LookPath("podman"); err != nil {
-		t.Skip("podman is not installed")
-	}
+	podmanPath(t)
 	conf := filepath.Join(t.TempDir(), "containers.conf")
 	if err := os.WriteFile(conf, []byte("[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n"), 0o644); err != nil {
 		t.Fatal(err)
-	}
-	if err := exec.Command("podman", "info").Run(); err != nil {
-		t.Skipf("podman does not answer here: %v", err)
 	}
 	got, why := runContainerRuntime(t, "CONTAINERS_CONF="+conf)
 	if got != "" {
@@ -107,9 +103,7 @@ func TestMakeTestFuzzesByCount(t *testing.T) {
 // test` fails at `make images`, saying why and how to run without container mode, instead
 // of skipping container mode with a note; SKIP_CONTAINERS=1 skips it, saying so.
 func TestMakeTestFailsWhereContainersCannotRun(t *testing.T) {
-	if _, err := exec.LookPath("podman"); err != nil {
-		t.Skip("podman is not installed")
-	}
+	podmanPath(t)
 	make := requireTool(t, "make", "GNU make")
 	conf := filepath.Join(t.TempDir(), "containers.conf")
 	if err := os.WriteFile(conf, []byte("[containers]\ndefault_ulimits = [\"nofile=2000000000:2000000000\"]\n"), 0o644); err != nil {
@@ -155,4 +149,91 @@ func TestMakeRenderBuildsOnlyWhatItRuns(t *testing.T) {
 			t.Errorf("make %s builds hsm-tool: %v, want %v: %q", target, got, wantHSM, build)
 		}
 	}
+}
+
+// TestMakeTestFailsWithoutAContainerRuntime: where neither podman nor docker is installed,
+// `make test` fails at `make images`, saying so and how to run without container mode,
+// instead of skipping container mode (it sets MESHFN_REQUIRE_TOOLS: a missing tool fails
+// the run); `make bench` only says so, and SKIP_CONTAINERS=1 skips container mode, saying
+// so. Run with a PATH that holds everything this one does but podman and docker.
+func TestMakeTestFailsWithoutAContainerRuntime(t *testing.T) {
+	make := requireTool(t, "make", "GNU make")
+	env := []string{"PATH=" + pathWithout(t, "podman", "docker")}
+	images := func(vars ...string) (string, bool) {
+		return runEnv(t, repoRoot(t), env, make, append([]string{"--no-print-directory", "-s", "images"}, vars...)...)
+	}
+
+	// What test and bench set (test: IMAGES_OPTIONAL and CONTAINERS_REQUIRED; bench:
+	// IMAGES_OPTIONAL), and what `make test` passes on to its own images step.
+	out, ok := images("IMAGES_OPTIONAL=1", "CONTAINERS_REQUIRED=1")
+	if ok {
+		t.Errorf("make images for make test succeeded where neither podman nor docker is installed:\n%s", out)
+	}
+	for _, want := range []string{"neither podman nor docker is installed", "SKIP_CONTAINERS=1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("make images for make test does not say %q:\n%s", want, out)
+		}
+	}
+	out, ok = images("IMAGES_OPTIONAL=1")
+	if !ok || !strings.Contains(out, "NOTE: neither podman nor docker is installed") {
+		t.Errorf("make images for make bench did not skip the images, saying so (ok: %v):\n%s", ok, out)
+	}
+	out, ok = images("IMAGES_OPTIONAL=1", "CONTAINERS_REQUIRED=1", "SKIP_CONTAINERS=1")
+	if !ok || !strings.Contains(out, "NOTE: SKIP_CONTAINERS is set") {
+		t.Errorf("make images with SKIP_CONTAINERS=1 did not skip the images, saying so (ok: %v):\n%s", ok, out)
+	}
+	out, ok = runEnv(t, repoRoot(t), env, make, "--no-print-directory", "-p", "-n", "test")
+	if !ok || !regexp.MustCompile(`(?m)^test: CONTAINERS_REQUIRED := 1$`).MatchString(out) {
+		t.Errorf("make test does not set CONTAINERS_REQUIRED for its images step (ok: %v)", ok)
+	}
+}
+
+// TestContainerModeTestsFailWithoutARuntime: under MESHFN_REQUIRE_TOOLS, as `make test`
+// runs them, the container-mode tests fail where no runtime was found instead of skipping;
+// MESHFN_SKIP_CONTAINERS (`make test SKIP_CONTAINERS=1`) skips them, as does a run by hand.
+func TestContainerModeTestsFailWithoutARuntime(t *testing.T) {
+	for _, tt := range []struct {
+		name, verdict string
+		env           []string
+	}{
+		{"make test", "--- FAIL", []string{"MESHFN_REQUIRE_TOOLS=1"}},
+		{"make test SKIP_CONTAINERS=1", "--- SKIP", []string{"MESHFN_REQUIRE_TOOLS=1", "MESHFN_SKIP_CONTAINERS=1"}},
+		{"by hand", "--- SKIP", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestContainerModeMatchesExecMode$", "-test.v", "-test.count=1")
+			cmd.Env = append(environWithout("MESHFN_CONTAINER_RUNTIME", "MESHFN_REQUIRE_TOOLS", "MESHFN_SKIP_CONTAINERS"), tt.env...)
+			out, _ := cmd.CombinedOutput()
+			if !strings.Contains(string(out), tt.verdict+": TestContainerModeMatchesExecMode") ||
+				!strings.Contains(string(out), "MESHFN_CONTAINER_RUNTIME is not set") {
+				t.Errorf("want %s, saying MESHFN_CONTAINER_RUNTIME is not set:\n%s", tt.verdict, out)
+			}
+		})
+	}
+}
+
+// pathWithout is a folder of links to every program on PATH but those named, for a PATH
+// on which they are not installed.
+func pathWithout(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			link := filepath.Join(dir, e.Name())
+			if slices.Contains(names, e.Name()) || e.IsDir() {
+				continue
+			}
+			if _, err := os.Lstat(link); err == nil {
+				continue // an earlier folder of PATH has it
+			}
+			if err := os.Symlink(filepath.Join(d, e.Name()), link); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
 }

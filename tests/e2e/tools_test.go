@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/kptexec"
+	"github.com/meshfn/meshfn/internal/missing"
 )
 
 // functions built from this repository, by binary name.
@@ -92,11 +93,7 @@ func requireTool(t testing.TB, path, why string) string {
 			return p
 		}
 	}
-	msg := why + " not found (" + path + "); `make test` installs it"
-	if os.Getenv("MESHFN_REQUIRE_TOOLS") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	missing.Tool(t, "%s not found (%s); `make test` installs it", why, path)
 	return ""
 }
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-	"github.com/meshfn/meshfn/internal/controlplane"
+	"github.com/meshfn/meshfn/functions/generate-revision/revision"
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
 
@@ -18,7 +18,7 @@ func (m *mesh) generate(t *testing.T, spec string) {
 	t.Helper()
 	in := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n" +
 		"  apiVersion: fn.meshfn.dev/v1alpha1\n  kind: ControlPlaneRevision\n  metadata:\n    name: cp\n  spec:\n" + indent(spec, 4)
-	out, ok := krmtest.Run(t, controlplane.Run, []byte(in))
+	out, ok := krmtest.Run(t, revision.Run, []byte(in))
 	if !ok {
 		t.Fatalf("generate-revision failed:\n%s", out)
 	}

@@ -2,7 +2,6 @@ package validation
 
 import (
 	"fmt"
-	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/krm"
+	"github.com/meshfn/meshfn/internal/missing"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
@@ -78,10 +78,7 @@ func corpusDir(t *testing.T) string {
 		dir = filepath.Join("..", "..", "..", "..", "shared", "istio-analyze-corpus")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
-		if os.Getenv(istiocorpus.RequireEnvVar) != "" {
-			t.Fatalf("Istio's analyzer corpus is not at %s (set %s): %v", dir, corpusEnv, err)
-		}
-		t.Skipf("SKIP: Istio's analyzer corpus is not at %s (set %s): %v", dir, corpusEnv, err)
+		missing.Corpus(t, "Istio's analyzer corpus is not at %s (set %s): %v", dir, corpusEnv, err)
 	}
 	return dir
 }

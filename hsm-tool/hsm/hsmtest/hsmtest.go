@@ -3,8 +3,8 @@
 // NewToken writes a softhsm2.conf whose token directory is in t.TempDir(),
 // points SOFTHSM2_CONF at it with t.Setenv (so tests using it cannot call
 // t.Parallel) and initializes a token with softhsm2-util. Tests skip when
-// SoftHSM2 is not installed, and fail instead when MESHFN_REQUIRE_TOOLS is
-// set (as `make test` does).
+// SoftHSM2 is not installed or the build has no cgo (PKCS#11 needs it), and
+// fail instead when MESHFN_REQUIRE_TOOLS is set (as `make test` does).
 //
 // SoftHSM2 reads SOFTHSM2_CONF when the module is initialized, so open tokens
 // only after NewToken, and close them before the test ends: hsm.Token
@@ -19,6 +19,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/meshfn/meshfn/internal/missing"
 )
 
 // Module is the SoftHSM2 PKCS#11 module installed by Debian's softhsm2 package.
@@ -27,26 +29,26 @@ const Module = "/usr/lib/softhsm/libsofthsm2.so"
 // Util is the SoftHSM2 token utility.
 const Util = "softhsm2-util"
 
-// Require skips t when SoftHSM2 is missing (fails it under
-// MESHFN_REQUIRE_TOOLS) and returns the path of softhsm2-util.
+// Require skips t when SoftHSM2 is missing or the build has no cgo (fails it
+// under MESHFN_REQUIRE_TOOLS) and returns the path of softhsm2-util.
 func Require(t testing.TB) string {
 	t.Helper()
-	var missing []string
+	if !withCgo {
+		missing.Tool(t, "built without cgo (CGO_ENABLED=0, or no C compiler: Go turns cgo off when `go env CC` is not installed), "+
+			"and PKCS#11 needs it; install gcc (`make test` does)")
+	}
+	var absent []string
 	if _, err := os.Stat(Module); err != nil {
-		missing = append(missing, Module)
+		absent = append(absent, Module)
 	}
 	util, err := exec.LookPath(Util)
 	if err != nil {
-		missing = append(missing, Util)
+		absent = append(absent, Util)
 	}
-	if len(missing) == 0 {
+	if len(absent) == 0 {
 		return util
 	}
-	msg := fmt.Sprintf("SoftHSM2 not installed (missing %v); install the softhsm2 package (`make test` does)", missing)
-	if os.Getenv("MESHFN_REQUIRE_TOOLS") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	missing.Tool(t, "SoftHSM2 not installed (missing %v); install the softhsm2 package (`make test` does)", absent)
 	return ""
 }
 

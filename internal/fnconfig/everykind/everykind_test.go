@@ -12,11 +12,11 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/functions/generate-ca-secrets/casecrets"
+	"github.com/meshfn/meshfn/functions/generate-revision/revision"
 	"github.com/meshfn/meshfn/functions/generate-waypoint/waypoint"
 	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/functions/set-namespace-revision/nsrevision"
 	"github.com/meshfn/meshfn/functions/validate-mesh/validation"
-	"github.com/meshfn/meshfn/internal/controlplane"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -27,7 +27,7 @@ var configKinds = []struct {
 	kind string
 	spec func() fnconfig.Spec
 }{
-	{controlplane.Kind, func() fnconfig.Spec { return &controlplane.Spec{} }},
+	{revision.Kind, func() fnconfig.Spec { return &revision.Spec{} }},
 	{nsrevision.Kind, func() fnconfig.Spec { return &nsrevision.Spec{} }},
 	{injection.Kind, func() fnconfig.Spec { return &injection.Spec{} }},
 	{casecrets.Kind, func() fnconfig.Spec { return &casecrets.Spec{} }},

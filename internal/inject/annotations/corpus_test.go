@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/istiocorpus"
+	"github.com/meshfn/meshfn/internal/missing"
 	"sigs.k8s.io/yaml"
 )
 
@@ -36,7 +37,7 @@ func TestCorpusBadTrafficAnnotations(t *testing.T) {
 		}
 	}
 	if len(cases) == 0 {
-		t.Skipf("no traffic-annotations-bad-* cases under %s", istiocorpus.Dir(t))
+		missing.Corpus(t, "no traffic-annotations-bad-* cases under %s", istiocorpus.Dir(t))
 	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {

@@ -1,12 +1,12 @@
-package controlplane
+package revision
 
 import (
-	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/internal/inject/builtin"
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
 
@@ -112,7 +112,7 @@ func TestSettingChangeUpdatesInPlace(t *testing.T) {
 // TestREADMEListsTheValues keeps the function's README in step with the values a revision
 // may set.
 func TestREADMEListsTheValues(t *testing.T) {
-	b, err := os.ReadFile("../../functions/generate-revision/README.md")
+	b, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
