@@ -163,8 +163,17 @@ func shallowOnly(name string, p pricing) bool {
 
 // valueOf is x as the reflect.Value text/template gives the reflective wrapper: of type
 // T, an interface type staying one (a guard may price a value held by an interface
-// otherwise than the value itself).
-func valueOf[T any](x T) reflect.Value { return reflect.ValueOf(&x).Elem() }
+// otherwise than the value itself). Only a value of an interface type is copied to the
+// heap for it.
+func valueOf[T any](x T) reflect.Value {
+	if reflect.TypeFor[T]().Kind() != reflect.Interface {
+		return reflect.ValueOf(any(x))
+	}
+	return interfaceValue(x)
+}
+
+// interfaceValue is valueOf for a value of an interface type.
+func interfaceValue[T any](x T) reflect.Value { return reflect.ValueOf(&x).Elem() }
 
 // priced charges a result as wrapReflect does (priceResult) and returns it.
 func priced[R any](m *meter, name string, p pricing, r R) R {
