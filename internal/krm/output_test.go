@@ -50,13 +50,7 @@ func TestRunWritesAsSDK(t *testing.T) {
 			}
 			want := sdkOutput(t, in.String(), results, change)
 			if string(got) != want {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(want, "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("Run differs from the SDK at line %d:\nRun: %q\nSDK: %q", i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("Run differs from the SDK: %d lines, SDK %d", len(gl), len(wl))
+				t.Fatalf("Run differs from the SDK:\n%s", lineDiff(string(got), want))
 			}
 		})
 	}
