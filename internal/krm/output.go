@@ -145,31 +145,20 @@ const resultsPerChunk = 64
 // are encoded a few at a time and their entries joined: the encoder keeps every event of
 // a document, which for thousands of results costs time and memory that grow faster
 // than their number; an entry of a list is encoded alike wherever it stands.
-//
-// Results the SDK's conversion is redone for (see appendResults) are written after the
-// function config without the SDK.
 func encodeTail(config *yaml.RNode, results fn.Results) ([]byte, error) {
 	first := &fn.ResourceList{FunctionConfig: fn.NewEmptyKubeObject()}
 	if config != nil {
 		first.FunctionConfig = fn.MoveToKubeObject(config.Copy())
 	}
-	head, err := first.ToYAML()
-	if err != nil {
-		return nil, err
+	if len(results) > 0 {
+		first.Results = results[:min(len(results), resultsPerChunk)]
 	}
-	if !bytes.HasPrefix(head, []byte(resourceListHead)) {
-		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", head)
-	}
-	if len(results) == 0 {
-		return head, nil
-	}
-	if tail, ok := appendResults(head, results); ok {
-		return tail, nil
-	}
-	first.Results = results[:min(len(results), resultsPerChunk)]
 	tail, err := first.ToYAML()
 	if err != nil {
 		return nil, err
+	}
+	if !bytes.HasPrefix(tail, []byte(resourceListHead)) {
+		return nil, fmt.Errorf("unexpected ResourceList encoding: %.60q", tail)
 	}
 	const resultsHead = resourceListHead + "results:\n"
 	for i := resultsPerChunk; i < len(results); i += resultsPerChunk {

@@ -50,13 +50,7 @@ func TestRunWritesAsSDK(t *testing.T) {
 			}
 			want := sdkOutput(t, in.String(), results, change)
 			if string(got) != want {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(want, "\n")
-				for i := range min(len(gl), len(wl)) {
-					if gl[i] != wl[i] {
-						t.Fatalf("Run differs from the SDK at line %d:\nRun: %q\nSDK: %q", i+1, gl[i], wl[i])
-					}
-				}
-				t.Fatalf("Run differs from the SDK: %d lines, SDK %d", len(gl), len(wl))
+				t.Fatalf("Run differs from the SDK:\n%s", lineDiff(string(got), want))
 			}
 		})
 	}
@@ -87,4 +81,77 @@ func sdkOutput(t *testing.T, input string, results int, change func(*yaml.RNode,
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// tricky are texts whose YAML form depends on the encoder's rules: YAML 1.1 words and
+// numbers, indicators, blanks at the ends, line breaks, long lines, non-ASCII, text that
+// is not UTF-8 (written as !!binary).
+var tricky = []string{
+	"", "injected by revision default", "yes", "No", "on", "OFF", "y", "true", "null", "~", "1:20", "-3:25:45.5",
+	"123", "0x1F", "1e3", ".5", "+1", "- item", "-x", "? q", ": c", "a: b", "a #b", "#c", "trailing ", " leading",
+	"'single'", "\"double\" and: colon", "line\nbreak", "ends\n", "\n", "two\n\n", "tab\there", "a\tb\n c ",
+	strings.Repeat("long words ", 20), strings.Repeat("x", 120), "é ü 中文", "emoji 😀", "ctrl \x01", "nbsp\u00a0",
+	"&anchor", "*alias", "!tag", "%dir", "@at", "`tick", "{a}", "[b]", "a,b", "|", ">", "=", "<<", "<<x",
+	"line with trailing space \nnext", "  \n  indented", "\u2028sep", "bom\ufeff", "bad \xff utf-8",
+}
+
+// TestEncodeTailWritesAsSDK: the function config and results, encoded a chunk of results
+// at a time, are what the SDK's ToYAML writes of them all at once, for results whose
+// YAML depends on the encoder's rules (tricky), field references, file indexes JSON writes
+// as floats, and as many results as fill several chunks.
+func TestEncodeTailWritesAsSDK(t *testing.T) {
+	var results fn.Results
+	for i, s := range tricky {
+		results = append(results,
+			&fn.Result{Message: s, Severity: fn.Warning},
+			&fn.Result{Message: "about " + s, Severity: fn.Info,
+				ResourceRef: &fn.ResourceRef{APIVersion: "apps/v1", Kind: "Deployment", Name: s, Namespace: tricky[(i+1)%len(tricky)]},
+				File:        &fn.File{Path: s + "/x.yaml", Index: i}},
+			&fn.Result{Severity: fn.Error, ResourceRef: &fn.ResourceRef{}, File: &fn.File{},
+				Tags: map[string]string{s: "v", "k" + s: s, "apiVersion": "a", "name": s}},
+			&fn.Result{Message: s, Field: &fn.Field{Path: "spec." + s, CurrentValue: s, ProposedValue: i}},
+		)
+	}
+	results = append(results, &fn.Result{}, &fn.Result{File: &fn.File{Index: -999999}}, &fn.Result{File: &fn.File{Index: 1000000}})
+	if len(results) <= 2*resultsPerChunk {
+		t.Fatalf("%d results do not fill several chunks of %d", len(results), resultsPerChunk)
+	}
+	config := yaml.MustParse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata:\n  k: 'yes'\n")
+	for _, n := range []int{0, 1, resultsPerChunk, resultsPerChunk + 1, len(results)} {
+		for _, withConfig := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d/config=%v", n, withConfig), func(t *testing.T) {
+				sdk := &fn.ResourceList{Results: results[:n], FunctionConfig: fn.NewEmptyKubeObject()}
+				var cfg *yaml.RNode
+				if withConfig {
+					cfg = config
+					sdk.FunctionConfig = fn.MoveToKubeObject(config.Copy())
+				}
+				if n == 0 {
+					sdk.Results = nil
+				}
+				want, err := sdk.ToYAML()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := encodeTail(cfg, results[:n])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != string(want) {
+					t.Errorf("encodeTail differs from the SDK:\n%s", lineDiff(string(got), string(want)))
+				}
+			})
+		}
+	}
+}
+
+// lineDiff names the first line where got and want differ.
+func lineDiff(got, want string) string {
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range min(len(gl), len(wl)) {
+		if gl[i] != wl[i] {
+			return fmt.Sprintf("line %d:\ngot:  %q\nwant: %q", i+1, gl[i], wl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, want %d", len(gl), len(wl))
 }

@@ -26,15 +26,18 @@ func Restore(node *yaml.RNode, kept Kept) error {
 		if err != nil {
 			return err
 		}
+		moved := emptyComment(target)
 		switch {
 		case piece.Key != nil && written != nil:
 			restoreKey(target, piece, written)
+			uncommentOnEmpty(root, piece.At, target, moved)
 		case piece.Name != "" && written != nil:
 			restoreElement(target, piece.Name, written)
 		case written != nil:
 			if target.Kind == written.Kind {
 				*target = *written
 				unmoveLineComment(root, piece.At, written)
+				uncommentOnEmpty(root, piece.At, target, moved)
 			}
 		}
 	}
@@ -203,17 +206,56 @@ func restoreKey(m *yaml.Node, piece Piece, written *yaml.Node) {
 // the value's own, put back: Apply moved it to the key (moveLineComment) when the value
 // became a block collection.
 func unmoveLineComment(root *yaml.Node, path []any, value *yaml.Node) {
-	if len(path) == 0 || value.LineComment == "" {
+	if value.LineComment == "" {
 		return
+	}
+	if key := keyOf(root, path); key != nil && key.LineComment == value.LineComment {
+		key.LineComment = ""
+	}
+}
+
+// emptyComment returns the line comment of n when n is an empty collection: the one
+// commentOnEmpty may have moved there from n's key when Revert emptied n.
+func emptyComment(n *yaml.Node) string {
+	if len(n.Content) != 0 || n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode {
+		return ""
+	}
+	return n.LineComment
+}
+
+// uncommentOnEmpty undoes commentOnEmpty once Restore has filled the value at path, which
+// Revert had emptied: the line comment the empty value carried (comment, from
+// emptyComment) goes back to the value's key when the value is now a block collection
+// with content, where the encoder would write it after the collection's last line, and the
+// key has none. The document holds all it takes: a block collection's own line comment
+// is not written on its key's line, so an empty value's comment that the filled value does
+// not keep was its key's.
+func uncommentOnEmpty(root *yaml.Node, path []any, value *yaml.Node, comment string) {
+	if comment == "" || value.LineComment != "" && value.LineComment != comment ||
+		value.Style&yaml.FlowStyle != 0 || len(value.Content) == 0 ||
+		value.Kind != yaml.MappingNode && value.Kind != yaml.SequenceNode {
+		return
+	}
+	if key := keyOf(root, path); key != nil && key.LineComment == "" {
+		key.LineComment, value.LineComment = comment, ""
+	}
+}
+
+// keyOf returns the key node of the value at path under root, or nil when the value is not
+// a mapping's.
+func keyOf(root *yaml.Node, path []any) *yaml.Node {
+	if len(path) == 0 {
+		return nil
 	}
 	key, ok := path[len(path)-1].(string)
 	parent := follow(root, path[:len(path)-1])
 	if !ok || parent == nil || parent.Kind != yaml.MappingNode {
-		return
+		return nil
 	}
-	if i := keyIndex(parent.Content, key); i >= 0 && parent.Content[i].LineComment == value.LineComment {
-		parent.Content[i].LineComment = ""
+	if i := keyIndex(parent.Content, key); i >= 0 {
+		return parent.Content[i]
 	}
+	return nil
 }
 
 // unjoinFoot takes off the foot comment of n what Apply's removal of the key that

@@ -72,28 +72,44 @@ func TestMakeTestSaysWhatItSkips(t *testing.T) {
 	}
 }
 
-// TestMakeTestFuzzesByCount: `make test` runs the fuzz targets on a fixed number of inputs
-// each (-fuzztime Nx), so that it passes or fails alike however busy the machine is: by
-// time, Go's fuzzer can miss its own deadline on a loaded host ("context deadline
-// exceeded") and fail a suite that found nothing. `make fuzz` runs them for a time.
-func TestMakeTestFuzzesByCount(t *testing.T) {
+// TestMakeTestDoesNotFuzz: `make test` does not mutate fuzz inputs, so that it passes or
+// fails alike on every run (a fuzzer's random find, or its deadline missed on a loaded
+// host, failed it otherwise); its go test runs every fuzz target's seeds and committed
+// testdata/fuzz inputs. `make fuzz` runs hack/fuzz for a time.
+func TestMakeTestDoesNotFuzz(t *testing.T) {
 	make := requireTool(t, "make", "GNU make")
-	for target, want := range map[string]*regexp.Regexp{
-		"test": regexp.MustCompile(`^[1-9][0-9]*x$`),
-		"fuzz": regexp.MustCompile(`^[0-9]+(ns|us|ms|s|m|h)$`),
+	for _, tc := range []struct {
+		target string
+		fuzz   *regexp.Regexp // hack/fuzz's argument; nil: no hack/fuzz and no go test -fuzz
+	}{
+		{target: "test"},
+		{target: "fuzz", fuzz: regexp.MustCompile(`^[0-9]+(ns|us|ms|s|m|h)$`)},
 	} {
-		out, ok := runEnv(t, repoRoot(t), nil, make, "--no-print-directory", "-n", target)
+		out, ok := runEnv(t, repoRoot(t), nil, make, "--no-print-directory", "-n", tc.target)
 		if !ok {
-			t.Fatalf("make -n %s failed:\n%s", target, out)
+			t.Fatalf("make -n %s failed:\n%s", tc.target, out)
 		}
 		var args []string
+		goTests := 0
 		for _, line := range strings.Split(out, "\n") {
-			if rest, found := strings.CutPrefix(strings.TrimSpace(line), "hack/fuzz "); found {
+			line = strings.TrimSpace(line)
+			if rest, found := strings.CutPrefix(line, "hack/fuzz"); found {
 				args = append(args, strings.TrimSpace(rest))
 			}
+			if strings.Contains(line, " test ") && strings.Contains(line, "./...") {
+				goTests++
+				if strings.Contains(line, "-fuzz") || strings.Contains(line, "-run") {
+					t.Errorf("make %s runs go test with -fuzz or -run, which leaves out or mutates fuzz inputs: %s", tc.target, line)
+				}
+			}
 		}
-		if len(args) != 1 || !want.MatchString(args[0]) {
-			t.Errorf("make %s runs hack/fuzz with %q, want one run with an argument matching %s", target, args, want)
+		switch {
+		case tc.fuzz == nil && len(args) != 0:
+			t.Errorf("make %s runs hack/fuzz %q: it fuzzes, so a random find can fail it", tc.target, args)
+		case tc.fuzz == nil && goTests != 1:
+			t.Errorf("make %s runs go test ./... %d times, want once (it runs the fuzz targets' seeds and testdata inputs):\n%s", tc.target, goTests, out)
+		case tc.fuzz != nil && (len(args) != 1 || !tc.fuzz.MatchString(args[0])):
+			t.Errorf("make %s runs hack/fuzz with %q, want one run with an argument matching %s", tc.target, args, tc.fuzz)
 		}
 	}
 }

@@ -105,8 +105,8 @@ func (w workload) pod() (*corev1.Pod, error) {
 	return w.podFromJSON()
 }
 
-// podFromValues converts the decoded YAML (nodeValue, else yaml.v3's decoder) with the
-// unstructured converter, without JSON text.
+// podFromValues converts the YAML, decoded by yaml.v3, with the unstructured converter,
+// without JSON text.
 func (w workload) podFromValues() (*corev1.Pod, bool) {
 	values := map[string]any{}
 	for key, holder := range map[string]*yaml.RNode{"metadata": w.metaHolder, "spec": w.template} {
@@ -114,11 +114,9 @@ func (w workload) podFromValues() (*corev1.Pod, bool) {
 		if f == nil || f.Value.IsNil() {
 			continue
 		}
-		v, ok := nodeValue(f.Value.YNode())
-		if !ok {
-			if err := f.Value.YNode().Decode(&v); err != nil {
-				return nil, false
-			}
+		var v any
+		if err := f.Value.YNode().Decode(&v); err != nil {
+			return nil, false
 		}
 		if _, ok := v.(map[string]any); !ok {
 			return nil, false

@@ -4,119 +4,224 @@ import (
 	"reflect"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// wrapFast meters the functions of the most common signatures (quote, default, printf,
-// annotation, toJson, ... are most of the calls injection templates make) without
-// reflect.MakeFunc, which costs a second reflective call and allocations per call. It
-// prices them as wrap does shallow functions, and panics as wrap does; ok is false for
-// other signatures.
+// wrapFast meters the functions of the signatures injection templates call most (quote,
+// default, printf, annotation, toJson, isset, set, dict, ... are most of their calls)
+// without reflect.MakeFunc, which costs a second reflective call and allocations per
+// call; ok is false for other signatures, which wrapReflect meters.
+//
+// This switch is the one table of those signatures, and fast1, fast2, fast3, fastV and
+// fast1V the only wrappers they get: every one charges what the reflective wrapper
+// charges, through the same functions (priceShallow and sizeOf for functions priced
+// shallow, call and priceResult for the others), so the two cannot price a function
+// differently; TestFastWrappersPriceAsReflection checks every function both ways.
 func (m *meter) wrapFast(name string, fn any, g guard, p pricing) (wrapped any, ok bool) {
-	if p != shallow {
-		return m.wrapFastBuilder(name, fn, g, p)
-	}
-	if w, ok := m.wrapFastText(name, fn, g); ok {
-		return w, true
-	}
-	return m.wrapFastValues(name, fn, g)
-}
-
-// wrapFastText is wrapFast for the signatures whose arguments are text (and an int or
-// an ObjectMeta), whose guard is always checked.
-func (m *meter) wrapFastText(name string, fn any, g guard) (wrapped any, ok bool) {
 	switch f := fn.(type) {
 	case func(string) string:
-		return func(a string) string {
-			m.pre(name, strSize(a))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a)))
-			}
-			return m.str(name, f(a))
-		}, true
+		return fast1(m, name, f, g, p), true
+	case func(any) string:
+		return fast1(m, name, f, g, p), true
+	case func(any) []any:
+		return fast1(m, name, f, g, p), true
+	case func(any) any:
+		return fast1(m, name, f, g, p), true
+	case func(proto.Message) string:
+		return fast1(m, name, f, g, p), true
 	case func(string, string) string:
-		return func(a, b string) string {
-			m.pre(name, strSize(a)+strSize(b))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.str(name, f(a, b))
-		}, true
+		return fast2(m, name, f, g, p), true
 	case func(string, string) bool:
-		return func(a, b string) bool {
-			m.pre(name, strSize(a)+strSize(b))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.any(name, f(a, b)).(bool)
-		}, true
+		return fast2(m, name, f, g, p), true
 	case func(int, string) string:
-		return func(a int, b string) string {
-			m.pre(name, 8+strSize(b))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.str(name, f(a, b))
-		}, true
+		return fast2(m, name, f, g, p), true
+	case func(string, any) string:
+		return fast2(m, name, f, g, p), true
+	case func(any, string) string:
+		return fast2(m, name, f, g, p), true
+	case func(any, any) any:
+		return fast2(m, name, f, g, p), true
+	case func(any, any) []any:
+		return fast2(m, name, f, g, p), true
+	case func(map[string]string, string) bool:
+		return fast2(m, name, f, g, p), true
 	case func(metav1.ObjectMeta, string, any) string:
-		return func(a metav1.ObjectMeta, b string, c any) string {
-			m.pre(name, 8+strSize(b)+anySize(c))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b, c)))
-			}
-			return m.str(name, f(a, b, c))
-		}, true
+		return fast3(m, name, f, g, p), true
+	case func(any, any, bool) any:
+		return fast3(m, name, f, g, p), true
+	case func(map[string]any, string, any) map[string]any:
+		return fast3(m, name, f, g, p), true
+	case func(...any) string:
+		return fastV(m, name, f, g, p), true
+	case func(...any) any:
+		return fastV(m, name, f, g, p), true
+	case func(...any) []any:
+		return fastV(m, name, f, g, p), true
+	case func(...any) map[string]any:
+		return fastV(m, name, f, g, p), true
+	case func(string, ...any) string:
+		return fast1V(m, name, f, g, p), true
+	case func(any, ...any) any:
+		return fast1V(m, name, f, g, p), true
 	}
 	return nil, false
 }
 
-// wrapFastValues is wrapFast for the signatures that take any values; the guard of a
-// text function (textGuards) or of printf with a plain format is skipped for flat
-// arguments that fit.
-func (m *meter) wrapFastValues(name string, fn any, g guard) (wrapped any, ok bool) {
-	switch f := fn.(type) {
-	case func(any) string:
-		return func(a any) string {
-			m.pre(name, anySize(a))
-			if g != nil && !(textGuards[name] && m.flatFits(a)) {
-				must(m.checkGuard(name, g, values(a)))
-			}
-			return m.str(name, f(a))
-		}, true
-	case func(...any) string:
-		return func(a ...any) string {
-			m.pre(name, listSize(a))
-			if g != nil && !(textGuards[name] && m.flatFits(a...)) {
-				must(m.checkGuard(name, g, values(a)))
-			}
-			return m.str(name, f(a...))
-		}, true
-	case func(string, ...any) string:
-		return func(a string, b ...any) string {
-			m.pre(name, strSize(a)+listSize(b))
-			if g != nil && !(name == "printf" && plainFormat(a) && m.flatFits(b...) && m.flatFits(a)) {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.str(name, f(a, b...))
-		}, true
-	case func(any, ...any) any:
-		return func(a any, b ...any) any {
-			m.pre(name, anySize(a)+listSize(b))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.any(name, f(a, b...))
-		}, true
-	case func(any, any) any:
-		return func(a, b any) any {
-			m.pre(name, anySize(a)+anySize(b))
-			if g != nil {
-				must(m.checkGuard(name, g, values(a, b)))
-			}
-			return m.any(name, f(a, b))
-		}, true
+// fast1 meters f, a function of one argument, as wrapReflect does.
+func fast1[A, R any](m *meter, name string, f func(A) R, g guard, p pricing) func(A) R {
+	if !shallowOnly(name, p) {
+		return func(a A) R {
+			m.call(name, p, g, []reflect.Value{valueOf(a)})
+			return priced(m, name, p, f(a))
+		}
 	}
-	return nil, false
+	return func(a A) R {
+		m.priceShallow(name, sizeOf(a))
+		if g != nil && !m.guardFits(name, a) {
+			must(m.checkGuard(name, g, []reflect.Value{valueOf(a)}))
+		}
+		return shallowResult(m, name, f(a))
+	}
+}
+
+// fast2 meters f, a function of two arguments, as wrapReflect does.
+func fast2[A, B, R any](m *meter, name string, f func(A, B) R, g guard, p pricing) func(A, B) R {
+	if !shallowOnly(name, p) {
+		return func(a A, b B) R {
+			m.call(name, p, g, []reflect.Value{valueOf(a), valueOf(b)})
+			return priced(m, name, p, f(a, b))
+		}
+	}
+	return func(a A, b B) R {
+		m.priceShallow(name, sizeOf(a)+sizeOf(b))
+		if g != nil && !m.guardFits(name, a, b) {
+			must(m.checkGuard(name, g, []reflect.Value{valueOf(a), valueOf(b)}))
+		}
+		return shallowResult(m, name, f(a, b))
+	}
+}
+
+// fast3 meters f, a function of three arguments, as wrapReflect does.
+func fast3[A, B, C, R any](m *meter, name string, f func(A, B, C) R, g guard, p pricing) func(A, B, C) R {
+	if !shallowOnly(name, p) {
+		return func(a A, b B, c C) R {
+			m.call(name, p, g, []reflect.Value{valueOf(a), valueOf(b), valueOf(c)})
+			return priced(m, name, p, f(a, b, c))
+		}
+	}
+	return func(a A, b B, c C) R {
+		m.priceShallow(name, sizeOf(a)+sizeOf(b)+sizeOf(c))
+		if g != nil && !m.guardFits(name, a, b, c) {
+			must(m.checkGuard(name, g, []reflect.Value{valueOf(a), valueOf(b), valueOf(c)}))
+		}
+		return shallowResult(m, name, f(a, b, c))
+	}
+}
+
+// fastV meters f, a variadic function of any values, as wrapReflect does: its arguments
+// are one list.
+func fastV[R any](m *meter, name string, f func(...any) R, g guard, p pricing) func(...any) R {
+	if !shallowOnly(name, p) {
+		return func(a ...any) R {
+			m.call(name, p, g, []reflect.Value{reflect.ValueOf(a)})
+			return priced(m, name, p, f(a...))
+		}
+	}
+	return func(a ...any) R {
+		m.priceShallow(name, sizeOf(a))
+		if g != nil && !m.guardFits(name, a...) {
+			must(m.checkGuard(name, g, []reflect.Value{reflect.ValueOf(a)}))
+		}
+		return shallowResult(m, name, f(a...))
+	}
+}
+
+// fast1V meters f, a function of one argument and any values, as wrapReflect does.
+func fast1V[A, R any](m *meter, name string, f func(A, ...any) R, g guard, p pricing) func(A, ...any) R {
+	if !shallowOnly(name, p) {
+		return func(a A, b ...any) R {
+			m.call(name, p, g, []reflect.Value{valueOf(a), reflect.ValueOf(b)})
+			return priced(m, name, p, f(a, b...))
+		}
+	}
+	return func(a A, b ...any) R {
+		m.priceShallow(name, sizeOf(a)+sizeOf(b))
+		if g != nil && !m.formatFits(name, a, b) {
+			must(m.checkGuard(name, g, []reflect.Value{valueOf(a), reflect.ValueOf(b)}))
+		}
+		return shallowResult(m, name, f(a, b...))
+	}
+}
+
+// shallowOnly reports whether a function's call is priced by the shallow size of its
+// arguments and result alone (see priceArgs and priceResult): it is priced shallow and
+// notes no maps it makes.
+func shallowOnly(name string, p pricing) bool {
+	return p == shallow && !newMap[name] && !newMaps[name]
+}
+
+// valueOf is x as the reflect.Value text/template gives the reflective wrapper: of type
+// T, an interface type staying one (a guard may price a value held by an interface
+// otherwise than the value itself). Only a value of an interface type is copied to the
+// heap for it.
+func valueOf[T any](x T) reflect.Value {
+	if reflect.TypeFor[T]().Kind() != reflect.Interface {
+		return reflect.ValueOf(any(x))
+	}
+	return interfaceValue(x)
+}
+
+// interfaceValue is valueOf for a value of an interface type.
+func interfaceValue[T any](x T) reflect.Value { return reflect.ValueOf(&x).Elem() }
+
+// priced charges a result as wrapReflect does (priceResult) and returns it.
+func priced[R any](m *meter, name string, p pricing, r R) R {
+	m.priceResult(name, p, valueOf(r))
+	return r
+}
+
+// shallowResult charges the result of a function priced shallow, as priceResult does.
+func shallowResult[R any](m *meter, name string, r R) R {
+	m.mustCharge(sizeOf(r), func() string { return "the value " + name + " returned is too large" })
+	return r
+}
+
+// sizeOf is shallowSize of x, a value of type T, without reflection for the types
+// templates pass most.
+func sizeOf[T any](x T) int64 {
+	switch v := any(x).(type) {
+	case string:
+		return kindSize(reflect.String, len(v))
+	case []any:
+		return kindSize(reflect.Slice, len(v))
+	case map[string]any:
+		return kindSize(reflect.Map, len(v))
+	case map[string]string:
+		return kindSize(reflect.Map, len(v))
+	case nil, bool, int, int64, float64, metav1.ObjectMeta:
+		return kindSize(reflect.Invalid, 0)
+	}
+	return shallowSize(valueOf(x))
+}
+
+// priceShallow charges a call priced shallow stepCost and its arguments' size, as
+// priceArgs does.
+func (m *meter) priceShallow(name string, argsSize int64) {
+	m.mustCharge(stepCost+argsSize, func() string { return "the arguments of " + name + " are too large" })
+}
+
+// guardFits reports whether the guard of a text function (textGuards) need not be
+// checked: its arguments are text, numbers or booleans whose text fits (see flatFits).
+func (m *meter) guardFits(name string, args ...any) bool {
+	return textGuards[name] && m.flatFits(args...)
+}
+
+// formatFits is guardFits for printf, whose guard need not be checked either for a
+// format without widths, precisions or indexes and such arguments.
+func (m *meter) formatFits(name string, format any, args []any) bool {
+	f, ok := format.(string)
+	return name == "printf" && ok && plainFormat(f) && m.flatFits(args...) && m.flatFits(f)
 }
 
 // textGuards are the functions whose guard is the size of the text made of their
@@ -165,61 +270,4 @@ func plainFormat(format string) bool {
 		}
 	}
 	return true
-}
-
-// pre charges a call stepCost and its arguments' size.
-func (m *meter) pre(name string, argsSize int64) {
-	m.mustCharge(stepCost+argsSize, func() string { return "the arguments of " + name + " are too large" })
-}
-
-// wrapFastBuilder is wrapFast for set, dict and list, which the built-in templates call
-// most among the functions priced by walking their arguments.
-func (m *meter) wrapFastBuilder(name string, fn any, g guard, p pricing) (wrapped any, ok bool) {
-	switch f := fn.(type) {
-	case func(map[string]any, string, any) map[string]any:
-		return func(d map[string]any, k string, v any) map[string]any {
-			m.call(name, p, g, values(d, k, v))
-			r := f(d, k, v)
-			m.priceResult(name, p, reflect.ValueOf(r))
-			return r
-		}, true
-	case func(...any) map[string]any:
-		return func(a ...any) map[string]any {
-			m.call(name, p, g, values(a))
-			r := f(a...)
-			m.priceResult(name, p, reflect.ValueOf(r))
-			return r
-		}, true
-	case func(...any) []any:
-		return func(a ...any) []any {
-			m.call(name, p, g, values(a))
-			r := f(a...)
-			m.priceResult(name, p, reflect.ValueOf(r))
-			return r
-		}, true
-	}
-	return nil, false
-}
-
-// str and any charge a function's result.
-func (m *meter) str(name string, r string) string {
-	m.mustCharge(strSize(r), func() string { return "the value " + name + " returned is too large" })
-	return r
-}
-
-func (m *meter) any(name string, r any) any {
-	m.mustCharge(anySize(r), func() string { return "the value " + name + " returned is too large" })
-	return r
-}
-
-func strSize(s string) int64 { return 16 + int64(len(s)) }
-func anySize(a any) int64    { return shallowSize(reflect.ValueOf(a)) }
-func listSize(l []any) int64 { return 24 + 16*int64(len(l)) }
-
-func values(args ...any) []reflect.Value {
-	vals := make([]reflect.Value, len(args))
-	for i, a := range args {
-		vals[i] = reflect.ValueOf(a)
-	}
-	return vals
 }

@@ -8,9 +8,11 @@ import (
 	meshv1 "istio.io/api/mesh/v1alpha1"
 )
 
-// TestFastWrappersPriceAsReflection: the functions wrap meters without reflection
-// (wrapFast, wrapFastPriced) return what the reflective wrapper returns, spend the same
-// budget, and fail alike when it runs out.
+// TestFastWrappersPriceAsReflection: every template function, as wrap meters it (without
+// reflection for the signatures wrapFast knows), returns what the reflective wrapper
+// returns, spends the same budget, and fails alike when it runs out: called with
+// arguments made from its parameter types (probeCalls, with nils and maps the execution
+// made, which mutators may change), and with the arguments of a few calls below.
 func TestFastWrappersPriceAsReflection(t *testing.T) {
 	nested := map[string]any{"a": []any{"x", map[string]any{"b": nil}}, "c": "d"}
 	calls := []struct {
@@ -41,36 +43,74 @@ func TestFastWrappersPriceAsReflection(t *testing.T) {
 		{"trimPrefix", []any{"a", "abc"}},
 		{"quote", []any{"abc"}},
 		{"toJson", []any{nested}},
+		{"printf", []any{"%s-%d", "a", 3}},
+		{"printf", []any{"%*d", 1000, 3}},
 	}
-	fm := FuncMap(Options{})
+	funcs := templateFuncs()
+	compare := func(t *testing.T, name string, newArgs func() []reflect.Value) {
+		t.Helper()
+		fn := formatChecked(name, funcs[name])
+		for _, budget := range []int64{fuelLimit, 1000, 300, 0} {
+			fast, slow := &meter{owned: map[uintptr]bool{}}, &meter{owned: map[uintptr]bool{}}
+			fast.spent, slow.spent = fuelLimit-budget, fuelLimit-budget
+			fw := fast.wrap(name, fn, guards[name])
+			sw := slow.wrapReflect(name, fn, guards[name], pricings[name])
+			fastArgs, slowArgs := newArgs(), newArgs()
+			own(fast, fastArgs)
+			own(slow, slowArgs)
+			gotRes, gotPanic := callWrapped(fw, fastArgs)
+			wantRes, wantPanic := callWrapped(sw, slowArgs)
+			if !reflect.DeepEqual(gotRes, wantRes) || fmt.Sprint(gotPanic) != fmt.Sprint(wantPanic) || fast.spent != slow.spent {
+				t.Errorf("budget %d: fast: %.200v, %v, spent %d; reflective: %.200v, %v, spent %d",
+					budget, fmt.Sprint(gotRes), gotPanic, fast.spent, fmt.Sprint(wantRes), wantPanic, slow.spent)
+			}
+		}
+	}
 	for _, c := range calls {
-		fn, ok := fm[c.name]
-		if !ok {
+		if _, ok := funcs[c.name]; !ok {
 			t.Fatalf("no function %s", c.name)
 		}
-		for _, budget := range []int64{fuelLimit, 300, 0} {
-			t.Run(fmt.Sprintf("%s/%v/%d", c.name, c.args, budget), func(t *testing.T) {
-				fast, slow := &meter{owned: map[uintptr]bool{}}, &meter{owned: map[uintptr]bool{}}
-				fast.spent, slow.spent = fuelLimit-budget, fuelLimit-budget
-				fw := fast.wrap(c.name, fn, guards[c.name])
-				sw := slow.wrapReflect(c.name, fn, guards[c.name], pricings[c.name])
-				gotRes, gotPanic := callWrapped(fw, c.args)
-				wantRes, wantPanic := callWrapped(sw, c.args)
-				if !reflect.DeepEqual(gotRes, wantRes) || fmt.Sprint(gotPanic) != fmt.Sprint(wantPanic) || fast.spent != slow.spent {
-					t.Errorf("fast: %#v, %v, spent %d; reflective: %#v, %v, spent %d",
-						gotRes, gotPanic, fast.spent, wantRes, wantPanic, slow.spent)
-				}
-			})
+		t.Run(fmt.Sprintf("%s/%v", c.name, c.args), func(t *testing.T) {
+			compare(t, c.name, func() []reflect.Value { return argValues(funcs[c.name], c.args) })
+		})
+	}
+	fastSignatures := map[string]bool{}
+	for _, c := range probeCalls(meterValues) {
+		if _, ok := (&meter{}).wrapFast(c.name, funcs[c.name], nil, shallow); ok {
+			fastSignatures[c.name] = true
+		}
+		t.Run(c.String(), func(t *testing.T) { compare(t, c.name, c.newArgs) })
+	}
+	// The functions injection templates call most are metered without reflection.
+	for _, name := range []string{"quote", "default", "printf", "annotation", "toJson", "isset", "join", "append",
+		"ternary", "omitNil", "first", "coalesce", "compact", "excludeInboundPort", "protoToJSON", "set", "dict",
+		"list", "hasPrefix", "contains", "trimPrefix", "toYaml", "indent"} {
+		if !fastSignatures[name] {
+			t.Errorf("wrapFast does not know the signature of %s, %T", name, funcs[name])
 		}
 	}
 }
 
-// callWrapped calls a wrapped function as text/template does (through reflect), and
-// returns its results or what it panicked with.
-func callWrapped(fn any, args []any) (res []any, panicked any) {
-	defer func() { panicked = recover() }()
-	fv := reflect.ValueOf(fn)
-	ft := fv.Type()
+// meterValues are probeValues and nils, for every parameter type that can hold one.
+func meterValues() map[reflect.Type][]any {
+	values := probeValues()
+	values[anyType] = append(values[anyType], nil, []any{nil, "x"}, map[string]any{"k": nil})
+	values[reflect.TypeFor[map[string]any]()] = append(values[reflect.TypeFor[map[string]any]()], map[string]any(nil))
+	values[reflect.TypeFor[map[string]string]()] = append(values[reflect.TypeFor[map[string]string]()], map[string]string(nil))
+	return values
+}
+
+// own notes every map among args, and in them, as made by m's execution: mutators may
+// change them.
+func own(m *meter, args []reflect.Value) {
+	for _, a := range args {
+		(&sizer{limit: fuelLimit, record: m.owned}).size(a, 0)
+	}
+}
+
+// argValues are args as text/template passes them to fn: of its parameters' types.
+func argValues(fn any, args []any) []reflect.Value {
+	ft := reflect.TypeOf(fn)
 	in := make([]reflect.Value, len(args))
 	for i, a := range args {
 		pt := ft.In(min(i, ft.NumIn()-1))
@@ -83,7 +123,14 @@ func callWrapped(fn any, args []any) (res []any, panicked any) {
 		}
 		in[i] = v
 	}
-	for _, r := range fv.Call(in) {
+	return in
+}
+
+// callWrapped calls a wrapped function as text/template does (through reflect), and
+// returns its results or what it panicked with.
+func callWrapped(fn any, args []reflect.Value) (res []any, panicked any) {
+	defer func() { panicked = recover() }()
+	for _, r := range reflect.ValueOf(fn).Call(args) {
 		res = append(res, r.Interface())
 	}
 	return res, nil

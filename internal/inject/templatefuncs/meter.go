@@ -94,9 +94,6 @@ func (m *meter) wrap(name string, fn any, guard guard) any {
 	if w, ok := m.wrapFast(name, fn, guard, p); ok {
 		return w
 	}
-	if w, ok := m.wrapFastPriced(name, fn, guard, p); ok {
-		return w
-	}
 	return m.wrapReflect(name, fn, guard, p)
 }
 

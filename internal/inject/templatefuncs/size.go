@@ -184,12 +184,22 @@ func shallowSize(v reflect.Value) int64 {
 		v = v.Elem()
 	}
 	switch v.Kind() {
+	case reflect.String, reflect.Slice, reflect.Array, reflect.Map:
+		return kindSize(v.Kind(), v.Len())
+	}
+	return kindSize(v.Kind(), 0)
+}
+
+// kindSize is the shallow size of a value of kind k and length n (see shallowSize): the
+// one table the reflective wrapper (shallowSize) and the fast ones (sizeOf) price by.
+func kindSize(k reflect.Kind, n int) int64 {
+	switch k {
 	case reflect.String:
-		return 16 + int64(v.Len())
+		return 16 + int64(n)
 	case reflect.Slice, reflect.Array:
-		return 24 + 16*int64(v.Len())
+		return 24 + 16*int64(n)
 	case reflect.Map:
-		return 48 + 64*int64(v.Len())
+		return 48 + 64*int64(n)
 	}
 	return 8
 }
