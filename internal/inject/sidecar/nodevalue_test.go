@@ -1,4 +1,4 @@
-package injection
+package sidecar
 
 import (
 	"os"
@@ -9,10 +9,10 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// TestNodeValueDecodesAsYAML: on every golden input, and the tricky cases of
+// TestNodeValueDecodesAsYAML: on every golden input of inject-sidecar, and the tricky cases of
 // FuzzNodeValue, nodeValue gives what yaml.v3 decodes, or leaves the node to it.
 func TestNodeValueDecodesAsYAML(t *testing.T) {
-	inputs, err := filepath.Glob("testdata/golden/*/input.yaml")
+	inputs, err := filepath.Glob("../../../functions/inject-sidecar/injection/testdata/golden/*/input.yaml")
 	if err != nil || len(inputs) == 0 {
 		t.Fatalf("no golden inputs: %v", err)
 	}
