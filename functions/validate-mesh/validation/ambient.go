@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/meshfn/meshfn/functions/generate-waypoint/waypoint"
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -54,9 +53,9 @@ func readAmbient(items, namespaces []*yaml.RNode, pods []podOf, views []podView,
 		switch {
 		case it.GetKind() == "Service" && it.GetApiVersion() == "v1":
 			av.services = append(av.services, it)
-		case waypoint.IsWaypoint(it):
+		case istio.IsWaypoint(it):
 			av.waypoints[key] = it
-		case it.GetKind() == waypoint.GatewayKind && strings.HasPrefix(it.GetApiVersion(), "gateway.networking.k8s.io/"):
+		case istio.IsGateway(it):
 			av.gateways[key] = it
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/meshfn/meshfn/functions/generate-ca-secrets/casecrets"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -34,7 +33,7 @@ func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
 		}
 	}
 	for _, it := range items {
-		if b, ok := it.GetLabels()[casecrets.BundleLabel]; ok && bundles[b] {
+		if b, ok := it.GetLabels()[cabundle.BundleLabel]; ok && bundles[b] {
 			continue // generate-ca-secrets rendered it from a bundle checked here
 		}
 		var src caSource
@@ -43,7 +42,7 @@ func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
 		case cabundle.IsCABundle(it):
 			src, err = bundleSource(it)
 		case it.GetKind() == "Secret" && it.GetApiVersion() == "v1" &&
-			(it.GetName() == casecrets.PluggedInSecret || it.GetName() == casecrets.HSMSecret):
+			(it.GetName() == cabundle.PluggedInSecret || it.GetName() == cabundle.HSMSecret):
 			src, err = secretSource(it)
 		default:
 			continue
@@ -81,19 +80,19 @@ func secretSource(obj *yaml.RNode) (caSource, error) {
 	if err != nil {
 		return caSource{}, err
 	}
-	pemChain, ok := files[casecrets.CertChainFile]
+	pemChain, ok := files[cabundle.CertChainFile]
 	if !ok {
-		return caSource{}, fmt.Errorf("no %s", casecrets.CertChainFile)
+		return caSource{}, fmt.Errorf("no %s", cabundle.CertChainFile)
 	}
 	chain, err := certchain.ParsePEM([]byte(pemChain))
 	if err != nil {
-		return caSource{}, fmt.Errorf("%s: %w", casecrets.CertChainFile, err)
+		return caSource{}, fmt.Errorf("%s: %w", cabundle.CertChainFile, err)
 	}
 	src := caSource{obj: obj, chain: chain, root: chain[len(chain)-1]}
-	if pemRoot, ok := files[casecrets.RootCertFile]; ok {
+	if pemRoot, ok := files[cabundle.RootCertFile]; ok {
 		roots, err := certchain.ParsePEM([]byte(pemRoot))
 		if err != nil {
-			return caSource{}, fmt.Errorf("%s: %w", casecrets.RootCertFile, err)
+			return caSource{}, fmt.Errorf("%s: %w", cabundle.RootCertFile, err)
 		}
 		src.root = roots[len(roots)-1]
 	}

@@ -6,10 +6,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/origin"
@@ -229,7 +229,7 @@ func joinLabels(revs []string) string {
 // package's SidecarInjection config (its hub, tag and assumed revision). It returns nil
 // when the package holds no control plane: an application package alone says nothing
 // about which revisions exist, so the revision checks are skipped.
-func readFleet(all, namespaces []*yaml.RNode, inj *injection.Spec) (*fleetView, []*finding) {
+func readFleet(all, namespaces []*yaml.RNode, inj *sidecar.Spec) (*fleetView, []*finding) {
 	opts := fleet.Options{}
 	if inj != nil {
 		opts = fleet.Options{Assume: inj.Revision, Hub: inj.Hub, Tag: inj.Tag, IstioVersion: inj.IstioVersion}
