@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -53,11 +54,11 @@ func decodeInjection(cfg *yaml.RNode) *sidecar.Spec {
 // rendering (internal/inject/sidecar, on copies of the workloads), in webhook mode, with
 // the package's SidecarInjection config (kept where the package has one). Workloads the
 // webhook would not inject are left out; none are when injecting any workload fails.
-func admittedTemplates(all []*yaml.RNode, pods []podOf, views []podView, cfg *yaml.RNode) (map[int]*yaml.RNode, error) {
+func admittedTemplates(all []*yaml.RNode, pods []check.Pod, views []check.PodView, cfg *yaml.RNode) (map[int]*yaml.RNode, error) {
 	candidates := map[*yaml.RNode]int{}
 	for i, v := range views {
-		if !v.injected {
-			candidates[pods[i].workload] = i
+		if !v.Injected {
+			candidates[pods[i].Workload] = i
 		}
 	}
 	if len(candidates) == 0 {
@@ -109,7 +110,7 @@ func admittedTemplates(all []*yaml.RNode, pods []podOf, views []podView, cfg *ya
 		if err != nil || t == nil {
 			continue
 		}
-		if v, _ := readPodView(t); v.injected { // the workload's own view reports an error
+		if v, _ := check.ReadPodView(t); v.Injected { // the workload's own view reports an error
 			admitted[i] = t
 		}
 	}

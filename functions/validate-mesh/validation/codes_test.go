@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 )
 
 // TestCodesDocumented keeps the README's table of MFN codes and the code in step: every
@@ -22,6 +24,14 @@ func TestCodesDocumented(t *testing.T) {
 			t.Errorf("README documents %s twice", m[1])
 		}
 		documented[m[1]] = m[2]
+	}
+	codes := codes()
+	for _, c := range checks {
+		for code := range c.Codes() {
+			if code == check.CodeUnreadable {
+				t.Errorf("%s: %s is reading's code; every family may report it, none declares it", c.Name(), code)
+			}
+		}
 	}
 	for _, code := range slices.Sorted(maps.Keys(codes)) {
 		if documented[code] != codes[code] {

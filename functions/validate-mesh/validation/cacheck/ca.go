@@ -1,4 +1,4 @@
-package validation
+package cacheck
 
 import (
 	"crypto/x509"
@@ -8,11 +8,42 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
+
+// Check is the CA checks: the certificates of the package's CABundles and CA Secrets.
+type Check struct{}
+
+// The codes the CA checks report.
+const (
+	// CodeExpiring: a CA certificate expires within expiryWarning. Warning.
+	CodeExpiring = "MFN0010"
+	// CodeExpired: a CA certificate has expired, or is not valid yet. Error.
+	CodeExpired = "MFN0011"
+	// CodeRoots: the CA bundles of the package chain to different roots. Error.
+	CodeRoots = "MFN0012"
+	// CodeUnreadable: a CA bundle or CA Secret whose certificates cannot be read. Error.
+	CodeUnreadable = "MFN0013"
+)
+
+// Name names the family.
+func (Check) Name() string { return "CA" }
+
+// Codes are the codes it reports.
+func (Check) Codes() map[string]string {
+	return map[string]string{CodeExpiring: check.LevelWarning, CodeExpired: check.LevelError,
+		CodeRoots: check.LevelError, CodeUnreadable: check.LevelError}
+}
+
+// Run reads the package's CA material and checks it at the config's validAt.
+func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+	sources, fs := caSources(p.All)
+	return append(fs, checkCA(sources, p.Settings.ValidAt, p.Settings.ExpiryWarning)...), nil
+}
 
 // caSource is CA material of the package: a CABundle, or a Secret istiod reads its CA from.
 type caSource struct {
@@ -23,9 +54,9 @@ type caSource struct {
 
 // caSources reads the CABundles and the CA Secrets (cacerts, istio-ca-cert) of the
 // package. What cannot be read is a finding.
-func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
+func caSources(items []*yaml.RNode) ([]caSource, []*check.Finding) {
 	var out []caSource
-	var fs []*finding
+	var fs []*check.Finding
 	bundles := map[string]bool{}
 	for _, it := range items {
 		if cabundle.IsCABundle(it) {
@@ -48,7 +79,7 @@ func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
 			continue
 		}
 		if err != nil {
-			fs = append(fs, &finding{code: codeCAUnreadable, level: LevelError, item: it, message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: CodeUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
 				"its CA certificates cannot be read: %v. Export the bundle again with hsm-tool and render; never edit certificates by hand", err)})
 			continue
 		}
@@ -121,23 +152,23 @@ func secretFiles(obj *yaml.RNode) (map[string]string, error) {
 // checkCA reports, for each source, certificates that have expired, are not valid yet, or
 // expire within the warning window at validAt; a chain istiod would not load; and, across
 // sources, roots that differ.
-func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*finding {
-	var fs []*finding
+func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*check.Finding {
+	var fs []*check.Finding
 	for _, s := range sources {
 		fs = append(fs, s.checkChain()...)
 		for _, l := range certchain.Certificates(s.chain, s.root) {
 			c := l.Cert
 			switch {
 			case validAt.Before(c.NotBefore):
-				fs = append(fs, &finding{code: codeCAExpired, level: LevelError, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: CodeExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s is not valid before %s (validAt %s): istiod would not load it. Export a bundle that is valid now with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotBefore), certchain.FormatTime(validAt))})
 			case validAt.After(c.NotAfter):
-				fs = append(fs, &finding{code: codeCAExpired, level: LevelError, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: CodeExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s expired on %s (validAt %s): workloads reject what it signs. Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), certchain.FormatTime(validAt))})
 			case c.NotAfter.Sub(validAt) < window:
-				fs = append(fs, &finding{code: codeCAExpiring, level: LevelWarning, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: CodeExpiring, Level: check.LevelWarning, Item: s.obj, Message: fmt.Sprintf(
 					"%s expires on %s, within expiryWarning (%s of validAt %s). Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), cabundle.FormatDuration(window), certchain.FormatTime(validAt))})
 			}
@@ -148,7 +179,7 @@ func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*fin
 
 // checkChain reports what istiod would refuse in the chain itself, at a time every
 // certificate is valid (validity is checked against validAt separately).
-func (s caSource) checkChain() []*finding {
+func (s caSource) checkChain() []*check.Finding {
 	certs := certchain.Certificates(s.chain, s.root)
 	from, to := certs[0].Cert.NotBefore, certs[0].Cert.NotAfter
 	for _, l := range certs[1:] {
@@ -160,12 +191,12 @@ func (s caSource) checkChain() []*finding {
 		}
 	}
 	if from.After(to) {
-		return []*finding{{code: codeCAUnreadable, level: LevelError, item: s.obj, message: "its certificates are never all valid at the same time: " +
+		return []*check.Finding{{Code: CodeUnreadable, Level: check.LevelError, Item: s.obj, Message: "its certificates are never all valid at the same time: " +
 			"istiod would never load this chain. Export the bundle again with hsm-tool"}}
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, p := range certchain.Check(s.chain, s.root, from, certchain.Policy{}) {
-		fs = append(fs, &finding{code: codeCAUnreadable, level: LevelError, item: s.obj, message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: CodeUnreadable, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 			"istiod would not load this CA: %s. Export the bundle again with hsm-tool", p.Msg)})
 	}
 	return fs
@@ -173,7 +204,7 @@ func (s caSource) checkChain() []*finding {
 
 // checkRoots reports every source whose root is not the root most sources chain to:
 // meshes whose CAs have different roots do not trust each other's workloads.
-func checkRoots(sources []caSource) []*finding {
+func checkRoots(sources []caSource) []*check.Finding {
 	byRoot := map[string][]caSource{}
 	for _, s := range sources {
 		fp := cabundle.Fingerprint(s.root)
@@ -197,10 +228,10 @@ func checkRoots(sources []caSource) []*finding {
 	for _, s := range byRoot[roots[0]] {
 		others = append(others, krm.Describe(s.obj))
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, fp := range roots[1:] {
 		for _, s := range byRoot[fp] {
-			fs = append(fs, &finding{code: codeCARoots, level: LevelError, item: s.obj, message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: CodeRoots, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 				"it chains to root %s (SHA-256 %s), but %s chain to root %s (SHA-256 %s): the clusters' workloads would not trust each other. "+
 					"Sign every cluster's intermediate under one root (hsm-tool csr sign --root-label)",
 				certchain.Name(s.root), fp, strings.Join(others, ", "), certchain.Name(byRoot[roots[0]][0].root), roots[0])})

@@ -1,8 +1,12 @@
-package validation
+package ambientcheck
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/istio"
@@ -24,29 +28,58 @@ type ambientView struct {
 
 // ambientWorkload is a workload and the labels of its pods.
 type ambientWorkload struct {
-	pod     podOf
+	pod     check.Pod
 	labels  map[string]string
 	ambient bool
 }
 
-// readAmbient reads the package for the ambient checks. A workload runs in ambient mode
-// when no sidecar is injected into it (neither in the package nor at admission) and its
-// labels or its namespace's put it there (internal/fleet's rule, as inject-sidecar
-// applies it).
-func readAmbient(items, namespaces []*yaml.RNode, pods []podOf, views []podView, rootNS string) *ambientView {
+// Check is the ambient checks: namespaces, policies, routes and waypoint bindings that do
+// not work for workloads in ambient mode.
+type Check struct{}
+
+// The codes the ambient checks report.
+const (
+	// CodeAmbientAndSidecar: a namespace labelled for ambient mode and for sidecar
+	// injection; the sidecars win. Warning.
+	CodeAmbientAndSidecar = "MFN0014"
+	// CodeL7PolicyOnAmbient: an AuthorizationPolicy with HTTP attributes (or a CUSTOM or
+	// AUDIT action) that applies to workloads in ambient mode by selector, not through a
+	// waypoint. Error.
+	CodeL7PolicyOnAmbient = "MFN0015"
+	// CodeRoutesWithoutWaypoint: a VirtualService for a Service without a waypoint, whose
+	// namespace runs workloads in ambient mode. Warning.
+	CodeRoutesWithoutWaypoint = "MFN0016"
+	// CodeMissingWaypoint: istio.io/use-waypoint names a waypoint the package does not
+	// hold in a namespace it holds. Error.
+	CodeMissingWaypoint = "MFN0017"
+)
+
+// Name names the family.
+func (Check) Name() string { return "ambient" }
+
+// Codes are the codes it reports.
+func (Check) Codes() map[string]string {
+	return map[string]string{CodeAmbientAndSidecar: check.LevelWarning, CodeL7PolicyOnAmbient: check.LevelError,
+		CodeRoutesWithoutWaypoint: check.LevelWarning, CodeMissingWaypoint: check.LevelError}
+}
+
+// Run reads the package for the ambient checks and runs them.
+func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+	return readAmbient(p).check(p.Items), nil
+}
+
+// readAmbient reads the package for the ambient checks; which pods run in ambient mode,
+// the package's reading says (check.Pod's Ambient).
+func readAmbient(p *check.Package) *ambientView {
+	items, namespaces, pods, views, rootNS := p.Items, p.Namespaces, p.Pods, p.Views, p.Settings.IstioNamespace
 	av := &ambientView{namespaces: map[string]map[string]string{}, nsObjects: map[string]*yaml.RNode{}, rootNS: rootNS,
 		waypoints: map[string]*yaml.RNode{}, gateways: map[string]*yaml.RNode{}}
 	for _, ns := range namespaces {
 		l, _ := krm.Labels(ns)
 		av.namespaces[ns.GetName()], av.nsObjects[ns.GetName()] = l, ns
 	}
-	for i, p := range pods {
-		w := ambientWorkload{pod: p, labels: views[i].labels}
-		if !views[i].injected && p.admitted == nil {
-			hostNetwork, _ := p.template.Pipe(yaml.Lookup("spec", "hostNetwork"))
-			w.ambient = fleet.AmbientOf(av.nsLabels(p.namespace), w.labels, hostNetwork != nil && yaml.GetValue(hostNetwork) == "true").Captured
-		}
-		av.workloads = append(av.workloads, w)
+	for i, pod := range pods {
+		av.workloads = append(av.workloads, ambientWorkload{pod: pod, labels: views[i].Labels, ambient: pod.Ambient})
 	}
 	for _, it := range items {
 		key := it.GetNamespace() + "/" + it.GetName()
@@ -68,7 +101,7 @@ func (av *ambientView) nsLabels(ns string) map[string]string {
 }
 
 // check runs every ambient check.
-func (av *ambientView) check(items []*yaml.RNode) []*finding {
+func (av *ambientView) check(items []*yaml.RNode) []*check.Finding {
 	fs := av.checkNamespaces()
 	for _, it := range items {
 		switch {
@@ -83,9 +116,9 @@ func (av *ambientView) check(items []*yaml.RNode) []*finding {
 
 // checkNamespaces reports namespaces labelled for ambient mode that an injection label
 // also selects: the sidecar takes precedence, and the ambient label does nothing.
-func (av *ambientView) checkNamespaces() []*finding {
-	var fs []*finding
-	for _, name := range sortedKeys(av.namespaces) {
+func (av *ambientView) checkNamespaces() []*check.Finding {
+	var fs []*check.Finding
+	for _, name := range slices.Sorted(maps.Keys(av.namespaces)) {
 		l := av.nsLabels(name)
 		if l[istio.DataplaneModeLabel] != istio.DataplaneModeAmbient {
 			continue
@@ -94,7 +127,7 @@ func (av *ambientView) checkNamespaces() []*finding {
 		if !ok {
 			continue
 		}
-		fs = append(fs, &finding{code: codeAmbientAndSidecar, level: LevelWarning, item: av.nsObjects[name], message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: CodeAmbientAndSidecar, Level: check.LevelWarning, Item: av.nsObjects[name], Message: fmt.Sprintf(
 			"it is labelled for ambient mode (%s=%s) and for sidecar injection (%s): Istio's injector ignores the ambient label, and the "+
 				"sidecars it injects take precedence, so its pods run with sidecars. For ambient mode, label it %s=disabled "+
 				"(set-namespace-revision dataplaneMode: ambient writes the labels Istio expects); for sidecars, remove %s",
