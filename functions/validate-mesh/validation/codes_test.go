@@ -11,7 +11,8 @@ import (
 )
 
 // TestCodesDocumented keeps the README's table of MFN codes and the code in step: every
-// code with its level, no more, no less.
+// code with its level, no more, no less; and each code but MFN0001 (reading's) belongs to
+// one family of checks.
 func TestCodesDocumented(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -25,12 +26,22 @@ func TestCodesDocumented(t *testing.T) {
 		}
 		documented[m[1]] = m[2]
 	}
-	codes := codes()
+	codes := check.Levels
+	family := map[string]string{}
 	for _, c := range checks {
-		for code := range c.Codes() {
-			if code == check.CodeUnreadable {
-				t.Errorf("%s: %s is reading's code; every family may report it, none declares it", c.Name(), code)
+		for _, code := range c.Codes {
+			if _, ok := codes[code]; !ok {
+				t.Errorf("%s reports %s, which check.Levels does not list", c.Name, code)
 			}
+			if other, dup := family[code]; dup || code == check.CodeUnreadable {
+				t.Errorf("%s reports %s, which is %q's too (reading's: every family may report it, none declares it)", c.Name, code, other)
+			}
+			family[code] = c.Name
+		}
+	}
+	for code := range codes {
+		if _, ok := family[code]; !ok && code != check.CodeUnreadable {
+			t.Errorf("no family reports %s", code)
 		}
 	}
 	for _, code := range slices.Sorted(maps.Keys(codes)) {

@@ -35,36 +35,12 @@ type ambientWorkload struct {
 
 // Check is the ambient checks: namespaces, policies, routes and waypoint bindings that do
 // not work for workloads in ambient mode.
-type Check struct{}
+var Check = check.Check{Name: "ambient", Run: run, Codes: []string{
+	check.CodeAmbientAndSidecar, check.CodeL7PolicyOnAmbient, check.CodeRoutesWithoutWaypoint, check.CodeMissingWaypoint,
+}}
 
-// The codes the ambient checks report.
-const (
-	// CodeAmbientAndSidecar: a namespace labelled for ambient mode and for sidecar
-	// injection; the sidecars win. Warning.
-	CodeAmbientAndSidecar = "MFN0014"
-	// CodeL7PolicyOnAmbient: an AuthorizationPolicy with HTTP attributes (or a CUSTOM or
-	// AUDIT action) that applies to workloads in ambient mode by selector, not through a
-	// waypoint. Error.
-	CodeL7PolicyOnAmbient = "MFN0015"
-	// CodeRoutesWithoutWaypoint: a VirtualService for a Service without a waypoint, whose
-	// namespace runs workloads in ambient mode. Warning.
-	CodeRoutesWithoutWaypoint = "MFN0016"
-	// CodeMissingWaypoint: istio.io/use-waypoint names a waypoint the package does not
-	// hold in a namespace it holds. Error.
-	CodeMissingWaypoint = "MFN0017"
-)
-
-// Name names the family.
-func (Check) Name() string { return "ambient" }
-
-// Codes are the codes it reports.
-func (Check) Codes() map[string]string {
-	return map[string]string{CodeAmbientAndSidecar: check.LevelWarning, CodeL7PolicyOnAmbient: check.LevelError,
-		CodeRoutesWithoutWaypoint: check.LevelWarning, CodeMissingWaypoint: check.LevelError}
-}
-
-// Run reads the package for the ambient checks and runs them.
-func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+// run reads the package for the ambient checks and runs them.
+func run(p *check.Package) ([]*check.Finding, error) {
 	return readAmbient(p).check(p.Items), nil
 }
 
@@ -127,7 +103,7 @@ func (av *ambientView) checkNamespaces() []*check.Finding {
 		if !ok {
 			continue
 		}
-		fs = append(fs, &check.Finding{Code: CodeAmbientAndSidecar, Level: check.LevelWarning, Item: av.nsObjects[name], Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeAmbientAndSidecar, Level: check.LevelWarning, Item: av.nsObjects[name], Message: fmt.Sprintf(
 			"it is labelled for ambient mode (%s=%s) and for sidecar injection (%s): Istio's injector ignores the ambient label, and the "+
 				"sidecars it injects take precedence, so its pods run with sidecars. For ambient mode, label it %s=disabled "+
 				"(set-namespace-revision dataplaneMode: ambient writes the labels Istio expects); for sidecars, remove %s",

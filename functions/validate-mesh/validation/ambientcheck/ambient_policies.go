@@ -112,7 +112,7 @@ func (av *ambientView) checkAuthorizationPolicy(it *yaml.RNode) []*check.Finding
 	if p.Spec.Selector == nil {
 		how = "as it has no selector (every workload of its namespace, or of the mesh in the root namespace)"
 	}
-	return []*check.Finding{{Code: CodeL7PolicyOnAmbient, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
+	return []*check.Finding{{Code: check.CodeL7PolicyOnAmbient, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
 		"it uses %s, which only a waypoint can enforce, and applies %s to workloads in ambient mode: %s. ztunnel enforces it "+
 			"without them: an ALLOW policy loses those rules and denies the traffic they would allow (all of it when no other rule is left), "+
 			"a DENY policy denies more than asked, and ztunnel does not run CUSTOM or AUDIT policies at all. Target the waypoint instead: "+

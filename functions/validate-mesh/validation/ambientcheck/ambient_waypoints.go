@@ -39,7 +39,7 @@ func (av *ambientView) checkVirtualService(it *yaml.RNode) []*check.Finding {
 		if len(ambient) == 0 {
 			continue
 		}
-		fs = append(fs, &check.Finding{Code: CodeRoutesWithoutWaypoint, Level: check.LevelWarning, Item: it, Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeRoutesWithoutWaypoint, Level: check.LevelWarning, Item: it, Message: fmt.Sprintf(
 			"its routes for host %s (Service %s/%s) reach workloads in ambient mode only through a waypoint, and the Service has none: "+
 				"the traffic of %s goes through ztunnel, which applies no VirtualService (only clients with sidecars still do). "+
 				"Enroll the Service in a waypoint (generate-waypoint: enrollServices or enrollNamespace), and move the routes to an "+
@@ -105,7 +105,7 @@ func (av *ambientView) checkUseWaypoint(items []*yaml.RNode) []*check.Finding {
 		if gw := av.gateways[ns+"/"+name]; gw != nil {
 			problem = fmt.Sprintf("Gateway %s/%s is not a waypoint (its gatewayClassName is not istio-waypoint)", ns, name)
 		}
-		fs = append(fs, &check.Finding{Code: CodeMissingWaypoint, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeMissingWaypoint, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
 			"%s sends its traffic through waypoint %s (%s=%s), but %s: Istio reports the binding as failed and the traffic bypasses "+
 				"the layer-7 policies meant for it. Generate the waypoint (generate-waypoint with namespace %s and name %s), "+
 				"or point the label at an existing waypoint, or remove it", what, name, istio.UseWaypointLabel, name, problem, ns, name)})

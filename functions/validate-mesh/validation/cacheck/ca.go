@@ -16,31 +16,12 @@ import (
 )
 
 // Check is the CA checks: the certificates of the package's CABundles and CA Secrets.
-type Check struct{}
+var Check = check.Check{Name: "CA", Run: run, Codes: []string{
+	check.CodeCAExpiring, check.CodeCAExpired, check.CodeCARoots, check.CodeCAUnreadable,
+}}
 
-// The codes the CA checks report.
-const (
-	// CodeExpiring: a CA certificate expires within expiryWarning. Warning.
-	CodeExpiring = "MFN0010"
-	// CodeExpired: a CA certificate has expired, or is not valid yet. Error.
-	CodeExpired = "MFN0011"
-	// CodeRoots: the CA bundles of the package chain to different roots. Error.
-	CodeRoots = "MFN0012"
-	// CodeUnreadable: a CA bundle or CA Secret whose certificates cannot be read. Error.
-	CodeUnreadable = "MFN0013"
-)
-
-// Name names the family.
-func (Check) Name() string { return "CA" }
-
-// Codes are the codes it reports.
-func (Check) Codes() map[string]string {
-	return map[string]string{CodeExpiring: check.LevelWarning, CodeExpired: check.LevelError,
-		CodeRoots: check.LevelError, CodeUnreadable: check.LevelError}
-}
-
-// Run reads the package's CA material and checks it at the config's validAt.
-func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+// run reads the package's CA material and checks it at the config's validAt.
+func run(p *check.Package) ([]*check.Finding, error) {
 	sources, fs := caSources(p.All)
 	return append(fs, checkCA(sources, p.Settings.ValidAt, p.Settings.ExpiryWarning)...), nil
 }
@@ -79,7 +60,7 @@ func caSources(items []*yaml.RNode) ([]caSource, []*check.Finding) {
 			continue
 		}
 		if err != nil {
-			fs = append(fs, &check.Finding{Code: CodeUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
 				"its CA certificates cannot be read: %v. Export the bundle again with hsm-tool and render; never edit certificates by hand", err)})
 			continue
 		}
@@ -160,15 +141,15 @@ func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*che
 			c := l.Cert
 			switch {
 			case validAt.Before(c.NotBefore):
-				fs = append(fs, &check.Finding{Code: CodeExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s is not valid before %s (validAt %s): istiod would not load it. Export a bundle that is valid now with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotBefore), certchain.FormatTime(validAt))})
 			case validAt.After(c.NotAfter):
-				fs = append(fs, &check.Finding{Code: CodeExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s expired on %s (validAt %s): workloads reject what it signs. Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), certchain.FormatTime(validAt))})
 			case c.NotAfter.Sub(validAt) < window:
-				fs = append(fs, &check.Finding{Code: CodeExpiring, Level: check.LevelWarning, Item: s.obj, Message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpiring, Level: check.LevelWarning, Item: s.obj, Message: fmt.Sprintf(
 					"%s expires on %s, within expiryWarning (%s of validAt %s). Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), cabundle.FormatDuration(window), certchain.FormatTime(validAt))})
 			}
@@ -191,12 +172,12 @@ func (s caSource) checkChain() []*check.Finding {
 		}
 	}
 	if from.After(to) {
-		return []*check.Finding{{Code: CodeUnreadable, Level: check.LevelError, Item: s.obj, Message: "its certificates are never all valid at the same time: " +
+		return []*check.Finding{{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: s.obj, Message: "its certificates are never all valid at the same time: " +
 			"istiod would never load this chain. Export the bundle again with hsm-tool"}}
 	}
 	var fs []*check.Finding
 	for _, p := range certchain.Check(s.chain, s.root, from, certchain.Policy{}) {
-		fs = append(fs, &check.Finding{Code: CodeUnreadable, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 			"istiod would not load this CA: %s. Export the bundle again with hsm-tool", p.Msg)})
 	}
 	return fs
@@ -231,7 +212,7 @@ func checkRoots(sources []caSource) []*check.Finding {
 	var fs []*check.Finding
 	for _, fp := range roots[1:] {
 		for _, s := range byRoot[fp] {
-			fs = append(fs, &check.Finding{Code: CodeRoots, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: check.CodeCARoots, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 				"it chains to root %s (SHA-256 %s), but %s chain to root %s (SHA-256 %s): the clusters' workloads would not trust each other. "+
 					"Sign every cluster's intermediate under one root (hsm-tool csr sign --root-label)",
 				certchain.Name(s.root), fp, strings.Join(others, ", "), certchain.Name(byRoot[roots[0]][0].root), roots[0])})

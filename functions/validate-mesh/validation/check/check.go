@@ -1,7 +1,7 @@
 // Package check is what every family of validate-mesh's checks shares: the package as
 // validate-mesh read it (Package), the findings they report (Finding), and the interface
-// each family implements (Check). A new check is one file: a type implementing Check,
-// listed in the validation package's checks.
+// each family gives (Check). A new check is one file: a Check, listed in the validation
+// package's checks.
 package check
 
 import (
@@ -13,14 +13,14 @@ import (
 
 // Check is one family of checks (meshfn's fleet checks, the CA checks, Istio's
 // analyzers...).
-type Check interface {
-	// Name names the family, for errors and tests.
-	Name() string
-	// Codes are the MFN codes the family reports, with the level of each.
-	Codes() map[string]string
+type Check struct {
+	// Name names the family, for tests.
+	Name string
+	// Codes are the MFN codes the family reports (Levels has their levels).
+	Codes []string
 	// Run reports the family's findings about the package. An error is a failure that
 	// has no better place in the results.
-	Run(p *Package) ([]*Finding, error)
+	Run func(p *Package) ([]*Finding, error)
 }
 
 // Levels a finding can have, from the most to the least severe.
@@ -29,10 +29,6 @@ const (
 	LevelWarning = "warning"
 	LevelInfo    = "info"
 )
-
-// CodeUnreadable: a resource (or a workload's pod template) Istio cannot read, so no
-// analyzer saw it. Error. Every family may report it.
-const CodeUnreadable = "MFN0001"
 
 // Settings are the settings of the config the checks read.
 type Settings struct {

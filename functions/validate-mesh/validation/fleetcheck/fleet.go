@@ -17,43 +17,14 @@ import (
 
 // Check is the fleet checks: revisions nobody serves, stale injection, revisions on
 // releases Istio no longer supports, revisions that inject the same proxy.
-type Check struct{}
+var Check = check.Check{Name: "fleet", Run: run, Codes: []string{
+	check.CodeNamespaceUnserved, check.CodePodUnserved, check.CodeStaleRevision, check.CodeStaleProxy,
+	check.CodeSameProxy, check.CodeInjectedTwice, check.CodeUnsupportedRelease,
+}}
 
-// The codes the fleet checks report.
-const (
-	// CodeNamespaceUnserved: a namespace selects a revision no control plane of the
-	// package serves. Error.
-	CodeNamespaceUnserved = "MFN0004"
-	// CodePodUnserved: a workload's pods select a revision no control plane serves. Error.
-	CodePodUnserved = "MFN0005"
-	// CodeStaleRevision: a workload injected by another revision than the one that
-	// selects it now. Error.
-	CodeStaleRevision = "MFN0006"
-	// CodeStaleProxy: a workload injected with another proxy image than its revision
-	// injects now. Error.
-	CodeStaleProxy = "MFN0007"
-	// CodeSameProxy: two revisions inject the same proxy image. Warning.
-	CodeSameProxy = "MFN0008"
-	// CodeInjectedTwice: the webhooks of several revisions select a workload. Error.
-	CodeInjectedTwice = "MFN0009"
-	// CodeUnsupportedRelease: a revision runs an Istio release older than the oldest
-	// supported one meshfn knows. Error.
-	CodeUnsupportedRelease = "MFN0018"
-)
-
-// Name names the family.
-func (Check) Name() string { return "fleet" }
-
-// Codes are the codes it reports.
-func (Check) Codes() map[string]string {
-	return map[string]string{CodeNamespaceUnserved: check.LevelError, CodePodUnserved: check.LevelError,
-		CodeStaleRevision: check.LevelError, CodeStaleProxy: check.LevelError, CodeSameProxy: check.LevelWarning,
-		CodeInjectedTwice: check.LevelError, CodeUnsupportedRelease: check.LevelError}
-}
-
-// Run runs every fleet check; none when the package holds no control plane (an
+// run runs every fleet check; none when the package holds no control plane (an
 // application package alone says nothing about which revisions exist).
-func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+func run(p *check.Package) ([]*check.Finding, error) {
 	if p.Mesh == nil {
 		return nil, nil
 	}
@@ -95,7 +66,7 @@ func (fv *fleetView) checkNamespaces() []*check.Finding {
 		if o := fv.labelOrigin(fv.namespaces[name], labels); o != (origin.Origin{}) {
 			fix = "The label is " + o.String() + ": set it to a revision that exists, or add that revision's control plane"
 		}
-		fs = append(fs, &check.Finding{Code: CodeNamespaceUnserved, Level: check.LevelError, Item: fv.namespaces[name], Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeNamespaceUnserved, Level: check.LevelError, Item: fv.namespaces[name], Message: fmt.Sprintf(
 			"its %s selects revision %s, which no control plane in the package serves (the revisions are: %s): its pods would not be injected. %s",
 			req.Label, req.Name, fv.mesh.Names(), fix)})
 	}
@@ -108,13 +79,13 @@ func (fv *fleetView) checkNamespaces() []*check.Finding {
 func (fv *fleetView) checkWorkload(p check.Pod, v check.PodView) []*check.Finding {
 	nsLabels, _ := fv.nsLabels(p.Namespace)
 	if req, unserved := fv.mesh.Unserved(nsLabels, v.Labels); unserved && req.ByPod {
-		return []*check.Finding{{Code: CodePodUnserved, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
+		return []*check.Finding{{Code: check.CodePodUnserved, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
 			"its pods' %s selects revision %s, which no control plane in the package serves (the revisions are: %s): they would not be injected. "+
 				"Set the label to a revision that exists, or add that revision's control plane", req.Label, req.Name, fv.mesh.Names())}}
 	}
 	revs, _ := fv.mesh.Match(nsLabels, v.Labels)
 	if len(revs) > 1 {
-		return []*check.Finding{{Code: CodeInjectedTwice, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
+		return []*check.Finding{{Code: check.CodeInjectedTwice, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
 			"the webhooks of revisions %s all select its pods: the API server would inject them more than once. "+
 				"Label the namespace (or the pod template) for one revision only", joinLabels(revs))}}
 	}
@@ -127,12 +98,12 @@ func (fv *fleetView) checkWorkload(p check.Pod, v check.PodView) []*check.Findin
 		return []*check.Finding{{Code: check.CodeUnreadable, Level: check.LevelError, Item: p.Workload, Message: err.Error()}}
 	}
 	if got, want := istio.RevisionLabelValue(v.Status.Revision), istio.RevisionLabelValue(rev); got != want {
-		return []*check.Finding{{Code: CodeStaleRevision, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
+		return []*check.Finding{{Code: check.CodeStaleRevision, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
 			"stale injection: its pods carry the sidecar of revision %s, but revision %s selects them now. Render again: inject-sidecar re-injects it for %s",
 			got, want, want)}}
 	}
 	if want := settings.ProxyImage(v.Annotations); v.ProxyImage != "" && imageBase(v.ProxyImage) != imageBase(want) {
-		return []*check.Finding{{Code: CodeStaleProxy, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
+		return []*check.Finding{{Code: check.CodeStaleProxy, Level: check.LevelError, Item: p.Workload, Message: fmt.Sprintf(
 			"stale injection: its istio-proxy image is %s%s, but revision %s injects %s%s now. Render again: inject-sidecar re-injects it",
 			v.ProxyImage, fv.releaseOfImage(v.ProxyImage, nil), istio.RevisionLabelValue(rev), want, fv.releaseOfImage(want, fv.mesh.Revision(rev)))}}
 	}
@@ -161,7 +132,7 @@ func (fv *fleetView) checkReleases() []*check.Finding {
 		if !r.Release.Known || r.Release.Version.Compare(oldest.Line()) >= 0 {
 			continue
 		}
-		fs = append(fs, &check.Finding{Code: CodeUnsupportedRelease, Level: check.LevelError, Item: declaration(r), Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeUnsupportedRelease, Level: check.LevelError, Item: declaration(r), Message: fmt.Sprintf(
 			"revision %s runs Istio %s (%s), a release Istio no longer supports: the supported releases meshfn knows are %s. "+
 				"Move its namespaces to a revision on a supported release (a canary upgrade), then remove it",
 			r.Label(), r.Release.Version, r.Release.From, builtin.SupportedText())})
@@ -184,7 +155,7 @@ func (fv *fleetView) checkProxyImages() []*check.Finding {
 			first[img] = r
 			continue
 		}
-		fs = append(fs, &check.Finding{Code: CodeSameProxy, Level: check.LevelWarning, Item: declaration(r), Message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeSameProxy, Level: check.LevelWarning, Item: declaration(r), Message: fmt.Sprintf(
 			"revisions %s and %s both inject %s: a canary that changes no proxy, or a revision left behind. "+
 				"Give the new revision its own proxy tag (ControlPlaneRevision spec.tag), or remove the old revision",
 			other.Label(), r.Label(), s.ProxyImage(nil))})

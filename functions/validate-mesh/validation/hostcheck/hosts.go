@@ -17,20 +17,10 @@ const ingressService = "istio-ingressgateway"
 
 // Check is the host check: the hosts of VirtualServices for the mesh that name a Service
 // the package does not hold.
-type Check struct{}
+var Check = check.Check{Name: "hosts", Codes: []string{check.CodeHostNotFound}, Run: run}
 
-// CodeHostNotFound: a VirtualService for the mesh whose host names a cluster-local
-// Service the package does not hold and no ServiceEntry covers. Error.
-const CodeHostNotFound = "MFN0020"
-
-// Name names the family.
-func (Check) Name() string { return "hosts" }
-
-// Codes are the codes it reports.
-func (Check) Codes() map[string]string { return map[string]string{CodeHostNotFound: check.LevelError} }
-
-// Run reads the package's Services, ServiceEntries and namespaces, and checks the hosts.
-func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+// run reads the package's Services, ServiceEntries and namespaces, and checks the hosts.
+func run(p *check.Package) ([]*check.Finding, error) {
 	return readHosts(p.Items, p.Settings, clusterDomains(p.Mesh)).check(p.Items), nil
 }
 
@@ -254,10 +244,10 @@ func (hv *hostView) finding(item, obj *yaml.RNode, host string, h check.ServiceH
 		hint = fmt.Sprintf("the package holds Service %s in namespace %s (%s.%s.svc.%s): point the host at it, or add the Service or a ServiceEntry",
 			h.Name, strings.Join(others, ", "), h.Name, others[0], check.DefaultClusterDomain)
 	}
-	f := &check.Finding{Code: CodeHostNotFound, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
+	f := &check.Finding{Code: check.CodeHostNotFound, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
 		"%s: its routes for it apply to no traffic (sidecars apply a VirtualService to the Services its hosts name, and no client "+
 			"reaches a Service that does not exist). Fix: %s; when the Service lives outside the package, suppress %s on this resource",
-		problem, hint, CodeHostNotFound)}
+		problem, hint, check.CodeHostNotFound)}
 	if item != obj {
 		f.Ref = &check.Ref{APIVersion: obj.GetApiVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	}

@@ -135,7 +135,7 @@ func TestHostChecks(t *testing.T) {
 			continue
 		}
 		for i, f := range fs {
-			if f.Code != CodeHostNotFound || f.Level != check.LevelError || f.Item != obj || !strings.Contains(f.Message, tt.want[i]) {
+			if f.Code != check.CodeHostNotFound || f.Level != check.LevelError || f.Item != obj || !strings.Contains(f.Message, tt.want[i]) {
 				t.Errorf("%s: finding %s %s %q, want MFN0020 error on the resource containing %q", tt.name, f.Code, f.Level, f.Message, tt.want[i])
 			}
 		}

@@ -16,30 +16,12 @@ import (
 // Check is Istio's analyzers: every one of them, once per mesh config in use, over the
 // package's resources and its workloads as pods. It runs last: it shrinks the items to
 // what findings name.
-type Check struct{}
+var Check = check.Check{Name: "Istio's analyzers", Run: run, Codes: []string{
+	check.CodeMeshConfigInvalid, check.CodeMeshConfigWarning, check.CodeAnalyzerFailed,
+}}
 
-// The codes besides Istio's own (IST0xxx) the analysis reports, with check.CodeUnreadable
-// for resources Istio cannot read.
-const (
-	// CodeMeshConfigInvalid: a mesh config ConfigMap (istio[-REV]) istiod cannot read. Error.
-	CodeMeshConfigInvalid = "MFN0002"
-	// CodeMeshConfigWarning: what Istio's validation warns about in a mesh config. Warning.
-	CodeMeshConfigWarning = "MFN0003"
-	// CodeAnalyzerFailed: one of Istio's analyzers crashed on a resource. Error.
-	CodeAnalyzerFailed = "MFN0019"
-)
-
-// Name names the family.
-func (Check) Name() string { return "Istio's analyzers" }
-
-// Codes are the MFN codes it reports.
-func (Check) Codes() map[string]string {
-	return map[string]string{CodeMeshConfigInvalid: check.LevelError, CodeMeshConfigWarning: check.LevelWarning,
-		CodeAnalyzerFailed: check.LevelError}
-}
-
-// Run runs Istio's analyzers over the package, once per mesh config in use.
-func (Check) Run(p *check.Package) ([]*check.Finding, error) {
+// run runs Istio's analyzers over the package, once per mesh config in use.
+func run(p *check.Package) ([]*check.Finding, error) {
 	runs := planRuns(meshConfigs(p.Items, p.Settings.IstioNamespace), p.Namespaces, revisionOf(p))
 	in, fs := newAnalysisInput(p.Items, p.Pods, p.Converted) // shrinks the items
 	found, err := in.analyze(p.Settings, runs)
@@ -134,7 +116,7 @@ func (in *analysisInput) analyze(spec check.Settings, runs []*analysisRun) ([]*c
 		})
 		if err != nil {
 			if run.settings.source != nil {
-				fs = append(fs, &check.Finding{Code: CodeMeshConfigInvalid, Level: check.LevelError, Item: run.settings.source,
+				fs = append(fs, &check.Finding{Code: check.CodeMeshConfigInvalid, Level: check.LevelError, Item: run.settings.source,
 					Message: fmt.Sprintf("istiod cannot read this mesh config: %v; fix data.%s or data.%s", err, MeshKey, MeshNetworksKey)})
 				continue
 			}
@@ -144,7 +126,7 @@ func (in *analysisInput) analyze(spec check.Settings, runs []*analysisRun) ([]*c
 			fs = append(fs, in.readErrors(res.ReadErrors)...)
 		}
 		for _, w := range res.MeshConfigWarnings {
-			fs = append(fs, &check.Finding{Code: CodeMeshConfigWarning, Level: check.LevelWarning, Item: run.settings.source,
+			fs = append(fs, &check.Finding{Code: check.CodeMeshConfigWarning, Level: check.LevelWarning, Item: run.settings.source,
 				Message: fmt.Sprintf("Istio warns about this mesh config: %s", w)})
 		}
 		add := func(f *check.Finding, line int) {
@@ -207,7 +189,7 @@ func (in *analysisInput) finding(m istioanalysis.Message) *check.Finding {
 // Istio's analyzers crashed on, or about none.
 func (in *analysisInput) crashFinding(c istioanalysis.Crash) *check.Finding {
 	f := in.finding(istioanalysis.Message{Resource: c.Resource, Document: c.Document})
-	f.Code, f.Level = CodeAnalyzerFailed, check.LevelError
+	f.Code, f.Level = check.CodeAnalyzerFailed, check.LevelError
 	f.Message = fmt.Sprintf("Istio's analyzer %s failed (%s), so what it finds is missing; "+
 		"istioctl analyze fails alike: check the resource's fields against its schema", c.Analyzer, c.Reason)
 	if c.Resource.Kind != "" {
