@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshfn/meshfn/internal/jsonvalue"
 	"github.com/meshfn/meshfn/internal/podtemplate"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -105,7 +106,7 @@ func (w workload) pod() (*corev1.Pod, error) {
 	return w.podFromJSON()
 }
 
-// podFromValues converts the decoded YAML (nodeValue, else yaml.v3's decoder) with the
+// podFromValues converts the decoded YAML (yamlnode.Value, else yaml.v3's decoder) with the
 // unstructured converter, without JSON text.
 func (w workload) podFromValues() (*corev1.Pod, bool) {
 	values := map[string]any{}
@@ -114,7 +115,7 @@ func (w workload) podFromValues() (*corev1.Pod, bool) {
 		if f == nil || f.Value.IsNil() {
 			continue
 		}
-		v, ok := nodeValue(f.Value.YNode())
+		v, ok := yamlnode.Value(f.Value.YNode())
 		if !ok {
 			if err := f.Value.YNode().Decode(&v); err != nil {
 				return nil, false

@@ -1,4 +1,4 @@
-package sidecar
+package yamlnode
 
 import (
 	"os"
@@ -10,9 +10,9 @@ import (
 )
 
 // TestNodeValueDecodesAsYAML: on every golden input of inject-sidecar, and the tricky cases of
-// FuzzNodeValue, nodeValue gives what yaml.v3 decodes, or leaves the node to it.
+// FuzzNodeValue, Value gives what yaml.v3 decodes, or leaves the node to it.
 func TestNodeValueDecodesAsYAML(t *testing.T) {
-	inputs, err := filepath.Glob("../../../functions/inject-sidecar/injection/testdata/golden/*/input.yaml")
+	inputs, err := filepath.Glob("../../functions/inject-sidecar/injection/testdata/golden/*/input.yaml")
 	if err != nil || len(inputs) == 0 {
 		t.Fatalf("no golden inputs: %v", err)
 	}
@@ -30,7 +30,7 @@ func TestNodeValueDecodesAsYAML(t *testing.T) {
 		compareNodeValue(t, text)
 	}
 	if read < len(inputs)*9/10 {
-		t.Errorf("nodeValue read %d of %d golden inputs", read, len(inputs))
+		t.Errorf("Value read %d of %d golden inputs", read, len(inputs))
 	}
 }
 
@@ -48,24 +48,24 @@ func FuzzNodeValue(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) { compareNodeValue(t, text) })
 }
 
-// compareNodeValue parses text and, when nodeValue reads it, checks the value against
-// yaml.v3's decode. It reports whether nodeValue read it.
+// compareNodeValue parses text and, when Value reads it, checks the value against
+// yaml.v3's decode. It reports whether Value read it.
 func compareNodeValue(t testing.TB, text string) bool {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) == 0 {
 		return false
 	}
-	got, ok := nodeValue(doc.Content[0])
+	got, ok := Value(doc.Content[0])
 	if !ok {
 		return false
 	}
 	var want any
 	if err := doc.Content[0].Decode(&want); err != nil {
-		t.Fatalf("nodeValue read %q, which the decoder refuses: %v", text, err)
+		t.Fatalf("Value read %q, which the decoder refuses: %v", text, err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("nodeValue(%q) = %#v, the decoder gives %#v", text, got, want)
+		t.Fatalf("Value(%q) = %#v, the decoder gives %#v", text, got, want)
 	}
 	return true
 }

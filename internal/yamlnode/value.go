@@ -1,4 +1,4 @@
-package sidecar
+package yamlnode
 
 import (
 	"strconv"
@@ -6,12 +6,13 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// nodeValue is what yaml.v3 decodes n into as an any (map[string]any, []any, string, int,
-// bool, nil) for the nodes pod templates are made of, without its reflective decoder. ok
+// Value is what yaml.v3 decodes n into as an any (map[string]any, []any, string, int,
+// bool, nil) for the nodes Kubernetes objects are mostly made of (pod templates, for
+// one), without its reflective decoder. ok
 // is false for anything else (other tags, numbers that are not plain decimal integers,
 // anchors and aliases, merge keys, keys that are not strings, repeated keys): the decoder
 // reads those.
-func nodeValue(n *yaml.Node) (any, bool) {
+func Value(n *yaml.Node) (any, bool) {
 	if n.Anchor != "" {
 		return nil, false
 	}
@@ -26,7 +27,7 @@ func nodeValue(n *yaml.Node) (any, bool) {
 			if _, repeated := m[k.Value]; repeated {
 				return nil, false
 			}
-			v, ok := nodeValue(n.Content[i+1])
+			v, ok := Value(n.Content[i+1])
 			if !ok {
 				return nil, false
 			}
@@ -36,7 +37,7 @@ func nodeValue(n *yaml.Node) (any, bool) {
 	case yaml.SequenceNode:
 		l := make([]any, len(n.Content))
 		for i, e := range n.Content {
-			v, ok := nodeValue(e)
+			v, ok := Value(e)
 			if !ok {
 				return nil, false
 			}
@@ -49,7 +50,7 @@ func nodeValue(n *yaml.Node) (any, bool) {
 	return nil, false
 }
 
-// scalarValue is nodeValue for a scalar.
+// scalarValue is Value for a scalar.
 func scalarValue(n *yaml.Node) (any, bool) {
 	switch n.Tag {
 	case "!!str":
