@@ -1,7 +1,10 @@
 package validation
 
 import (
+	"fmt"
+	"os"
 	"path"
+	"runtime/debug"
 	"sort"
 
 	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
@@ -53,8 +56,16 @@ func decodeInjection(cfg *yaml.RNode) *sidecar.Spec {
 // template as the cluster's webhook would admit it: inject-sidecar's own decision and
 // rendering (internal/inject/sidecar, on copies of the workloads), in webhook mode, with
 // the package's SidecarInjection config (kept where the package has one). Workloads the
-// webhook would not inject are left out; none are when injecting any workload fails.
-func admittedTemplates(all []*yaml.RNode, pods []check.Pod, views []check.PodView, cfg *yaml.RNode) (map[int]*yaml.RNode, error) {
+// webhook would not inject are left out; none are when injecting any workload fails, or
+// the injector crashes (as inject-sidecar itself would fail: validate-mesh's own checks
+// report what they can of such a package).
+func admittedTemplates(all []*yaml.RNode, pods []check.Pod, views []check.PodView, cfg *yaml.RNode) (admitted map[int]*yaml.RNode, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "%v\n%s", p, debug.Stack()) // a bug in meshfn, as inject-sidecar would report it
+			admitted, err = nil, nil
+		}
+	}()
 	candidates := map[*yaml.RNode]int{}
 	for i, v := range views {
 		if !v.Injected {
@@ -91,7 +102,7 @@ func admittedTemplates(all []*yaml.RNode, pods []check.Pod, views []check.PodVie
 	if !ok || rl.Failed() {
 		return nil, nil
 	}
-	admitted := map[int]*yaml.RNode{}
+	admitted = map[int]*yaml.RNode{}
 	for _, it := range rl.Items {
 		i, isCandidate := candidates[it]
 		if !isCandidate && (!isList(it) || krm.IsPackageMeta(it)) {
