@@ -1,7 +1,8 @@
 // Package check is what every family of validate-mesh's checks shares: the package as
-// validate-mesh read it (Package), the findings they report (Finding), and the interface
-// each family gives (Check). A new check is one file: a Check, listed in the validation
-// package's checks.
+// validate-mesh read it (Package), the findings they report (Finding), meshfn's finding
+// codes, and what each family gives (Check: its name, codes and Run). A new family is a
+// package giving a Check, listed in the validation package's checks; its codes go in
+// codes.go (and the README's table, which a test keeps in step).
 package check
 
 import (
