@@ -10,7 +10,7 @@ import (
 )
 
 // checks are the families of checks, in the order they run. Istio's analyzers run last:
-// they shrink the items to what findings name.
+// they shrink the items to what findings name, and drop the pods' views.
 var checks = []check.Check{
 	fleetcheck.Check,
 	ambientcheck.Check,

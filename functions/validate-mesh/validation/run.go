@@ -65,6 +65,7 @@ func validate(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) er
 		pv.pods[i].Admitted = t
 	}
 	pv.markAmbient()
+	resources, workloads := len(pv.items), len(pv.pods)
 	p := &check.Package{
 		Settings: check.Settings{IstioNamespace: spec.IstioNamespace, DefaultNamespace: spec.DefaultNamespace,
 			ValidAt: spec.validAt, ExpiryWarning: spec.expiry},
@@ -78,7 +79,7 @@ func validate(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) er
 		}
 		fs = append(fs, found...)
 	}
-	report(rl, spec, fs, len(pv.items), len(pv.pods), mesh == nil)
+	report(rl, spec, fs, resources, workloads, mesh == nil)
 	return nil
 }
 

@@ -51,7 +51,8 @@ type Package struct {
 	// functions' local configs); Namespaces the v1 Namespaces among them.
 	All, Items, Namespaces []*yaml.RNode
 	// Pods are the workloads analysed as their pods, and Views what each pod template
-	// says about injection (Views[i] is Pods[i]'s).
+	// says about injection (Views[i] is Pods[i]'s). Istio's analyzers, which run last,
+	// drop the views.
 	Pods  []Pod
 	Views []PodView
 	// Mesh is the package's control planes, as inject-sidecar reads them; nil when the

@@ -15,13 +15,17 @@ import (
 
 // Check is Istio's analyzers: every one of them, once per mesh config in use, over the
 // package's resources and its workloads as pods. It runs last: it shrinks the items to
-// what findings name.
+// what findings name, and drops the pods' views.
 var Check = check.Check{Name: "Istio's analyzers", Run: run, Codes: []string{
 	check.CodeMeshConfigInvalid, check.CodeMeshConfigWarning, check.CodeAnalyzerFailed,
 }}
 
 // run runs Istio's analyzers over the package, once per mesh config in use.
 func run(p *check.Package) ([]*check.Finding, error) {
+	// The pods' views are for the families before this one; they hold what the pod
+	// templates' labels and annotations were (revert records included), which the
+	// analysis reads from the converted pods.
+	p.Views = nil
 	runs := planRuns(meshConfigs(p.Items, p.Settings.IstioNamespace), p.Namespaces, revisionOf(p))
 	in, fs := newAnalysisInput(p.Items, p.Pods, p.Converted) // shrinks the items
 	found, err := in.analyze(p.Settings, runs)
