@@ -28,6 +28,7 @@ func run(p *check.Package) ([]*check.Finding, error) {
 	p.Views = nil
 	runs := planRuns(meshConfigs(p.Items, p.Settings.IstioNamespace), p.Namespaces, revisionOf(p))
 	in, fs := newAnalysisInput(p.Items, p.Pods, p.Converted) // shrinks the items
+	p.Converted = nil                                        // in holds the conversions now
 	found, err := in.analyze(p.Settings, runs)
 	if err != nil {
 		return nil, fmt.Errorf("running Istio's analyzers: %w", err)
