@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
-
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/inject"
 	"github.com/meshfn/meshfn/internal/istio"
@@ -115,6 +114,8 @@ func (inj *Injector) Inject(item *yaml.RNode) (Item, error) {
 	return out, nil
 }
 
+// newDecider reads what deciding needs of rl's items with the config spec, reporting on
+// them in rl's results; false after an error result.
 func newDecider(rl *krm.ResourceList, spec *Spec) (*decider, bool) {
 	d := &decider{spec: spec, mode: modes[spec.Mode], action: actions[spec.Action],
 		namespaces: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
