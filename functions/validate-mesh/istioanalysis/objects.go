@@ -67,11 +67,11 @@ func ObjectOf(name string, n *yaml.Node) (Object, error) {
 		return Object{}, err
 	}
 	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}, gvk: typeOf(n)}
-	keep := func(string) bool { return true }
+	keep, descend := everyField, everyField
 	if isWorkload(n) {
-		keep = workloadFieldQueried
+		keep, descend = workloadFieldQueried, workloadFieldUnder
 	}
-	fieldLines(n, "", o.Fields, keep)
+	fieldLines(n, "", o.Fields, keep, descend)
 	return o, nil
 }
 
@@ -155,6 +155,19 @@ func workloadFieldQueried(path string) bool {
 	return strings.HasPrefix(path, "{.metadata.") || containerImage.MatchString(path)
 }
 
+// containerElement is the path of a container of a pod's spec.
+var containerElement = regexp.MustCompile(`^\.spec\.containers\[\d+\]$`)
+
+// workloadFieldUnder reports whether a path workloadFieldQueried keeps may lie under path
+// (a mapping or list, "" for the object itself): a workload's field map then needs no walk
+// through the rest of its pod template.
+func workloadFieldUnder(path string) bool {
+	return path == "" || strings.HasPrefix(path+".", ".metadata.") || path == ".spec" || path == ".spec.containers" ||
+		containerElement.MatchString(path)
+}
+
+func everyField(string) bool { return true }
+
 // withoutRepeatedKeys is a copy of n whose mappings keep the first of repeated keys.
 func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
 	c := *n
@@ -176,9 +189,9 @@ func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
 
 // fieldLines records the line of every scalar under n by its path, as Istio's file source
 // does (file.BuildFieldPathMap, which reads another YAML library's nodes): of the paths
-// keep accepts.
-func fieldLines(n *yaml.Node, path string, out map[string]int, keep func(string) bool) {
-	if n.Kind != yaml.MappingNode {
+// keep accepts, walking only the mappings and lists descend says may hold one.
+func fieldLines(n *yaml.Node, path string, out map[string]int, keep, descend func(string) bool) {
+	if n.Kind != yaml.MappingNode || !descend(path) {
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -188,14 +201,17 @@ func fieldLines(n *yaml.Node, path string, out map[string]int, keep func(string)
 		case yaml.ScalarNode:
 			record(out, "{"+p+"}", value.Line, keep)
 		case yaml.MappingNode:
-			fieldLines(value, p, out, keep)
+			fieldLines(value, p, out, keep, descend)
 		case yaml.SequenceNode:
+			if !descend(p) {
+				continue
+			}
 			for j, e := range value.Content {
 				pj := p + "[" + strconv.Itoa(j) + "]"
 				if e.Kind == yaml.ScalarNode {
 					record(out, "{"+pj+"}", e.Line, keep)
 				} else {
-					fieldLines(e, pj, out, keep)
+					fieldLines(e, pj, out, keep, descend)
 				}
 			}
 		}

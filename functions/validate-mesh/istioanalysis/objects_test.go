@@ -1,9 +1,13 @@
 package istioanalysis
 
 import (
+	"maps"
+	"os"
+	"path/filepath"
 	"testing"
 
 	kubejson "k8s.io/apimachinery/pkg/runtime/serializer/json"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -46,5 +50,58 @@ func TestTypeOfAsInterpret(t *testing.T) {
 		if err != nil || *want != *o.gvk {
 			t.Errorf("%q: typeOf %v, Istio's decoder reads %v (%v)", tt.doc, *o.gvk, want, err)
 		}
+	}
+}
+
+// TestWorkloadFieldsWithoutFullWalk: the field map of a workload, walking only where a
+// kept path may lie, is the one a walk of the whole object keeps; on every workload of the
+// validation goldens (and its pod template as a pod), and on keys that hold dots.
+func TestWorkloadFieldsWithoutFullWalk(t *testing.T) {
+	inputs, err := filepath.Glob("../validation/testdata/*/input.yaml")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no golden inputs: %v", err)
+	}
+	var objs []*yaml.Node
+	for _, path := range inputs {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := kio.FromBytes(text)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, it := range items {
+			objs = append(objs, it.YNode())
+			if tmpl, _ := it.Pipe(yaml.Lookup("spec", "template")); tmpl != nil {
+				pod := yaml.MustParse("apiVersion: v1\nkind: Pod\n")
+				for _, f := range tmpl.Content() {
+					pod.YNode().Content = append(pod.YNode().Content, f)
+				}
+				objs = append(objs, pod.YNode())
+			}
+		}
+	}
+	for _, doc := range []string{
+		"apiVersion: v1\nkind: Pod\nmetadata.labels: {a: b}\nspec.containers: [{image: x}]\nspec:\n  containers[3]: {image: y}\n  containers: [{image: z, name: z}, a]\n",
+		"apiVersion: v1\nkind: Pod\nspec.containers[0].image: x\nmetadata: [a, {b: c}]\nspec: {containers: {image: x}}\n",
+	} {
+		objs = append(objs, yaml.MustParse(doc).YNode())
+	}
+	workloads := 0
+	for i, n := range objs {
+		if !isWorkload(n) {
+			continue
+		}
+		workloads++
+		pruned, full := map[string]int{}, map[string]int{}
+		fieldLines(n, "", pruned, workloadFieldQueried, workloadFieldUnder)
+		fieldLines(n, "", full, workloadFieldQueried, everyField)
+		if !maps.Equal(pruned, full) {
+			t.Errorf("object %d (line %d): fields %v, the whole walk keeps %v", i, n.Line, pruned, full)
+		}
+	}
+	if workloads < 20 {
+		t.Errorf("only %d workloads compared", workloads)
 	}
 }
