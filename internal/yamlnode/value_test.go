@@ -1,6 +1,7 @@
 package yamlnode
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -39,6 +40,7 @@ var nodeValueSeeds = []string{
 	"a: &x {b: 1}\nc: *x\n", "<<: {a: 1}\n", "a: 1\na: 2\n", "1: a\n", "? [a]\n: b\n", "a: !!str 1\nb: !!int '2'\n",
 	"a: 2001-12-14\nb: !custom x\nc: !!binary aGk=\n", "a: [1, -0, 99999999999999999999]\n", "a: !!float 1\n",
 	"a: |\n  text\nb: >\n  folded\n", "a: True\nb: FALSE\nc: Null\nd: NULL\n",
+	"b: 1\na: {d: [], c: {}}\nA: \"<&>\\u2028\\t\\\"é\"\n\"\": x\n", "a: [{b: ~}, [], '']\n",
 }
 
 func FuzzNodeValue(f *testing.F) {
@@ -49,7 +51,8 @@ func FuzzNodeValue(f *testing.F) {
 }
 
 // compareNodeValue parses text and, when Value reads it, checks the value against
-// yaml.v3's decode. It reports whether Value read it.
+// yaml.v3's decode, and AppendJSON against encoding/json's Marshal of it. It reports
+// whether Value read it.
 func compareNodeValue(t testing.TB, text string) bool {
 	t.Helper()
 	var doc yaml.Node
@@ -66,6 +69,13 @@ func compareNodeValue(t testing.TB, text string) bool {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Value(%q) = %#v, the decoder gives %#v", text, got, want)
+	}
+	wantJSON, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotJSON, ok := AppendJSON(nil, doc.Content[0]); !ok || string(gotJSON) != string(wantJSON) {
+		t.Fatalf("AppendJSON(%q) = %s (%v), Marshal writes %s", text, gotJSON, ok, wantJSON)
 	}
 	return true
 }

@@ -54,17 +54,18 @@ type Object struct {
 // it hands the root's pipeline when the metadata line carries a comment) counts once, its
 // first value, as kyaml and every function before read it.
 func ObjectOf(name string, n *yaml.Node) (Object, error) {
-	v, ok := yamlnode.Value(n)
+	b, ok := yamlnode.AppendJSON(nil, n)
 	if !ok {
+		var v any
 		if err := n.Decode(&v); err != nil {
 			if err = withoutRepeatedKeys(n).Decode(&v); err != nil {
 				return Object{}, err
 			}
 		}
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return Object{}, err
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return Object{}, err
+		}
 	}
 	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}, gvk: typeOf(n)}
 	keep, descend := everyField, everyField
