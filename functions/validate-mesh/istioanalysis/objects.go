@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshfn/meshfn/internal/podtemplate"
 	"github.com/meshfn/meshfn/internal/yamlnode"
@@ -54,7 +55,14 @@ type Object struct {
 // it hands the root's pipeline when the metadata line carries a comment) counts once, its
 // first value, as kyaml and every function before read it.
 func ObjectOf(name string, n *yaml.Node) (Object, error) {
-	b, ok := yamlnode.AppendJSON(nil, n)
+	scratch := jsonBuffers.Get().(*[]byte)
+	out, ok := yamlnode.AppendJSON((*scratch)[:0], n)
+	var b []byte
+	if ok {
+		b = bytes.Clone(out) // kept until the store decodes it: no room to spare
+	}
+	*scratch = out[:0]
+	jsonBuffers.Put(scratch)
 	if !ok {
 		var v any
 		if err := n.Decode(&v); err != nil {
@@ -75,6 +83,9 @@ func ObjectOf(name string, n *yaml.Node) (Object, error) {
 	fieldLines(n, "", o.Fields, keep, descend)
 	return o, nil
 }
+
+// jsonBuffers are where ObjectOf writes JSON before it copies it out.
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // Rename sets the object's metadata.name.
 func (o *Object) Rename(name string) error {
