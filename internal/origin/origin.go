@@ -9,7 +9,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/meshfn/meshfn/functions/apply-setters/setters"
+	"github.com/meshfn/meshfn/internal/kptset"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -141,12 +141,12 @@ func (p *Packages) Setter(obj *yaml.RNode, node *yaml.Node) (Origin, bool) {
 	if node == nil {
 		return Origin{}, false
 	}
-	pattern, ok := setters.PatternOf(node.LineComment)
+	pattern, ok := kptset.PatternOf(node.LineComment)
 	k := p.of(obj)
 	if !ok || k == nil {
 		return Origin{}, false
 	}
-	for _, name := range setters.Refs(pattern) {
+	for _, name := range kptset.Refs(pattern) {
 		if file, ok := k.setters[name]; ok {
 			return Origin{Setter: name, SetterFile: file}, true
 		}

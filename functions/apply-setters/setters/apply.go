@@ -3,6 +3,7 @@ package setters
 import (
 	"fmt"
 
+	"github.com/meshfn/meshfn/internal/kptset"
 	"github.com/meshfn/meshfn/internal/yamlnode"
 	"github.com/meshfn/meshfn/internal/yamlscalar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -59,7 +60,7 @@ func (w *walker) note(pattern string) {
 	if w.used == nil {
 		return
 	}
-	for _, name := range Refs(pattern) {
+	for _, name := range kptset.Refs(pattern) {
 		w.used[name] = true
 	}
 }
@@ -102,7 +103,7 @@ func join(path, key string) string {
 
 // scalar sets a scalar tagged with a pattern that references at least one setter.
 func (w *walker) scalar(n *yaml.Node, path string) error {
-	pattern, ok := PatternOf(n.LineComment)
+	pattern, ok := kptset.PatternOf(n.LineComment)
 	if ok {
 		w.note(pattern)
 	}
@@ -163,7 +164,7 @@ func (w *walker) listFields(m *yaml.Node, path string) error {
 		if val.Style&yaml.FlowStyle != 0 {
 			comment = val.LineComment
 		}
-		pattern, ok := PatternOf(comment)
+		pattern, ok := kptset.PatternOf(comment)
 		if ok {
 			w.note(pattern)
 		}

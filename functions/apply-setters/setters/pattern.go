@@ -4,38 +4,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/meshfn/meshfn/internal/kptset"
 )
-
-// CommentPrefix starts the line comment that tags a field with a setter pattern. Like the
-// catalog, only this exact spelling is recognised ("#kpt-set:" is not).
-const CommentPrefix = "# kpt-set: "
-
-// refPattern matches one setter reference, "${name}"; a name runs up to the first '}'.
-var refPattern = regexp.MustCompile(`\$\{([^}]*)\}`)
-
-// PatternOf returns the setter pattern a line comment holds, and whether it holds one.
-func PatternOf(lineComment string) (string, bool) {
-	rest, ok := strings.CutPrefix(lineComment, CommentPrefix)
-	if !ok {
-		return "", false
-	}
-	pattern := strings.TrimSpace(rest)
-	return pattern, pattern != ""
-}
-
-// Refs returns the names of the setters a pattern references, in order, repeats included.
-func Refs(pattern string) []string {
-	var names []string
-	for _, m := range refPattern.FindAllStringSubmatch(pattern, -1) {
-		names = append(names, m[1])
-	}
-	return names
-}
 
 // Mentions reports whether the pattern references at least one of the setters, which is
 // what makes a tagged field the function's business.
 func (s Setters) Mentions(pattern string) bool {
-	for _, name := range Refs(pattern) {
+	for _, name := range kptset.Refs(pattern) {
 		if _, ok := s[name]; ok {
 			return true
 		}
@@ -46,7 +22,7 @@ func (s Setters) Mentions(pattern string) bool {
 // ListSetter returns the setter name of a pattern that consists of exactly one reference,
 // "${name}", the only pattern a sequence field may carry.
 func ListSetter(pattern string) (string, bool) {
-	refs := Refs(pattern)
+	refs := kptset.Refs(pattern)
 	if len(refs) != 1 || pattern != "${"+refs[0]+"}" {
 		return "", false
 	}
@@ -60,7 +36,7 @@ func ListSetter(pattern string) (string, bool) {
 func (s Setters) Resolve(pattern, current string) (string, error) {
 	derived := CurrentValues(pattern, current)
 	var missing []string
-	out := refPattern.ReplaceAllStringFunc(pattern, func(ref string) string {
+	out := kptset.RefPattern.ReplaceAllStringFunc(pattern, func(ref string) string {
 		name := ref[2 : len(ref)-1]
 		if v, ok := s[name]; ok {
 			return v
@@ -84,11 +60,11 @@ func (s Setters) Resolve(pattern, current string) (string, error) {
 // {stage: dev, domain: example}.
 func CurrentValues(pattern, value string) map[string]string {
 	res := map[string]string{}
-	refs := Refs(pattern)
+	refs := kptset.Refs(pattern)
 	if len(refs) == 0 {
 		return res
 	}
-	literals := refPattern.Split(pattern, -1)
+	literals := kptset.RefPattern.Split(pattern, -1)
 	var expr strings.Builder
 	for i, lit := range literals {
 		expr.WriteString(regexp.QuoteMeta(lit))

@@ -28,6 +28,7 @@ import (
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/kptset"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -137,7 +138,7 @@ func warnUnused(rl *krm.ResourceList, s Setters, used map[string]bool) {
 			continue
 		}
 		rl.Warningf(nil, "setter %s%s is not used: no field of the package has a %q comment that references ${%s}, so its value %q sets nothing%s",
-			name, where, strings.TrimSpace(CommentPrefix), name, s[name], fnconfig.DidYouMean(name, used))
+			name, where, strings.TrimSpace(kptset.CommentPrefix), name, s[name], fnconfig.DidYouMean(name, used))
 		if file != "" {
 			rl.Results[len(rl.Results)-1].File = &fn.File{Path: file}
 		}

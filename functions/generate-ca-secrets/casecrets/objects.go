@@ -8,30 +8,14 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Names of what istiod reads, as Istio spells them.
-const (
-	// HSMSecret is the Secret istiod's HSM plugin flow waits for: the certificate chain
-	// of the CA whose key stays in the HSM.
-	HSMSecret = "istio-ca-cert"
-	// PluggedInSecret is Istio's plugged-in CA Secret, mounted at /etc/cacerts.
-	PluggedInSecret = "cacerts"
-	// KeyExternalSecret merges the CA key into PluggedInSecret at deploy time.
-	KeyExternalSecret = "cacerts-ca-key"
-)
+// KeyExternalSecret merges the CA key into cabundle.PluggedInSecret at deploy time.
+const KeyExternalSecret = "cacerts-ca-key"
 
-// The plugged-in CA's file names (Istio's security/pkg/pki/ca constants).
-const (
-	CACertFile    = "ca-cert.pem"
-	CAKeyFile     = "ca-key.pem"
-	CertChainFile = "cert-chain.pem"
-	RootCertFile  = "root-cert.pem"
-)
-
-// Labels on every generated object (the generator adds meshfn.dev/generated-by).
+// Labels on every generated object (the generator adds meshfn.dev/generated-by), besides
+// cabundle.BundleLabel.
 const (
 	ManagedByLabel = "app.kubernetes.io/managed-by"
 	ManagedBy      = "meshfn"
-	BundleLabel    = "meshfn.dev/ca-bundle"
 )
 
 // External Secrets Operator's API, as its documentation writes it.
@@ -50,13 +34,13 @@ func Objects(b *cabundle.CABundle) ([]*yaml.RNode, error) {
 	}
 	switch b.Spec.Flow {
 	case cabundle.FlowHSMPlugin:
-		return []*yaml.RNode{secret(b, HSMSecret, krm.F(CertChainFile, b64(certChain)))}, nil
+		return []*yaml.RNode{secret(b, cabundle.HSMSecret, krm.F(cabundle.CertChainFile, b64(certChain)))}, nil
 	case cabundle.FlowPluggedIn:
 		return []*yaml.RNode{
-			secret(b, PluggedInSecret,
-				krm.F(CACertFile, b64(caCert)),
-				krm.F(CertChainFile, b64(certChain)),
-				krm.F(RootCertFile, b64(rootCert))),
+			secret(b, cabundle.PluggedInSecret,
+				krm.F(cabundle.CACertFile, b64(caCert)),
+				krm.F(cabundle.CertChainFile, b64(certChain)),
+				krm.F(cabundle.RootCertFile, b64(rootCert))),
 			keyExternalSecret(b),
 		}, nil
 	}
@@ -69,7 +53,7 @@ func metadata(b *cabundle.CABundle, name string) *yaml.RNode {
 		krm.F("namespace", b.Spec.Namespace),
 		krm.F("labels", krm.Map(
 			krm.F(ManagedByLabel, ManagedBy),
-			krm.F(BundleLabel, b.Metadata.Name))))
+			krm.F(cabundle.BundleLabel, b.Metadata.Name))))
 }
 
 func secret(b *cabundle.CABundle, name string, data ...krm.Field) *yaml.RNode {
@@ -99,11 +83,11 @@ func keyExternalSecret(b *cabundle.CABundle) *yaml.RNode {
 				krm.F("name", ref.SecretStoreRef.Name),
 				krm.F("kind", optional(ref.SecretStoreRef.Kind)))),
 			krm.F("target", krm.Map(
-				krm.F("name", PluggedInSecret),
+				krm.F("name", cabundle.PluggedInSecret),
 				krm.F("creationPolicy", "Merge"),
 				krm.F("deletionPolicy", "Retain"))),
 			krm.F("data", krm.List(krm.Map(
-				krm.F("secretKey", CAKeyFile),
+				krm.F("secretKey", cabundle.CAKeyFile),
 				krm.F("remoteRef", krm.Map(
 					krm.F("key", ref.RemoteRef.Key),
 					krm.F("property", optional(ref.RemoteRef.Property)),

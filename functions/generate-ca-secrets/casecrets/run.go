@@ -140,7 +140,7 @@ func generate(rl *krm.ResourceList, gen krm.Generator, selected []bundle) (chang
 	rl.Items = items
 	// New objects go to their bundle's folder; existing ones stay where they are.
 	for _, obj := range changes.Added {
-		dir := krm.Generator{Dir: OutputDir + "/" + obj.GetLabels()[BundleLabel]}
+		dir := krm.Generator{Dir: OutputDir + "/" + obj.GetLabels()[cabundle.BundleLabel]}
 		if err := krm.SetLocation(obj, dir.FileName(obj), 0); err != nil {
 			return changes, false, err
 		}
@@ -161,13 +161,13 @@ func report(rl *krm.ResourceList, gen krm.Generator, names []string, selected []
 			krm.Describe(sb.obj), sb.b.Spec.Flow, sb.b.Spec.Namespace, "CN="+ca[0].Subject.CommonName, cabundle.FormatTime(ca[0].NotAfter))
 	}
 	for _, obj := range changes.Added {
-		rl.Infof(obj, "generated from CABundle %s%s", obj.GetLabels()[BundleLabel], note(obj, byBundle))
+		rl.Infof(obj, "generated from CABundle %s%s", obj.GetLabels()[cabundle.BundleLabel], note(obj, byBundle))
 	}
 	for _, obj := range changes.Updated {
-		rl.Infof(obj, "updated from CABundle %s%s", obj.GetLabels()[BundleLabel], note(obj, byBundle))
+		rl.Infof(obj, "updated from CABundle %s%s", obj.GetLabels()[cabundle.BundleLabel], note(obj, byBundle))
 	}
 	for _, obj := range changes.Pruned {
-		rl.Infof(obj, "pruned: %s no longer generates it (CABundle %s removed, or not selected)", gen.Config, obj.GetLabels()[BundleLabel])
+		rl.Infof(obj, "pruned: %s no longer generates it (CABundle %s removed, or not selected)", gen.Config, obj.GetLabels()[cabundle.BundleLabel])
 	}
 	if len(names) == 0 {
 		rl.Warningf(rl.Config, "no CABundle in the package: nothing to generate (export one with hsm-tool bundle export)")
@@ -189,14 +189,14 @@ func reportEach(rl *krm.ResourceList, obj *yaml.RNode, where string, err error) 
 
 // note says what a generated object is for.
 func note(obj *yaml.RNode, bundles map[string]*cabundle.CABundle) string {
-	b := bundles[obj.GetLabels()[BundleLabel]]
+	b := bundles[obj.GetLabels()[cabundle.BundleLabel]]
 	switch {
 	case b == nil:
 		return ""
-	case obj.GetName() == HSMSecret:
+	case obj.GetName() == cabundle.HSMSecret:
 		return ": the certificate chain istiod's HSM plugin flow waits for"
-	case obj.GetName() == PluggedInSecret:
-		return fmt.Sprintf(": Istio's plugged-in CA certificates; %s comes from ExternalSecret %s", CAKeyFile, KeyExternalSecret)
+	case obj.GetName() == cabundle.PluggedInSecret:
+		return fmt.Sprintf(": Istio's plugged-in CA certificates; %s comes from ExternalSecret %s", cabundle.CAKeyFile, KeyExternalSecret)
 	case obj.GetKind() != ExternalSecretKind || b.Spec.CAKey == nil || b.Spec.CAKey.ExternalSecret == nil:
 		return ""
 	}
@@ -209,7 +209,7 @@ func note(obj *yaml.RNode, bundles map[string]*cabundle.CABundle) string {
 	if ref.RemoteRef.Property != "" {
 		from += ", property " + ref.RemoteRef.Property
 	}
-	return fmt.Sprintf(": at deploy time the External Secrets Operator merges %s from %s into Secret %s", CAKeyFile, from, PluggedInSecret)
+	return fmt.Sprintf(": at deploy time the External Secrets Operator merges %s from %s into Secret %s", cabundle.CAKeyFile, from, cabundle.PluggedInSecret)
 }
 
 func list(names []string) string {

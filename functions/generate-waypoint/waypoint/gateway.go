@@ -1,20 +1,14 @@
 package waypoint
 
 import (
-	"strings"
-
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// What istioctl writes into every waypoint (istioctl/pkg/waypoint, Istio 1.31).
+// What istioctl writes into every waypoint (istioctl/pkg/waypoint, Istio 1.31), besides
+// the Gateway's apiVersion, kind and class (internal/istio).
 const (
-	// GatewayAPIVersion and GatewayKind are Gateway API's Gateway.
-	GatewayAPIVersion = "gateway.networking.k8s.io/v1"
-	GatewayKind       = "Gateway"
-	// ClassName is the GatewayClass of Istio's waypoints.
-	ClassName = "istio-waypoint"
 	// listenerName, hbonePort and hboneProtocol make the waypoint's one listener: HBONE,
 	// Istio's mTLS tunnel, on port 15008.
 	listenerName  = "mesh"
@@ -39,25 +33,16 @@ func Gateway(s *Spec) *yaml.RNode {
 		labelMap = krm.Map(labels...)
 	}
 	return krm.Map(
-		krm.F("apiVersion", GatewayAPIVersion),
-		krm.F("kind", GatewayKind),
+		krm.F("apiVersion", istio.GatewayAPIVersion),
+		krm.F("kind", istio.GatewayKind),
 		krm.F("metadata", krm.Map(
 			krm.F("name", s.Name),
 			krm.F("namespace", s.Namespace),
 			krm.F("labels", labelMap))),
 		krm.F("spec", krm.Map(
-			krm.F("gatewayClassName", ClassName),
+			krm.F("gatewayClassName", istio.WaypointClass),
 			krm.F("listeners", krm.List(krm.Map(
 				krm.F("name", listenerName),
 				krm.F("port", hbonePort),
 				krm.F("protocol", hboneProtocol)))))))
-}
-
-// IsWaypoint reports whether obj is a Gateway API Gateway of Istio's waypoint class.
-func IsWaypoint(obj *yaml.RNode) bool {
-	if obj.GetKind() != GatewayKind || !strings.HasPrefix(obj.GetApiVersion(), "gateway.networking.k8s.io/") {
-		return false
-	}
-	class, err := obj.Pipe(yaml.Lookup("spec", "gatewayClassName"))
-	return err == nil && class != nil && yaml.GetValue(class) == ClassName
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
@@ -54,7 +55,7 @@ func checkCorpusOutput(t *testing.T, c istiocorpus.Case, out []byte, ok bool, fi
 	if !ok {
 		t.Fatalf("function failed:\n%s", istiocorpus.Results(out))
 	}
-	for _, d := range istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), fix, "meshfn", RevertAnnotation) {
+	for _, d := range istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), fix, "meshfn", sidecar.RevertAnnotation) {
 		t.Error(d)
 	}
 	return true

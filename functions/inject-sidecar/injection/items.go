@@ -7,46 +7,34 @@ import (
 	"sync/atomic"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // itemJob is what processing one package item (a workload, or a List of them) gave.
 type itemJob struct {
-	results fn.Results
-	counts  [outcomeReverted + 1]int
+	sidecar.Item
 	// changed is set when the item changed; encoded is then its new YAML.
 	changed bool
 	encoded krm.EncodedItem
 }
 
-// processItem decides and injects every workload of one item. Once all of them are done
-// without error, the changes are written into the item, which is encoded; its nodes are
-// then released (also when writing failed halfway: the output is then the input's).
-func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
-	var job itemJob
-	sink := &krm.ResourceList{}
-	ws, err := findWorkloads(item)
-	if err != nil {
-		sink.Errorf(item, "%v", err)
-		return itemJob{results: sink.Results}
-	}
-	var changes []change
-	for _, w := range ws {
-		c, o := processWorkload(sink, d, w)
-		job.counts[o]++
-		if o == outcomeInjected || o == outcomeReverted {
-			changes = append(changes, c)
-		}
-	}
-	job.results = sink.Results
-	if len(changes) == 0 || krm.HasErrors(sink.Results) {
+// processItem injects every workload of one item. Once all of them are done without
+// error, the changes are written into the item, which is encoded; its nodes are then
+// released (also when writing failed halfway: the output is then the input's).
+func processItem(rl *krm.ResourceList, inj *sidecar.Injector, item *yaml.RNode) itemJob {
+	res, err := inj.Inject(item)
+	job := itemJob{Item: res}
+	if !res.Changed {
 		return job
 	}
-	job.encoded, err = writeChanges(item, changes)
+	if err == nil {
+		job.encoded, err = encode(item)
+	}
 	rl.Release(item)
 	if err != nil {
-		job.results = append(job.results, &fn.Result{Severity: fn.Error,
+		job.Results = append(job.Results, &fn.Result{Severity: fn.Error,
 			Message: fmt.Sprintf("writing the injected pod templates: %v", err)})
 		return job
 	}
@@ -54,16 +42,11 @@ func processItem(rl *krm.ResourceList, d *decider, item *yaml.RNode) itemJob {
 	return job
 }
 
-// writeChanges writes the changes into the item and encodes it. The item is to be written
-// as it is: injection inserts and removes containers, and the orchestrator's re-sorting of
-// keys by list position would give the keys of istio-init to the user's init container
-// after it (see krm.KeepLayout).
-func writeChanges(item *yaml.RNode, changes []change) (krm.EncodedItem, error) {
-	for _, c := range changes {
-		if err := c.apply(); err != nil {
-			return krm.EncodedItem{}, fmt.Errorf("%s: %w", c.w.describe(), err)
-		}
-	}
+// encode encodes an item injection changed. It is to be written as it is: injection
+// inserts and removes containers, and the orchestrator's re-sorting of keys by list
+// position would give the keys of istio-init to the user's init container after it (see
+// krm.KeepLayout).
+func encode(item *yaml.RNode) (krm.EncodedItem, error) {
 	if err := krm.KeepLayout(item); err != nil {
 		return krm.EncodedItem{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krmtest"
 )
@@ -100,7 +101,7 @@ func (e expect) check(t *testing.T, what string, out []byte, ok bool) {
 func withoutRevertRecord(d string) string {
 	var kept []string
 	for _, line := range strings.Split(d, "\n") {
-		if !strings.Contains(line, RevertAnnotation+":") {
+		if !strings.Contains(line, sidecar.RevertAnnotation+":") {
 			kept = append(kept, line)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/krmtest"
@@ -227,7 +228,7 @@ func TestEditedPodKeepsItsRecord(t *testing.T) {
 	input := istiocorpus.FunctionInput(t, c, istiocorpus.ReadSettings(t, c.Settings).ConfigMaps(t))
 	written, _ := runOK(t, func(*krm.ResourceList) error { return nil }, input)
 	injected, ok := runOK(t, Run, input)
-	if !ok || !strings.Contains(string(injected), keptKey) {
+	if !ok || !strings.Contains(string(injected), sidecar.KeptKey) {
 		t.Fatalf("injection failed or kept nothing:\n%s", injected)
 	}
 	const image = "image: registry.istio.io/testing/proxyv2:latest"

@@ -11,7 +11,7 @@ import (
 )
 
 // Kind is the typed form of the function config (apiVersion fn.meshfn.dev/v1alpha1).
-const Kind = "NamespaceRevision"
+const Kind = fnconfig.NamespaceRevisionKind
 
 // Spec is the function config: which Namespaces to point at which revision.
 type Spec struct {

@@ -8,8 +8,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meshfn/meshfn/internal/podtemplate"
+	"github.com/meshfn/meshfn/internal/yamlnode"
 	"istio.io/istio/pilot/pkg/config/file"
 	"istio.io/istio/pkg/config"
 	legacykube "istio.io/istio/pkg/config/analysis/legacy/source/kube"
@@ -20,9 +22,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	kubejson "k8s.io/apimachinery/pkg/runtime/serializer/json"
+	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -42,6 +44,10 @@ type Object struct {
 	// the workload's, when the two are equal (as they are for a pod the template makes
 	// unchanged). Analyzers only read the store.
 	TemplateOf string
+
+	// gvk is the group, version and kind the JSON holds, read from the YAML when it says
+	// them plainly (typeOf); nil: the JSON is read for them.
+	gvk *schema.GroupVersionKind
 }
 
 // ObjectOf converts a parsed YAML mapping into an Object named name. A key repeated in a
@@ -49,24 +55,37 @@ type Object struct {
 // it hands the root's pipeline when the metadata line carries a comment) counts once, its
 // first value, as kyaml and every function before read it.
 func ObjectOf(name string, n *yaml.Node) (Object, error) {
-	var v any
-	if err := n.Decode(&v); err != nil {
-		if err = withoutRepeatedKeys(n).Decode(&v); err != nil {
+	scratch := jsonBuffers.Get().(*[]byte)
+	out, ok := yamlnode.AppendJSON((*scratch)[:0], n)
+	var b []byte
+	if ok {
+		b = bytes.Clone(out) // kept until the store decodes it: no room to spare
+	}
+	*scratch = out[:0]
+	jsonBuffers.Put(scratch)
+	if !ok {
+		var v any
+		if err := n.Decode(&v); err != nil {
+			if err = withoutRepeatedKeys(n).Decode(&v); err != nil {
+				return Object{}, err
+			}
+		}
+		var err error
+		if b, err = json.Marshal(v); err != nil {
 			return Object{}, err
 		}
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return Object{}, err
-	}
-	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}}
-	keep := func(string) bool { return true }
+	o := Object{Name: name, JSON: b, Line: n.Line, Fields: map[string]int{}, gvk: typeOf(n)}
+	keep, descend := everyField, everyField
 	if isWorkload(n) {
-		keep = workloadFieldQueried
+		keep, descend = workloadFieldQueried, workloadFieldUnder
 	}
-	fieldLines(n, "", o.Fields, keep)
+	fieldLines(n, "", o.Fields, keep, descend)
 	return o, nil
 }
+
+// jsonBuffers are where ObjectOf writes JSON before it copies it out.
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // Rename sets the object's metadata.name.
 func (o *Object) Rename(name string) error {
@@ -89,6 +108,47 @@ func (o *Object) Rename(name string) error {
 	return nil
 }
 
+// typeOf is the group, version and kind of a mapping whose apiVersion and kind are plain
+// strings, as Istio's decoder reads them from its JSON (apimachinery's
+// SimpleMetaFactory.Interpret); nil when the mapping says them otherwise (another type, a
+// key that differs in letter case only, a merge key), or an apiVersion that does not
+// parse: the JSON is then read for them, errors included.
+func typeOf(n *yaml.Node) *schema.GroupVersionKind {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var apiVersion, kind *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, value := n.Content[i], n.Content[i+1]
+		if key.Kind != yaml.ScalarNode || key.ShortTag() != yaml.NodeTagString {
+			return nil
+		}
+		var field **yaml.Node
+		switch {
+		case key.Value == "apiVersion":
+			field = &apiVersion
+		case key.Value == "kind":
+			field = &kind
+		case strings.EqualFold(key.Value, "apiVersion"), strings.EqualFold(key.Value, "kind"):
+			return nil
+		default:
+			continue
+		}
+		if *field != nil || value.Kind != yaml.ScalarNode || value.ShortTag() != yaml.NodeTagString {
+			return nil
+		}
+		*field = value
+	}
+	if apiVersion == nil || kind == nil {
+		return nil
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion.Value)
+	if err != nil {
+		return nil
+	}
+	return &schema.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: kind.Value}
+}
+
 // isWorkload reports whether n is a Pod or a workload with a pod template.
 func isWorkload(n *yaml.Node) bool {
 	rn := yaml.NewRNode(n)
@@ -106,6 +166,19 @@ var containerImage = regexp.MustCompile(`^\{\.spec\.containers\[\d+\]\.image\}$`
 func workloadFieldQueried(path string) bool {
 	return strings.HasPrefix(path, "{.metadata.") || containerImage.MatchString(path)
 }
+
+// containerElement is the path of a container of a pod's spec.
+var containerElement = regexp.MustCompile(`^\.spec\.containers\[\d+\]$`)
+
+// workloadFieldUnder reports whether a path workloadFieldQueried keeps may lie under path
+// (a mapping or list, "" for the object itself): a workload's field map then needs no walk
+// through the rest of its pod template.
+func workloadFieldUnder(path string) bool {
+	return path == "" || strings.HasPrefix(path+".", ".metadata.") || path == ".spec" || path == ".spec.containers" ||
+		containerElement.MatchString(path)
+}
+
+func everyField(string) bool { return true }
 
 // withoutRepeatedKeys is a copy of n whose mappings keep the first of repeated keys.
 func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
@@ -128,9 +201,9 @@ func withoutRepeatedKeys(n *yaml.Node) *yaml.Node {
 
 // fieldLines records the line of every scalar under n by its path, as Istio's file source
 // does (file.BuildFieldPathMap, which reads another YAML library's nodes): of the paths
-// keep accepts.
-func fieldLines(n *yaml.Node, path string, out map[string]int, keep func(string) bool) {
-	if n.Kind != yaml.MappingNode {
+// keep accepts, walking only the mappings and lists descend says may hold one.
+func fieldLines(n *yaml.Node, path string, out map[string]int, keep, descend func(string) bool) {
+	if n.Kind != yaml.MappingNode || !descend(path) {
 		return
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -140,14 +213,17 @@ func fieldLines(n *yaml.Node, path string, out map[string]int, keep func(string)
 		case yaml.ScalarNode:
 			record(out, "{"+p+"}", value.Line, keep)
 		case yaml.MappingNode:
-			fieldLines(value, p, out, keep)
+			fieldLines(value, p, out, keep, descend)
 		case yaml.SequenceNode:
+			if !descend(p) {
+				continue
+			}
 			for j, e := range value.Content {
 				pj := p + "[" + strconv.Itoa(j) + "]"
 				if e.Kind == yaml.ScalarNode {
 					record(out, "{"+pj+"}", e.Line, keep)
 				} else {
-					fieldLines(e, pj, out, keep)
+					fieldLines(e, pj, out, keep, descend)
 				}
 			}
 		}
@@ -167,7 +243,6 @@ func record(out map[string]int, path string, line int, keep func(string) bool) {
 type objectStore struct {
 	src              *file.KubeSource
 	schemas          collection.Schemas
-	decoder          runtime.Decoder
 	defaultNamespace string
 	// templates are the pod templates' specs of the workloads stored, by Object name.
 	templates map[string]*corev1.PodSpec
@@ -175,7 +250,6 @@ type objectStore struct {
 
 func newObjectStore(src *file.KubeSource, defaultNamespace string) *objectStore {
 	return &objectStore{src: src, schemas: src.Schemas(), defaultNamespace: defaultNamespace,
-		decoder:   serializer.NewCodecFactory(runtime.NewScheme()).UniversalDeserializer(),
 		templates: map[string]*corev1.PodSpec{}}
 }
 
@@ -212,9 +286,12 @@ func templateSpec(spec config.Spec) *corev1.PodSpec {
 }
 
 func (s *objectStore) add(o Object) error {
-	gvk, err := kubejson.DefaultMetaFactory.Interpret(o.JSON)
-	if err != nil {
-		return err
+	gvk := o.gvk
+	if gvk == nil {
+		var err error
+		if gvk, err = kubejson.DefaultMetaFactory.Interpret(o.JSON); err != nil {
+			return err
+		}
 	}
 	if gvk.Empty() {
 		return fmt.Errorf("no apiVersion and kind")
@@ -230,7 +307,9 @@ func (s *objectStore) add(o Object) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.decoder.Decode(o.JSON, nil, obj); err != nil {
+	// As the universal deserializer decodes JSON into a type its (empty) scheme does not
+	// know: straight into it, case-sensitively, numbers kept as integers where they are.
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(o.JSON, obj); err != nil {
 		return err
 	}
 	meta, ok := obj.(metav1.Object)

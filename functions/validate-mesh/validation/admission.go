@@ -1,16 +1,17 @@
 package validation
 
 import (
-	"bytes"
 	"fmt"
+	"os"
 	"path"
+	"runtime/debug"
 	"sort"
 
-	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/podtemplate"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -20,7 +21,7 @@ import (
 func injectionConfig(items []*yaml.RNode) *yaml.RNode {
 	var found []*yaml.RNode
 	for _, it := range items {
-		if it.GetKind() == injection.Kind && it.GetApiVersion() == fnconfig.APIVersion {
+		if it.GetKind() == sidecar.Kind && it.GetApiVersion() == fnconfig.APIVersion {
 			found = append(found, it)
 		}
 	}
@@ -40,12 +41,12 @@ func injectionConfig(items []*yaml.RNode) *yaml.RNode {
 
 // decodeInjection reads the package's SidecarInjection config; nil when there is none or
 // it is invalid (inject-sidecar reports that itself).
-func decodeInjection(cfg *yaml.RNode) *injection.Spec {
+func decodeInjection(cfg *yaml.RNode) *sidecar.Spec {
 	if cfg == nil {
 		return nil
 	}
-	var s injection.Spec
-	if _, err := fnconfig.Decode(cfg, injection.Kind, &s); err != nil {
+	var s sidecar.Spec
+	if _, err := fnconfig.Decode(cfg, sidecar.Kind, &s); err != nil {
 		return nil
 	}
 	return &s
@@ -53,47 +54,83 @@ func decodeInjection(cfg *yaml.RNode) *injection.Spec {
 
 // admittedTemplates returns, for the workloads whose pod templates are not injected, the
 // template as the cluster's webhook would admit it: inject-sidecar's own decision and
-// rendering, in webhook mode, with the package's SidecarInjection config (kept where the
-// package has one). Workloads the webhook would not inject are left out.
-func admittedTemplates(all []*yaml.RNode, pods []podOf, views []podView, cfg *yaml.RNode) (map[int]*yaml.RNode, error) {
-	var candidates []int
-	isCandidate := map[*yaml.RNode]bool{}
+// rendering (internal/inject/sidecar, on copies of the workloads), in webhook mode, with
+// the package's SidecarInjection config (kept where the package has one). Workloads the
+// webhook would not inject are left out; none are when injecting any workload fails, or
+// the injector crashes (as inject-sidecar itself would fail: validate-mesh's own checks
+// report what they can of such a package).
+func admittedTemplates(all []*yaml.RNode, pods []check.Pod, views []check.PodView, cfg *yaml.RNode) (admitted map[int]*yaml.RNode, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "%v\n%s", p, debug.Stack()) // a bug in meshfn, as inject-sidecar would report it
+			admitted, err = nil, nil
+		}
+	}()
+	candidates := map[*yaml.RNode]int{}
 	for i, v := range views {
-		if !v.injected {
-			candidates = append(candidates, i)
-			isCandidate[pods[i].workload] = true
+		if !v.Injected {
+			candidates[pods[i].Workload] = i
 		}
 	}
 	if len(candidates) == 0 {
 		return nil, nil
 	}
-	var in []*yaml.RNode
+	// The package as the injector reads it: every item but the workloads injected already
+	// (and Pods), which deciding for the others does not need.
+	rl := &krm.ResourceList{}
 	for _, it := range all {
-		if _, workload := podtemplate.Path(it.GetApiVersion(), it.GetKind()); workload && !isCandidate[it] {
-			continue // injected already, or a Pod: not needed to decide for the others
+		_, isCandidate := candidates[it]
+		if _, workload := podtemplate.Path(it.GetApiVersion(), it.GetKind()); workload && !isCandidate {
+			continue
 		}
-		in = append(in, it.Copy())
+		rl.Items = append(rl.Items, it)
 	}
 	config := cfg
 	if config == nil {
-		config = yaml.MustParse("apiVersion: " + fnconfig.APIVersion + "\nkind: " + injection.Kind + "\nmetadata:\n  name: validate-mesh\n")
+		config = yaml.MustParse("apiVersion: " + fnconfig.APIVersion + "\nkind: " + sidecar.Kind + "\nmetadata:\n  name: validate-mesh\n")
 	} else {
 		config = config.Copy()
 	}
 	if err := config.PipeE(yaml.SetField("spec", webhookMode(config))); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	w := kio.ByteWriter{Writer: &buf, KeepReaderAnnotations: true, FunctionConfig: config,
-		WrappingKind: kio.ResourceListKind, WrappingAPIVersion: kio.ResourceListAPIVersion}
-	if err := w.Write(in); err != nil {
-		return nil, err
+	var spec sidecar.Spec
+	if _, err := fnconfig.Decode(config, sidecar.Kind, &spec); err != nil {
+		return nil, nil // validate-mesh's own checks report why injection would fail
 	}
-	out, results, err := krm.Run(injection.Run, buf.Bytes())
-	if err != nil || krm.HasErrors(results) {
-		return nil, err // validate-mesh's own checks report why injection would fail
+	inj, ok := sidecar.NewInjector(rl, &spec)
+	if !ok || rl.Failed() {
+		return nil, nil
 	}
-	return injectedByWorkload(out, pods, candidates)
+	admitted = map[int]*yaml.RNode{}
+	for _, it := range rl.Items {
+		i, isCandidate := candidates[it]
+		if !isCandidate && (!isList(it) || krm.IsPackageMeta(it)) {
+			continue // no workload to inject
+		}
+		copied := it.Copy() // injection writes into the item
+		res, err := inj.Inject(copied)
+		if err != nil || krm.HasErrors(res.Results) {
+			return nil, nil
+		}
+		if !isCandidate || !res.Changed {
+			continue
+		}
+		p, _ := podtemplate.Path(it.GetApiVersion(), it.GetKind())
+		t, err := copied.Pipe(yaml.Lookup(p...))
+		if err != nil || t == nil {
+			continue
+		}
+		if v, _ := check.ReadPodView(t); v.Injected { // the workload's own view reports an error
+			admitted[i] = t
+		}
+	}
+	return admitted, nil
+}
+
+// isList reports whether an item is a v1 List, whose members the injector injects too.
+func isList(it *yaml.RNode) bool {
+	return it.GetKind() == "List" && it.GetApiVersion() == "v1"
 }
 
 // webhookMode is the config's spec with mode webhook and action inject, as the cluster's
@@ -106,41 +143,7 @@ func webhookMode(config *yaml.RNode) *yaml.RNode {
 	} else {
 		s = spec.Value
 	}
-	_ = s.PipeE(yaml.SetField("mode", yaml.NewStringRNode(injection.ModeWebhook)))
-	_ = s.PipeE(yaml.SetField("action", yaml.NewStringRNode(injection.ActionInject)))
+	_ = s.PipeE(yaml.SetField("mode", yaml.NewStringRNode(sidecar.ModeWebhook)))
+	_ = s.PipeE(yaml.SetField("action", yaml.NewStringRNode(sidecar.ActionInject)))
 	return s
-}
-
-// injectedByWorkload finds the candidates' templates in inject-sidecar's output and keeps
-// those it injected.
-func injectedByWorkload(out []byte, pods []podOf, candidates []int) (map[int]*yaml.RNode, error) {
-	items, err := (&kio.ByteReader{Reader: bytes.NewReader(out), OmitReaderAnnotations: true}).Read()
-	if err != nil {
-		return nil, fmt.Errorf("reading inject-sidecar's output: %w", err)
-	}
-	byID := map[string]*yaml.RNode{}
-	for _, it := range items {
-		byID[identityOf(it)] = it
-	}
-	admitted := map[int]*yaml.RNode{}
-	for _, i := range candidates {
-		w := pods[i].workload
-		it := byID[identityOf(w)]
-		if it == nil {
-			continue
-		}
-		p, _ := podtemplate.Path(w.GetApiVersion(), w.GetKind())
-		t, err := it.Pipe(yaml.Lookup(p...))
-		if err != nil || t == nil {
-			continue
-		}
-		if v, _ := readPodView(t); v.injected { // the workload's own view reports an error
-			admitted[i] = t
-		}
-	}
-	return admitted, nil
-}
-
-func identityOf(obj *yaml.RNode) string {
-	return obj.GetApiVersion() + "|" + obj.GetKind() + "|" + obj.GetNamespace() + "|" + obj.GetName()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/istio"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -18,9 +19,9 @@ const Kind = "MeshValidation"
 
 // Levels a finding can have, from the most to the least severe, and "never" for failOn.
 const (
-	LevelError   = "error"
-	LevelWarning = "warning"
-	LevelInfo    = "info"
+	LevelError   = check.LevelError
+	LevelWarning = check.LevelWarning
+	LevelInfo    = check.LevelInfo
 	LevelNever   = "never"
 )
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/istiocheck"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/missing"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -154,7 +155,7 @@ func caseItems(t *testing.T, caseDir string, c corpusCase) []*yaml.RNode {
 		items = append(items, nodes...)
 	}
 	data := map[string]string{}
-	for key, file := range map[string]string{meshKey: c.MeshConfig.File, meshNetworksKey: c.MeshNetworks.File} {
+	for key, file := range map[string]string{istiocheck.MeshKey: c.MeshConfig.File, istiocheck.MeshNetworksKey: c.MeshNetworks.File} {
 		if file == "" {
 			continue
 		}

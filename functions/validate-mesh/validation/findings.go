@@ -6,71 +6,28 @@ import (
 	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/ryanuber/go-glob"
 	"istio.io/api/annotation"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// finding is one problem (or notice) validate-mesh reports.
-type finding struct {
-	code    string // IST0xxx (Istio's analyzers) or MFN0xxx (meshfn's checks)
-	level   string // LevelError, LevelWarning or LevelInfo
-	message string // the problem and how to fix it
-	// item is the package's resource the finding is about (for a resource inside a List,
-	// the List); nil for a finding about a resource that is not an item or about none.
-	item *yaml.RNode
-	// ref names the resource when it is not item itself: one inside the List item, or one
-	// of Istio's defaults.
-	ref *ref
-	// pod is the workload's pod template when the finding is about the pod the workload
-	// would create.
-	pod *yaml.RNode
-}
-
-// ref names a resource that is not an item of the package (one of Istio's defaults).
-type ref struct {
-	apiVersion, kind, namespace, name string
-}
-
-// resource names what the finding is about: "Kind namespace/name", "Kind name" for a
-// cluster-scoped resource, "" for none.
-func (f *finding) resource() string {
-	kind, ns, name := f.identity()
-	switch {
-	case kind == "":
-		return ""
-	case ns == "":
-		return kind + " " + name
-	}
-	return kind + " " + ns + "/" + name
-}
-
-func (f *finding) identity() (kind, namespace, name string) {
-	switch {
-	case f.ref != nil:
-		return f.ref.kind, f.ref.namespace, f.ref.name
-	case f.item != nil:
-		return f.item.GetKind(), f.item.GetNamespace(), f.item.GetName()
-	}
-	return "", "", ""
-}
-
 // suppressedBy reports whether a suppression of the config or Istio's suppression
 // annotation on the resource (or on the workload's pod template) leaves the finding out.
-func (f *finding) suppressedBy(sups Suppressions) bool {
-	for _, holder := range []*yaml.RNode{f.item, f.pod} {
+func suppressedBy(f *check.Finding, sups Suppressions) bool {
+	for _, holder := range []*yaml.RNode{f.Item, f.Pod} {
 		if holder == nil {
 			continue
 		}
 		value := annotationOf(holder, annotation.GalleyAnalyzeSuppress.Name)
 		for _, code := range strings.Split(value, ",") {
-			if code = strings.TrimSpace(code); code == "*" || code == f.code {
+			if code = strings.TrimSpace(code); code == "*" || code == f.Code {
 				return true
 			}
 		}
 	}
-	kind, ns, name := f.identity()
+	kind, ns, name := f.Identity()
 	if kind == "" {
 		return false
 	}
@@ -79,7 +36,7 @@ func (f *finding) suppressedBy(sups Suppressions) bool {
 		forms = []string{kind + " " + ns + "/" + name, kind + " " + name + "." + ns}
 	}
 	for _, s := range sups {
-		if s.Code != f.code {
+		if s.Code != f.Code {
 			continue
 		}
 		for _, form := range forms {
@@ -104,16 +61,16 @@ func annotationOf(obj *yaml.RNode, key string) string {
 const analysedAsTag = "analysedAs"
 
 // result is the finding as a kpt result: the code in the message and in tags.code.
-func (f *finding) result(spec *Spec) *fn.Result {
-	r := krm.NewResult(severity(f.level), f.item, fmt.Sprintf("[%s] %s", f.code, f.message))
-	if f.ref != nil {
-		r.ResourceRef = &fn.ResourceRef{APIVersion: f.ref.apiVersion, Kind: f.ref.kind, Namespace: f.ref.namespace, Name: f.ref.name}
+func result(f *check.Finding, spec *Spec) *fn.Result {
+	r := krm.NewResult(severity(f.Level), f.Item, fmt.Sprintf("[%s] %s", f.Code, f.Message))
+	if f.Ref != nil {
+		r.ResourceRef = &fn.ResourceRef{APIVersion: f.Ref.APIVersion, Kind: f.Ref.Kind, Namespace: f.Ref.Namespace, Name: f.Ref.Name}
 	}
-	r.Tags = map[string]string{"code": f.code}
-	if f.pod != nil {
+	r.Tags = map[string]string{"code": f.Code}
+	if f.Pod != nil {
 		r.Tags[analysedAsTag] = "pod"
 	}
-	if f.level == LevelError && !spec.failsOn(LevelError) {
+	if f.Level == LevelError && !spec.failsOn(LevelError) {
 		r.Tags[krm.NonFatalTag] = "true"
 	}
 	return r
@@ -131,7 +88,7 @@ func severity(level string) fn.Severity {
 
 // sortFindings orders findings by file, resource, code and message, so that results do not
 // depend on the order of the items or of Istio's analyzers.
-func sortFindings(fs []*finding) {
+func sortFindings(fs []*check.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
 		pa, ia := location(a)
@@ -141,18 +98,18 @@ func sortFindings(fs []*finding) {
 			return pa < pb
 		case ia != ib:
 			return ia < ib
-		case a.resource() != b.resource():
-			return a.resource() < b.resource()
-		case a.code != b.code:
-			return a.code < b.code
+		case a.Resource() != b.Resource():
+			return a.Resource() < b.Resource()
+		case a.Code != b.Code:
+			return a.Code < b.Code
 		}
-		return a.message < b.message
+		return a.Message < b.Message
 	})
 }
 
-func location(f *finding) (string, int) {
-	if f.item == nil {
+func location(f *check.Finding) (string, int) {
+	if f.Item == nil {
 		return "", -1
 	}
-	return krm.Location(f.item)
+	return krm.Location(f.Item)
 }

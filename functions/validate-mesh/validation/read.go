@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/meshfn/meshfn/functions/validate-mesh/istioanalysis"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
+	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/krm"
 	"github.com/meshfn/meshfn/internal/podtemplate"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -24,28 +25,22 @@ type pkgView struct {
 	all        []*yaml.RNode // every item
 	items      []*yaml.RNode // the resources: items but package meta
 	namespaces []*yaml.RNode
-	pods       []podOf
-	views      []podView
+	pods       []check.Pod
+	views      []check.PodView
 	// podItems are the namespace/name of the package's Pods, which workloads' pods are
 	// not named after.
 	podItems map[string]bool
 	// converted are the objects made while reading, by document name ("i<N>", "p<N>").
-	converted map[string]conversion
+	converted map[string]check.Conversion
 	// templateErrs are the workloads without a pod template; viewErrs the pod templates
 	// that cannot be read, in the order of the pods.
 	templateErrs []error
-	viewErrs     []*finding
-}
-
-// conversion is an item or pod converted for Istio's store, or why it cannot be.
-type conversion struct {
-	obj istioanalysis.Object
-	err error
+	viewErrs     []*check.Finding
 }
 
 // readPackage reads the items.
 func readPackage(items iter.Seq[*yaml.RNode]) *pkgView {
-	pv := &pkgView{podItems: map[string]bool{}, converted: map[string]conversion{}}
+	pv := &pkgView{podItems: map[string]bool{}, converted: map[string]check.Conversion{}}
 	for it := range items {
 		pv.all = append(pv.all, it)
 		if !isResource(it) {
@@ -79,28 +74,23 @@ func (pv *pkgView) readWorkload(it *yaml.RNode, index int) {
 	}
 	if err := krm.CheckShape(t.YNode()); err != nil {
 		// kyaml's accessors, which read templates too, would crash or misread it.
-		pv.viewErrs = append(pv.viewErrs, &finding{code: codeUnreadable, level: LevelError, item: it, message: fmt.Sprintf("its pod template: %v", err)})
+		pv.viewErrs = append(pv.viewErrs, &check.Finding{Code: check.CodeUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf("its pod template: %v", err)})
 		return
 	}
-	p := podOf{workload: it, name: it.GetName(), namespace: it.GetNamespace(), template: t}
-	v, err := readPodView(t)
+	p := check.Pod{Workload: it, Name: it.GetName(), Namespace: it.GetNamespace(), Template: t}
+	v, err := check.ReadPodView(t)
 	if err != nil {
-		pv.viewErrs = append(pv.viewErrs, &finding{code: codeUnreadable, level: LevelError, item: it, message: fmt.Sprintf("its pod template: %v", err)})
+		pv.viewErrs = append(pv.viewErrs, &check.Finding{Code: check.CodeUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf("its pod template: %v", err)})
 	}
-	if err == nil && v.injected && p.namespace != "" {
-		item, pod := itemDoc+strconv.Itoa(index), podDoc+strconv.Itoa(len(pv.pods))
-		pv.converted[item] = convert(item, it)
-		pv.converted[pod] = convert(pod, p.node())
-		p.template = shrink(t)
-		*it.YNode() = *shrink(it).YNode()
+	if err == nil && v.Injected && p.Namespace != "" {
+		item, pod := check.ItemDoc+strconv.Itoa(index), check.PodDoc+strconv.Itoa(len(pv.pods))
+		pv.converted[item] = check.Convert(item, it)
+		pv.converted[pod] = check.Convert(pod, p.Node())
+		p.Template = check.Shrink(t)
+		*it.YNode() = *check.Shrink(it).YNode()
 	}
 	pv.pods = append(pv.pods, p)
 	pv.views = append(pv.views, v)
-}
-
-func convert(name string, obj *yaml.RNode) conversion {
-	o, err := istioanalysis.ObjectOf(name, obj.YNode())
-	return conversion{obj: o, err: err}
 }
 
 // namePods sets the namespace of the pods of workloads without one, and names each pod
@@ -113,20 +103,43 @@ func (pv *pkgView) namePods(defaultNamespace string) error {
 	}
 	for i := range pv.pods {
 		p := &pv.pods[i]
-		if p.namespace == "" {
-			p.namespace = defaultNamespace
+		if p.Namespace == "" {
+			p.Namespace = defaultNamespace
 		}
-		for taken[p.namespace+"/"+p.name] {
-			p.name += "-pod"
+		for taken[p.Namespace+"/"+p.Name] {
+			p.Name += "-pod"
 		}
-		taken[p.namespace+"/"+p.name] = true
-		doc := podDoc + strconv.Itoa(i)
-		if c, ok := pv.converted[doc]; ok && c.err == nil && p.name != p.workload.GetName() {
-			if err := c.obj.Rename(p.name); err != nil {
-				return fmt.Errorf("renaming the pod of %s: %w", krm.Describe(p.workload), err)
+		taken[p.Namespace+"/"+p.Name] = true
+		doc := check.PodDoc + strconv.Itoa(i)
+		if c, ok := pv.converted[doc]; ok && c.Err == nil && p.Name != p.Workload.GetName() {
+			if err := c.Obj.Rename(p.Name); err != nil {
+				return fmt.Errorf("renaming the pod of %s: %w", krm.Describe(p.Workload), err)
 			}
 			pv.converted[doc] = c
 		}
 	}
 	return nil
 }
+
+// markAmbient sets which pods run in ambient mode: those no sidecar is injected into
+// (neither in the package nor at admission) whose labels or namespace's put them there
+// (internal/fleet's rule, as inject-sidecar applies it).
+func (pv *pkgView) markAmbient() {
+	nsLabels := map[string]map[string]string{}
+	for _, ns := range pv.namespaces {
+		nsLabels[ns.GetName()], _ = krm.Labels(ns)
+	}
+	for i := range pv.pods {
+		p := &pv.pods[i]
+		if pv.views[i].Injected || p.Admitted != nil {
+			continue
+		}
+		hostNetwork, _ := p.Template.Pipe(yaml.Lookup("spec", "hostNetwork"))
+		p.Ambient = fleet.AmbientOf(fleet.NamespaceLabels(p.Namespace, nsLabels[p.Namespace]), pv.views[i].Labels,
+			hostNetwork != nil && yaml.GetValue(hostNetwork) == "true").Captured
+	}
+}
+
+// isResource reports whether an item is a cluster resource: not the Kptfile and not a
+// function's local config.
+func isResource(it *yaml.RNode) bool { return !krm.IsPackageMeta(it) }

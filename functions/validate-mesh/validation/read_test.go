@@ -36,16 +36,16 @@ spec:
 		t.Fatal(err)
 	}
 	p := pv.pods[0]
-	if p.name != "web-pod" {
-		t.Fatalf("pod name %q, want web-pod", p.name)
+	if p.Name != "web-pod" {
+		t.Fatalf("pod name %q, want web-pod", p.Name)
 	}
 	t0, _ := fresh.Pipe(yaml.Lookup("spec", "template"))
-	p.template = t0
-	want, err := istioanalysis.ObjectOf("p0", p.node().YNode())
+	p.Template = t0
+	want, err := istioanalysis.ObjectOf("p0", p.Node().YNode())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pv.converted["p0"].obj; string(got.JSON) != string(want.JSON) {
+	if got := pv.converted["p0"].Obj; string(got.JSON) != string(want.JSON) {
 		t.Errorf("renamed pod:\n%s\nwant:\n%s", got.JSON, want.JSON)
 	}
 }

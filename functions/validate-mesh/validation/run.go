@@ -1,7 +1,8 @@
-// Package validation is the validate-mesh function: it runs Istio's analyzers over a
-// package offline, with each workload analysed as the pod its controller would create, adds
-// meshfn's fleet checks (MFN codes), and reports every finding as a result. It never
-// changes the items.
+// Package validation is the validate-mesh function: it reads a package, with each workload
+// analysed as the pod its controller would create (injected as the cluster's webhook would
+// admit it), runs every family of checks over it (checks: meshfn's fleet, ambient, host
+// and CA checks, then Istio's analyzers; each a package implementing check.Check), and
+// reports every finding as a result. It never changes the items.
 package validation
 
 import (
@@ -10,7 +11,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
+	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -21,14 +25,14 @@ func Run(rl *krm.ResourceList) error { return run(rl, time.Now()) }
 
 // Stream is the function reading the items one at a time (krm.MainStream).
 func Stream(rl *krm.ResourceList, items iter.Seq[*yaml.RNode]) error {
-	return check(rl, items, time.Now())
+	return validate(rl, items, time.Now())
 }
 
 func run(rl *krm.ResourceList, now time.Time) error {
-	return check(rl, slices.Values(rl.Items), now)
+	return validate(rl, slices.Values(rl.Items), now)
 }
 
-func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error {
+func validate(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error {
 	rl.Unchanged = true // a validator: the items go out as they came in
 	spec, ok := decode(rl)
 	if !ok {
@@ -38,7 +42,6 @@ func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error
 		spec.validAt = now
 	}
 	pv := readPackage(all)
-	items, namespaces, pods, views := pv.items, pv.namespaces, pv.pods, pv.views
 	injCfg := injectionConfig(pv.all)
 	injSpec := decodeInjection(injCfg)
 	if spec.DefaultNamespace == "" && injSpec != nil {
@@ -47,46 +50,57 @@ func check(rl *krm.ResourceList, all iter.Seq[*yaml.RNode], now time.Time) error
 	if err := pv.namePods(spec.DefaultNamespace); err != nil {
 		return err
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, err := range pv.templateErrs {
-		fs = append(fs, &finding{code: codeUnreadable, level: LevelError, message: err.Error()})
+		fs = append(fs, &check.Finding{Code: check.CodeUnreadable, Level: check.LevelError, Message: err.Error()})
 	}
 	fs = append(fs, pv.viewErrs...)
-
-	fv, found := readFleet(pv.all, namespaces, injSpec)
+	mesh, found := readMesh(pv.all, injSpec)
 	fs = append(fs, found...)
-	revisionOf := namespaceRevision
-	if fv != nil {
-		fs = append(fs, fv.check(pods, views)...)
-		revisionOf = fv.namespaceRevision
-	}
-	admitted, err := admittedTemplates(pv.all, pods, views, injCfg)
+	admitted, err := admittedTemplates(pv.all, pv.pods, pv.views, injCfg)
 	if err != nil {
 		return fmt.Errorf("injecting workloads as the cluster would admit them: %w", err)
 	}
 	for i, t := range admitted {
-		pods[i].admitted = t
+		pv.pods[i].Admitted = t
 	}
-	av := readAmbient(items, namespaces, pods, views, spec.IstioNamespace)
-	for i, w := range av.workloads {
-		pods[i].ambient = w.ambient
+	pv.markAmbient()
+	resources, workloads := len(pv.items), len(pv.pods)
+	p := &check.Package{
+		Settings: check.Settings{IstioNamespace: spec.IstioNamespace, DefaultNamespace: spec.DefaultNamespace,
+			ValidAt: spec.validAt, ExpiryWarning: spec.expiry},
+		All: pv.all, Items: pv.items, Namespaces: pv.namespaces, Pods: pv.pods, Views: pv.views,
+		Mesh: mesh, Converted: pv.converted,
 	}
-	fs = append(fs, av.check(items)...)
-	fs = append(fs, readHosts(items, spec, fv.clusterDomains()).check(items)...)
-
-	sources, found := caSources(pv.all)
-	fs = append(fs, found...)
-	fs = append(fs, checkCA(sources, spec.validAt, spec.expiry)...)
-
-	runs := planRuns(meshConfigs(items, spec.IstioNamespace), namespaces, revisionOf)
-	in, found := newAnalysisInput(items, pods, pv.converted) // shrinks the items: everything reading them runs before
-	fs = append(fs, found...)
-	if found, err = in.analyze(spec, runs); err != nil {
-		return fmt.Errorf("running Istio's analyzers: %w", err)
+	for _, c := range checks {
+		found, err := c.Run(p)
+		if err != nil {
+			return err
+		}
+		fs = append(fs, found...)
 	}
-	fs = append(fs, found...)
-	report(rl, spec, fs, len(items), len(pods), fv == nil)
+	report(rl, spec, fs, resources, workloads, mesh == nil)
 	return nil
+}
+
+// readMesh reads the package's control planes as inject-sidecar does, with the package's
+// SidecarInjection config (its hub, tag and assumed revision). It returns nil when the
+// package holds no control plane: an application package alone says nothing about which
+// revisions exist, so the revision checks are skipped.
+func readMesh(all []*yaml.RNode, inj *sidecar.Spec) (*fleet.Mesh, []*check.Finding) {
+	opts := fleet.Options{}
+	if inj != nil {
+		opts = fleet.Options{Assume: inj.Revision, Hub: inj.Hub, Tag: inj.Tag, IstioVersion: inj.IstioVersion}
+	}
+	mesh, err := fleet.Read(all, opts)
+	if err != nil {
+		return nil, []*check.Finding{{Code: check.CodeUnreadable, Level: check.LevelError, Message: fmt.Sprintf(
+			"the package's control planes cannot be read: %v", err)}}
+	}
+	if mesh.Assumed() {
+		return nil, nil
+	}
+	return mesh, nil
 }
 
 // decode reads the config; a validator may run without one (every setting has a default).
@@ -109,20 +123,20 @@ func decode(rl *krm.ResourceList) (*Spec, bool) {
 
 // report writes one result per finding that is not suppressed, then the summary, which is
 // an error when a finding at or above failOn remains.
-func report(rl *krm.ResourceList, spec *Spec, fs []*finding, resources, pods int, noControlPlane bool) {
+func report(rl *krm.ResourceList, spec *Spec, fs []*check.Finding, resources, pods int, noControlPlane bool) {
 	sortFindings(fs)
 	var counts [3]int
 	suppressed, failing := 0, 0
 	for _, f := range fs {
-		if f.suppressedBy(spec.Suppress) {
+		if suppressedBy(f, spec.Suppress) {
 			suppressed++
 			continue
 		}
-		counts[rank(f.level)]++
-		if spec.failsOn(f.level) {
+		counts[rank(f.Level)]++
+		if spec.failsOn(f.Level) {
 			failing++
 		}
-		rl.Results = append(rl.Results, f.result(spec))
+		rl.Results = append(rl.Results, result(f, spec))
 	}
 	summary := fmt.Sprintf("validate-mesh: %s, %s, %s (%d suppressed) in %s and %s analysed as pods",
 		plural(counts[0], "error"), plural(counts[1], "warning"), plural(counts[2], "info"), suppressed,

@@ -14,10 +14,10 @@ import (
 	"github.com/meshfn/meshfn/functions/generate-ca-secrets/casecrets"
 	"github.com/meshfn/meshfn/functions/generate-revision/revision"
 	"github.com/meshfn/meshfn/functions/generate-waypoint/waypoint"
-	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/functions/set-namespace-revision/nsrevision"
 	"github.com/meshfn/meshfn/functions/validate-mesh/validation"
 	"github.com/meshfn/meshfn/internal/fnconfig"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -29,7 +29,7 @@ var configKinds = []struct {
 }{
 	{revision.Kind, func() fnconfig.Spec { return &revision.Spec{} }},
 	{nsrevision.Kind, func() fnconfig.Spec { return &nsrevision.Spec{} }},
-	{injection.Kind, func() fnconfig.Spec { return &injection.Spec{} }},
+	{sidecar.Kind, func() fnconfig.Spec { return &sidecar.Spec{} }},
 	{casecrets.Kind, func() fnconfig.Spec { return &casecrets.Spec{} }},
 	{waypoint.Kind, func() fnconfig.Spec { return &waypoint.Spec{} }},
 	{validation.Kind, func() fnconfig.Spec { return &validation.Spec{} }},

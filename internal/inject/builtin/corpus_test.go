@@ -7,6 +7,7 @@ import (
 
 	"github.com/meshfn/meshfn/functions/inject-sidecar/injection"
 	"github.com/meshfn/meshfn/internal/inject/builtin"
+	"github.com/meshfn/meshfn/internal/inject/sidecar"
 	"github.com/meshfn/meshfn/internal/istiocorpus"
 	"github.com/meshfn/meshfn/internal/krmtest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -241,7 +242,7 @@ func runCase(t *testing.T, c istiocorpus.Case, settings []*yaml.RNode) string {
 	if !ok {
 		return "the function failed:\n" + istiocorpus.Results(out)
 	}
-	diffs := istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), istiocorpus.AsRelease131, "builtin", injection.RevertAnnotation)
+	diffs := istiocorpus.CompareOutputWith(t, c, istiocorpus.Items(t, out), istiocorpus.AsRelease131, "builtin", sidecar.RevertAnnotation)
 	if again, ok := krmtest.Run(t, injection.Run, out); !ok || istiocorpus.ItemsYAML(t, again) != istiocorpus.ItemsYAML(t, out) {
 		diffs = append(diffs, "a second run changes the output")
 	}

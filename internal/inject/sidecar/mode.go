@@ -1,4 +1,4 @@
-package injection
+package sidecar
 
 import (
 	"github.com/meshfn/meshfn/internal/inject"

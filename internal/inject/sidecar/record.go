@@ -1,4 +1,4 @@
-package injection
+package sidecar
 
 import (
 	"encoding/json"
@@ -7,13 +7,13 @@ import (
 	"github.com/meshfn/meshfn/internal/yamlpatch"
 )
 
-// keptKey is the member of a revert record (RevertAnnotation) that holds, beside the
+// KeptKey is the member of a revert record (RevertAnnotation) that holds, beside the
 // strategic merge patch, the parts of the workload's YAML that injection took out and the
 // patch's values would not give back as written: a user's own container that moved to the
 // init containers, a grpc probe replaced by the proxy's httpGet, a key written before
 // others or quoted, comments. It is there only when there are such parts, so a record is
 // otherwise the patch alone. The patch engine never sees it.
-const keptKey = "$yaml"
+const KeptKey = "$yaml"
 
 // record is a workload's revert record: the patch and what was kept.
 type record struct {
@@ -27,18 +27,18 @@ func parseRecord(text string) (record, error) {
 	if err := json.Unmarshal([]byte(text), &fields); err != nil {
 		return record{}, fmt.Errorf("not a JSON object: %w", err)
 	}
-	raw, ok := fields[keptKey]
+	raw, ok := fields[KeptKey]
 	if !ok {
 		return record{patch: text}, nil
 	}
 	var r record
 	if err := json.Unmarshal(raw, &r.kept); err != nil {
-		return record{}, fmt.Errorf("%s: %w", keptKey, err)
+		return record{}, fmt.Errorf("%s: %w", KeptKey, err)
 	}
 	if err := r.kept.Check(); err != nil {
-		return record{}, fmt.Errorf("%s: %w", keptKey, err)
+		return record{}, fmt.Errorf("%s: %w", KeptKey, err)
 	}
-	delete(fields, keptKey)
+	delete(fields, KeptKey)
 	patch, err := json.Marshal(fields)
 	if err != nil {
 		return record{}, err
@@ -61,5 +61,5 @@ func (r record) String() string {
 	if rest != "}" {
 		rest = "," + rest
 	}
-	return `{"` + keptKey + `":` + string(kept) + rest
+	return `{"` + KeptKey + `":` + string(kept) + rest
 }

@@ -1,4 +1,4 @@
-package validation
+package ambientcheck
 
 import (
 	"encoding/json"

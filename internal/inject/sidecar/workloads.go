@@ -1,4 +1,4 @@
-package injection
+package sidecar
 
 import (
 	"encoding/json"

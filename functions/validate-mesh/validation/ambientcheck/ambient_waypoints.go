@@ -1,4 +1,4 @@
-package validation
+package ambientcheck
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/istio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -14,7 +15,7 @@ import (
 // the package without a waypoint, in a namespace where workloads run in ambient mode:
 // their traffic goes through ztunnel, which applies no routes (only clients with sidecars,
 // or a waypoint, do).
-func (av *ambientView) checkVirtualService(it *yaml.RNode) []*finding {
+func (av *ambientView) checkVirtualService(it *yaml.RNode) []*check.Finding {
 	b, err := it.MarshalJSON()
 	var vs struct {
 		Spec struct {
@@ -28,7 +29,7 @@ func (av *ambientView) checkVirtualService(it *yaml.RNode) []*finding {
 	if len(vs.Spec.Gateways) > 0 && !slices.Contains(vs.Spec.Gateways, "mesh") {
 		return nil // for gateways only
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, host := range vs.Spec.Hosts {
 		svc := av.service(host, it.GetNamespace())
 		if svc == nil || av.usesWaypoint(svc) {
@@ -38,7 +39,7 @@ func (av *ambientView) checkVirtualService(it *yaml.RNode) []*finding {
 		if len(ambient) == 0 {
 			continue
 		}
-		fs = append(fs, &finding{code: codeRoutesWithoutWaypoint, level: LevelWarning, item: it, message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeRoutesWithoutWaypoint, Level: check.LevelWarning, Item: it, Message: fmt.Sprintf(
 			"its routes for host %s (Service %s/%s) reach workloads in ambient mode only through a waypoint, and the Service has none: "+
 				"the traffic of %s goes through ztunnel, which applies no VirtualService (only clients with sidecars still do). "+
 				"Enroll the Service in a waypoint (generate-waypoint: enrollServices or enrollNamespace), and move the routes to an "+
@@ -49,14 +50,14 @@ func (av *ambientView) checkVirtualService(it *yaml.RNode) []*finding {
 }
 
 // service resolves a VirtualService host, in namespace ns, to a Service of the package
-// (parseServiceHost).
+// (check.ParseServiceHost).
 func (av *ambientView) service(host, ns string) *yaml.RNode {
-	h, ok := parseServiceHost(host, ns)
+	h, ok := check.ParseServiceHost(host, ns)
 	if !ok {
 		return nil
 	}
 	for _, s := range av.services {
-		if s.GetName() == h.name && s.GetNamespace() == h.namespace {
+		if s.GetName() == h.Name && s.GetNamespace() == h.Namespace {
 			return s
 		}
 	}
@@ -77,7 +78,7 @@ func (av *ambientView) usesWaypoint(svc *yaml.RNode) bool {
 func (av *ambientView) ambientIn(ns string) []string {
 	var out []string
 	for _, w := range av.workloads {
-		if w.ambient && w.pod.namespace == ns {
+		if w.ambient && w.pod.Namespace == ns {
 			out = append(out, workloadName(w.pod))
 		}
 	}
@@ -87,8 +88,8 @@ func (av *ambientView) ambientIn(ns string) []string {
 // checkUseWaypoint reports Namespaces, Services, workloads' pod templates and Pods whose
 // istio.io/use-waypoint label names a waypoint that is not in its namespace, when the
 // package holds that namespace (else the waypoint may live elsewhere).
-func (av *ambientView) checkUseWaypoint(items []*yaml.RNode) []*finding {
-	var fs []*finding
+func (av *ambientView) checkUseWaypoint(items []*yaml.RNode) []*check.Finding {
+	var fs []*check.Finding
 	check := func(item *yaml.RNode, what, ns string, l map[string]string) {
 		name, ok := l[istio.UseWaypointLabel]
 		if !ok || name == "" || name == istio.NoWaypoint {
@@ -104,7 +105,7 @@ func (av *ambientView) checkUseWaypoint(items []*yaml.RNode) []*finding {
 		if gw := av.gateways[ns+"/"+name]; gw != nil {
 			problem = fmt.Sprintf("Gateway %s/%s is not a waypoint (its gatewayClassName is not istio-waypoint)", ns, name)
 		}
-		fs = append(fs, &finding{code: codeMissingWaypoint, level: LevelError, item: item, message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeMissingWaypoint, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
 			"%s sends its traffic through waypoint %s (%s=%s), but %s: Istio reports the binding as failed and the traffic bypasses "+
 				"the layer-7 policies meant for it. Generate the waypoint (generate-waypoint with namespace %s and name %s), "+
 				"or point the label at an existing waypoint, or remove it", what, name, istio.UseWaypointLabel, name, problem, ns, name)})
@@ -121,12 +122,12 @@ func (av *ambientView) checkUseWaypoint(items []*yaml.RNode) []*finding {
 		}
 	}
 	for _, w := range av.workloads {
-		check(w.pod.workload, "its pods", w.pod.namespace, w.labels)
+		check(w.pod.Workload, "its pods", w.pod.Namespace, w.labels)
 	}
 	return fs
 }
 
 // workloadName is "Kind namespace/name".
-func workloadName(p podOf) string {
-	return p.workload.GetKind() + " " + p.namespace + "/" + p.workload.GetName()
+func workloadName(p check.Pod) string {
+	return p.Workload.GetKind() + " " + p.Namespace + "/" + p.Workload.GetName()
 }

@@ -1,4 +1,4 @@
-package validation
+package cacheck
 
 import (
 	"crypto/x509"
@@ -8,12 +8,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/meshfn/meshfn/functions/generate-ca-secrets/casecrets"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/cabundle"
 	"github.com/meshfn/meshfn/internal/certchain"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
+
+// Check is the CA checks: the certificates of the package's CABundles and CA Secrets.
+var Check = check.Check{Name: "CA", Run: run, Codes: []string{
+	check.CodeCAExpiring, check.CodeCAExpired, check.CodeCARoots, check.CodeCAUnreadable,
+}}
+
+// run reads the package's CA material and checks it at the config's validAt.
+func run(p *check.Package) ([]*check.Finding, error) {
+	sources, fs := caSources(p.All)
+	return append(fs, checkCA(sources, p.Settings.ValidAt, p.Settings.ExpiryWarning)...), nil
+}
 
 // caSource is CA material of the package: a CABundle, or a Secret istiod reads its CA from.
 type caSource struct {
@@ -24,9 +35,9 @@ type caSource struct {
 
 // caSources reads the CABundles and the CA Secrets (cacerts, istio-ca-cert) of the
 // package. What cannot be read is a finding.
-func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
+func caSources(items []*yaml.RNode) ([]caSource, []*check.Finding) {
 	var out []caSource
-	var fs []*finding
+	var fs []*check.Finding
 	bundles := map[string]bool{}
 	for _, it := range items {
 		if cabundle.IsCABundle(it) {
@@ -34,7 +45,7 @@ func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
 		}
 	}
 	for _, it := range items {
-		if b, ok := it.GetLabels()[casecrets.BundleLabel]; ok && bundles[b] {
+		if b, ok := it.GetLabels()[cabundle.BundleLabel]; ok && bundles[b] {
 			continue // generate-ca-secrets rendered it from a bundle checked here
 		}
 		var src caSource
@@ -43,13 +54,13 @@ func caSources(items []*yaml.RNode) ([]caSource, []*finding) {
 		case cabundle.IsCABundle(it):
 			src, err = bundleSource(it)
 		case it.GetKind() == "Secret" && it.GetApiVersion() == "v1" &&
-			(it.GetName() == casecrets.PluggedInSecret || it.GetName() == casecrets.HSMSecret):
+			(it.GetName() == cabundle.PluggedInSecret || it.GetName() == cabundle.HSMSecret):
 			src, err = secretSource(it)
 		default:
 			continue
 		}
 		if err != nil {
-			fs = append(fs, &finding{code: codeCAUnreadable, level: LevelError, item: it, message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
 				"its CA certificates cannot be read: %v. Export the bundle again with hsm-tool and render; never edit certificates by hand", err)})
 			continue
 		}
@@ -81,19 +92,19 @@ func secretSource(obj *yaml.RNode) (caSource, error) {
 	if err != nil {
 		return caSource{}, err
 	}
-	pemChain, ok := files[casecrets.CertChainFile]
+	pemChain, ok := files[cabundle.CertChainFile]
 	if !ok {
-		return caSource{}, fmt.Errorf("no %s", casecrets.CertChainFile)
+		return caSource{}, fmt.Errorf("no %s", cabundle.CertChainFile)
 	}
 	chain, err := certchain.ParsePEM([]byte(pemChain))
 	if err != nil {
-		return caSource{}, fmt.Errorf("%s: %w", casecrets.CertChainFile, err)
+		return caSource{}, fmt.Errorf("%s: %w", cabundle.CertChainFile, err)
 	}
 	src := caSource{obj: obj, chain: chain, root: chain[len(chain)-1]}
-	if pemRoot, ok := files[casecrets.RootCertFile]; ok {
+	if pemRoot, ok := files[cabundle.RootCertFile]; ok {
 		roots, err := certchain.ParsePEM([]byte(pemRoot))
 		if err != nil {
-			return caSource{}, fmt.Errorf("%s: %w", casecrets.RootCertFile, err)
+			return caSource{}, fmt.Errorf("%s: %w", cabundle.RootCertFile, err)
 		}
 		src.root = roots[len(roots)-1]
 	}
@@ -122,23 +133,23 @@ func secretFiles(obj *yaml.RNode) (map[string]string, error) {
 // checkCA reports, for each source, certificates that have expired, are not valid yet, or
 // expire within the warning window at validAt; a chain istiod would not load; and, across
 // sources, roots that differ.
-func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*finding {
-	var fs []*finding
+func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*check.Finding {
+	var fs []*check.Finding
 	for _, s := range sources {
 		fs = append(fs, s.checkChain()...)
 		for _, l := range certchain.Certificates(s.chain, s.root) {
 			c := l.Cert
 			switch {
 			case validAt.Before(c.NotBefore):
-				fs = append(fs, &finding{code: codeCAExpired, level: LevelError, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s is not valid before %s (validAt %s): istiod would not load it. Export a bundle that is valid now with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotBefore), certchain.FormatTime(validAt))})
 			case validAt.After(c.NotAfter):
-				fs = append(fs, &finding{code: codeCAExpired, level: LevelError, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpired, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 					"%s expired on %s (validAt %s): workloads reject what it signs. Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), certchain.FormatTime(validAt))})
 			case c.NotAfter.Sub(validAt) < window:
-				fs = append(fs, &finding{code: codeCAExpiring, level: LevelWarning, item: s.obj, message: fmt.Sprintf(
+				fs = append(fs, &check.Finding{Code: check.CodeCAExpiring, Level: check.LevelWarning, Item: s.obj, Message: fmt.Sprintf(
 					"%s expires on %s, within expiryWarning (%s of validAt %s). Export a renewed bundle with hsm-tool and render again",
 					certchain.Name(c), certchain.FormatTime(c.NotAfter), cabundle.FormatDuration(window), certchain.FormatTime(validAt))})
 			}
@@ -149,7 +160,7 @@ func checkCA(sources []caSource, validAt time.Time, window time.Duration) []*fin
 
 // checkChain reports what istiod would refuse in the chain itself, at a time every
 // certificate is valid (validity is checked against validAt separately).
-func (s caSource) checkChain() []*finding {
+func (s caSource) checkChain() []*check.Finding {
 	certs := certchain.Certificates(s.chain, s.root)
 	from, to := certs[0].Cert.NotBefore, certs[0].Cert.NotAfter
 	for _, l := range certs[1:] {
@@ -161,12 +172,12 @@ func (s caSource) checkChain() []*finding {
 		}
 	}
 	if from.After(to) {
-		return []*finding{{code: codeCAUnreadable, level: LevelError, item: s.obj, message: "its certificates are never all valid at the same time: " +
+		return []*check.Finding{{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: s.obj, Message: "its certificates are never all valid at the same time: " +
 			"istiod would never load this chain. Export the bundle again with hsm-tool"}}
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, p := range certchain.Check(s.chain, s.root, from, certchain.Policy{}) {
-		fs = append(fs, &finding{code: codeCAUnreadable, level: LevelError, item: s.obj, message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeCAUnreadable, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 			"istiod would not load this CA: %s. Export the bundle again with hsm-tool", p.Msg)})
 	}
 	return fs
@@ -174,7 +185,7 @@ func (s caSource) checkChain() []*finding {
 
 // checkRoots reports every source whose root is not the root most sources chain to:
 // meshes whose CAs have different roots do not trust each other's workloads.
-func checkRoots(sources []caSource) []*finding {
+func checkRoots(sources []caSource) []*check.Finding {
 	byRoot := map[string][]caSource{}
 	for _, s := range sources {
 		fp := cabundle.Fingerprint(s.root)
@@ -198,10 +209,10 @@ func checkRoots(sources []caSource) []*finding {
 	for _, s := range byRoot[roots[0]] {
 		others = append(others, krm.Describe(s.obj))
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, fp := range roots[1:] {
 		for _, s := range byRoot[fp] {
-			fs = append(fs, &finding{code: codeCARoots, level: LevelError, item: s.obj, message: fmt.Sprintf(
+			fs = append(fs, &check.Finding{Code: check.CodeCARoots, Level: check.LevelError, Item: s.obj, Message: fmt.Sprintf(
 				"it chains to root %s (SHA-256 %s), but %s chain to root %s (SHA-256 %s): the clusters' workloads would not trust each other. "+
 					"Sign every cluster's intermediate under one root (hsm-tool csr sign --root-label)",
 				certchain.Name(s.root), fp, strings.Join(others, ", "), certchain.Name(byRoot[roots[0]][0].root), roots[0])})

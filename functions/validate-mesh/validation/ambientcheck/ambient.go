@@ -1,10 +1,13 @@
-package validation
+package ambientcheck
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
-	"github.com/meshfn/meshfn/functions/generate-waypoint/waypoint"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
+
 	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -25,38 +28,43 @@ type ambientView struct {
 
 // ambientWorkload is a workload and the labels of its pods.
 type ambientWorkload struct {
-	pod     podOf
+	pod     check.Pod
 	labels  map[string]string
 	ambient bool
 }
 
-// readAmbient reads the package for the ambient checks. A workload runs in ambient mode
-// when no sidecar is injected into it (neither in the package nor at admission) and its
-// labels or its namespace's put it there (internal/fleet's rule, as inject-sidecar
-// applies it).
-func readAmbient(items, namespaces []*yaml.RNode, pods []podOf, views []podView, rootNS string) *ambientView {
+// Check is the ambient checks: namespaces, policies, routes and waypoint bindings that do
+// not work for workloads in ambient mode.
+var Check = check.Check{Name: "ambient", Run: run, Codes: []string{
+	check.CodeAmbientAndSidecar, check.CodeL7PolicyOnAmbient, check.CodeRoutesWithoutWaypoint, check.CodeMissingWaypoint,
+}}
+
+// run reads the package for the ambient checks and runs them.
+func run(p *check.Package) ([]*check.Finding, error) {
+	return readAmbient(p).check(p.Items), nil
+}
+
+// readAmbient reads the package for the ambient checks; which pods run in ambient mode,
+// the package's reading says (check.Pod's Ambient).
+func readAmbient(p *check.Package) *ambientView {
+	items, namespaces, pods, views, rootNS := p.Items, p.Namespaces, p.Pods, p.Views, p.Settings.IstioNamespace
 	av := &ambientView{namespaces: map[string]map[string]string{}, nsObjects: map[string]*yaml.RNode{}, rootNS: rootNS,
 		waypoints: map[string]*yaml.RNode{}, gateways: map[string]*yaml.RNode{}}
 	for _, ns := range namespaces {
 		l, _ := krm.Labels(ns)
 		av.namespaces[ns.GetName()], av.nsObjects[ns.GetName()] = l, ns
 	}
-	for i, p := range pods {
-		w := ambientWorkload{pod: p, labels: views[i].labels}
-		if !views[i].injected && p.admitted == nil {
-			hostNetwork, _ := p.template.Pipe(yaml.Lookup("spec", "hostNetwork"))
-			w.ambient = fleet.AmbientOf(av.nsLabels(p.namespace), w.labels, hostNetwork != nil && yaml.GetValue(hostNetwork) == "true").Captured
-		}
-		av.workloads = append(av.workloads, w)
+	for i, pod := range pods {
+		av.workloads = append(av.workloads, ambientWorkload{pod: pod, labels: views[i].Labels, ambient: pod.Ambient})
 	}
 	for _, it := range items {
 		key := it.GetNamespace() + "/" + it.GetName()
 		switch {
 		case it.GetKind() == "Service" && it.GetApiVersion() == "v1":
 			av.services = append(av.services, it)
-		case waypoint.IsWaypoint(it):
+		case istio.IsWaypoint(it):
 			av.waypoints[key] = it
-		case it.GetKind() == waypoint.GatewayKind && strings.HasPrefix(it.GetApiVersion(), "gateway.networking.k8s.io/"):
+		case istio.IsGateway(it):
 			av.gateways[key] = it
 		}
 	}
@@ -69,7 +77,7 @@ func (av *ambientView) nsLabels(ns string) map[string]string {
 }
 
 // check runs every ambient check.
-func (av *ambientView) check(items []*yaml.RNode) []*finding {
+func (av *ambientView) check(items []*yaml.RNode) []*check.Finding {
 	fs := av.checkNamespaces()
 	for _, it := range items {
 		switch {
@@ -84,9 +92,9 @@ func (av *ambientView) check(items []*yaml.RNode) []*finding {
 
 // checkNamespaces reports namespaces labelled for ambient mode that an injection label
 // also selects: the sidecar takes precedence, and the ambient label does nothing.
-func (av *ambientView) checkNamespaces() []*finding {
-	var fs []*finding
-	for _, name := range sortedKeys(av.namespaces) {
+func (av *ambientView) checkNamespaces() []*check.Finding {
+	var fs []*check.Finding
+	for _, name := range slices.Sorted(maps.Keys(av.namespaces)) {
 		l := av.nsLabels(name)
 		if l[istio.DataplaneModeLabel] != istio.DataplaneModeAmbient {
 			continue
@@ -95,7 +103,7 @@ func (av *ambientView) checkNamespaces() []*finding {
 		if !ok {
 			continue
 		}
-		fs = append(fs, &finding{code: codeAmbientAndSidecar, level: LevelWarning, item: av.nsObjects[name], message: fmt.Sprintf(
+		fs = append(fs, &check.Finding{Code: check.CodeAmbientAndSidecar, Level: check.LevelWarning, Item: av.nsObjects[name], Message: fmt.Sprintf(
 			"it is labelled for ambient mode (%s=%s) and for sidecar injection (%s): Istio's injector ignores the ambient label, and the "+
 				"sidecars it injects take precedence, so its pods run with sidecars. For ambient mode, label it %s=disabled "+
 				"(set-namespace-revision dataplaneMode: ambient writes the labels Istio expects); for sidecars, remove %s",

@@ -1,9 +1,11 @@
-package validation
+package istiocheck
 
 import (
 	"sort"
 	"strings"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
+	"github.com/meshfn/meshfn/internal/fleet"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -13,8 +15,8 @@ import (
 // from (istio for the default revision, istio-REV for another), and its keys.
 const (
 	meshConfigMap   = "istio"
-	meshKey         = "mesh"
-	meshNetworksKey = "meshNetworks"
+	MeshKey         = "mesh"
+	MeshNetworksKey = "meshNetworks"
 )
 
 // meshSettings is one revision's mesh config and mesh networks, as YAML ("" for Istio's
@@ -40,7 +42,7 @@ func meshConfigs(items []*yaml.RNode, istioNamespace string) map[string]meshSett
 			continue
 		}
 		data := it.GetDataMap()
-		out[rev] = meshSettings{mesh: data[meshKey], networks: data[meshNetworksKey], source: it}
+		out[rev] = meshSettings{mesh: data[MeshKey], networks: data[MeshNetworksKey], source: it}
 	}
 	return out
 }
@@ -115,6 +117,26 @@ func (r *analysisRun) owns(ns string, runs []*analysisRun) bool {
 	return true
 }
 
+// revisionOf returns, for a namespace, the revision whose webhooks select its pods ("" for
+// the default revision), for choosing its mesh config; the label's when none or several
+// do, or the package holds no control plane.
+func revisionOf(p *check.Package) func(ns *yaml.RNode) string {
+	if p.Mesh == nil {
+		return namespaceRevision
+	}
+	byName := map[string]*yaml.RNode{}
+	for _, ns := range p.Namespaces {
+		byName[ns.GetName()] = ns
+	}
+	return func(ns *yaml.RNode) string {
+		labels, _ := krm.Labels(byName[ns.GetName()])
+		if revs, _ := p.Mesh.Match(fleet.NamespaceLabels(ns.GetName(), labels), nil); len(revs) == 1 {
+			return revs[0]
+		}
+		return namespaceRevision(ns)
+	}
+}
+
 // namespaceRevision is the revision a Namespace selects by its labels: istio.io/rev, else
 // "" (the default revision) for istio-injection=enabled or no label.
 func namespaceRevision(ns *yaml.RNode) string {
@@ -124,7 +146,3 @@ func namespaceRevision(ns *yaml.RNode) string {
 	}
 	return rev
 }
-
-// isResource reports whether an item is a cluster resource: not the Kptfile and not a
-// function's local config.
-func isResource(it *yaml.RNode) bool { return !krm.IsPackageMeta(it) }

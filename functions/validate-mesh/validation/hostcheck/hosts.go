@@ -1,60 +1,27 @@
-package validation
+package hostcheck
 
 import (
 	"encoding/json"
 	"fmt"
-	"net"
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
+	"github.com/meshfn/meshfn/internal/fleet"
 	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// defaultClusterDomain is the DNS domain of a cluster's Services unless its revisions'
-// injector values (global.proxy.clusterDomain) say another.
-const defaultClusterDomain = "cluster.local"
-
 // ingressService is the Service of Istio's stand-in ingress gateway, which Istio's
 // analysis assumes in the Istio namespace (istioanalysis adds it).
 const ingressService = "istio-ingressgateway"
 
-// serviceHost is a host read as the DNS name of a Kubernetes Service.
-type serviceHost struct {
-	name, namespace string
-	// qualified: the host names the namespace with the svc label ("name.ns.svc",
-	// "name.ns.svc.DOMAIN"), so it is a Service's name whatever namespaces exist;
-	// "name.ns" may as well be an external name (example.com).
-	qualified bool
-	domain    string // DOMAIN of "name.ns.svc.DOMAIN", "" for the other forms
-}
+// Check is the host check: the hosts of VirtualServices for the mesh that name a Service
+// the package does not hold.
+var Check = check.Check{Name: "hosts", Codes: []string{check.CodeHostNotFound}, Run: run}
 
-// parseServiceHost reads a host of a config in namespace ns as a Service's name, as
-// Istio reads it: a short name ("reviews") in the config's own namespace, else
-// "name.ns", "name.ns.svc" or "name.ns.svc.DOMAIN". Wildcards, IP addresses, a short name
-// without a namespace and every other form are not a Service's name.
-func parseServiceHost(host, ns string) (serviceHost, bool) {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "" || strings.Contains(host, "*") || net.ParseIP(host) != nil {
-		return serviceHost{}, false
-	}
-	parts := strings.Split(host, ".")
-	if slices.Contains(parts, "") {
-		return serviceHost{}, false
-	}
-	switch {
-	case len(parts) == 1 && ns != "":
-		return serviceHost{name: parts[0], namespace: ns}, true
-	case len(parts) == 2:
-		return serviceHost{name: parts[0], namespace: parts[1]}, true
-	case len(parts) >= 3 && parts[2] == "svc":
-		return serviceHost{name: parts[0], namespace: parts[1], qualified: true, domain: strings.Join(parts[3:], ".")}, true
-	}
-	return serviceHost{}, false
-}
-
-// fqdn is the Service's fully qualified name in the default cluster domain.
-func (h serviceHost) fqdn() string {
-	return h.name + "." + h.namespace + ".svc." + defaultClusterDomain
+// run reads the package's Services, ServiceEntries and namespaces, and checks the hosts.
+func run(p *check.Package) ([]*check.Finding, error) {
+	return readHosts(p.Items, p.Settings, clusterDomains(p.Mesh)).check(p.Items), nil
 }
 
 // hostView is what the host check knows of the package: the Services it holds (and those
@@ -70,9 +37,9 @@ type hostView struct {
 
 // readHosts reads the package for the host check. domains are the revisions' cluster
 // domains besides the default one.
-func readHosts(items []*yaml.RNode, spec *Spec, domains []string) *hostView {
+func readHosts(items []*yaml.RNode, spec check.Settings, domains []string) *hostView {
 	hv := &hostView{services: map[string]bool{spec.IstioNamespace + "/" + ingressService: true}, namespaces: map[string]bool{},
-		domains: append([]string{defaultClusterDomain}, domains...), defaultNS: spec.DefaultNamespace}
+		domains: append([]string{check.DefaultClusterDomain}, domains...), defaultNS: spec.DefaultNamespace}
 	for _, it := range items {
 		for _, m := range listMembers(it) {
 			hv.read(m)
@@ -104,7 +71,7 @@ func (hv *hostView) read(it *yaml.RNode) {
 			if s, ok := h.(string); ok {
 				s = strings.ToLower(s)
 				if !strings.Contains(s, ".") && s != "*" {
-					s = s + "." + ns + ".svc." + defaultClusterDomain // as Istio's analyzers read it
+					s = s + "." + ns + ".svc." + check.DefaultClusterDomain // as Istio's analyzers read it
 				}
 				hv.entries = append(hv.entries, s)
 			}
@@ -145,12 +112,12 @@ func listMembers(it *yaml.RNode) []*yaml.RNode {
 // Service of the package, or that a ServiceEntry's hosts match is not missing. "name.ns"
 // is read as a Service only when the package holds namespace ns: else it may be an
 // external name.
-func (hv *hostView) missing(host, ns string) (serviceHost, bool) {
-	h, ok := parseServiceHost(host, ns)
+func (hv *hostView) missing(host, ns string) (check.ServiceHost, bool) {
+	h, ok := check.ParseServiceHost(host, ns)
 	switch {
-	case !ok, h.domain != "" && !slices.Contains(hv.domains, h.domain), !h.qualified && !hv.namespaces[h.namespace]:
+	case !ok, h.Domain != "" && !slices.Contains(hv.domains, h.Domain), !h.Qualified && !hv.namespaces[h.Namespace]:
 		return h, false
-	case hv.services[h.namespace+"/"+h.name], hv.inServiceEntry(strings.ToLower(host), h):
+	case hv.services[h.Namespace+"/"+h.Name], hv.inServiceEntry(strings.ToLower(host), h):
 		return h, false
 	}
 	return h, true
@@ -158,10 +125,10 @@ func (hv *hostView) missing(host, ns string) (serviceHost, bool) {
 
 // inServiceEntry reports whether a ServiceEntry's hosts match the host, as written or as
 // the Service's fully qualified name, exactly or by a wildcard ("*", "*.example.com").
-func (hv *hostView) inServiceEntry(host string, h serviceHost) bool {
-	names := []string{host, h.fqdn()}
+func (hv *hostView) inServiceEntry(host string, h check.ServiceHost) bool {
+	names := []string{host, h.FQDN()}
 	for _, d := range hv.domains {
-		names = append(names, h.name+"."+h.namespace+".svc."+d)
+		names = append(names, h.Name+"."+h.Namespace+".svc."+d)
 	}
 	for _, e := range hv.entries {
 		for _, name := range names {
@@ -176,8 +143,8 @@ func (hv *hostView) inServiceEntry(host string, h serviceHost) bool {
 // check reports the hosts of VirtualServices for the mesh that name a Service the package
 // does not have. DestinationRules are not checked: Istio's IST0174 reports a host that
 // matches no Service.
-func (hv *hostView) check(items []*yaml.RNode) []*finding {
-	var fs []*finding
+func (hv *hostView) check(items []*yaml.RNode) []*check.Finding {
+	var fs []*check.Finding
 	for _, it := range items {
 		for _, m := range listMembers(it) {
 			if m.GetKind() == "VirtualService" && strings.HasPrefix(m.GetApiVersion(), "networking.istio.io/") {
@@ -243,7 +210,7 @@ func (vs *virtualService) destinations() []string {
 // gateways, or "mesh" among them): a VirtualService for gateways only matches the Host
 // header clients send to the gateway, which need not name a Service. A host that is also
 // one of its destinations is left to Istio's IST0101, which reports the destination.
-func (hv *hostView) checkVirtualService(item, obj *yaml.RNode) []*finding {
+func (hv *hostView) checkVirtualService(item, obj *yaml.RNode) []*check.Finding {
 	var vs virtualService
 	if !specOf(obj, &vs) || len(vs.Gateways) > 0 && !slices.Contains(vs.Gateways, "mesh") {
 		return nil
@@ -252,12 +219,12 @@ func (hv *hostView) checkVirtualService(item, obj *yaml.RNode) []*finding {
 	routed := map[string]bool{} // namespace/name of the missing Services it routes to
 	for _, d := range vs.destinations() {
 		if h, missing := hv.missing(d, ns); missing {
-			routed[h.namespace+"/"+h.name] = true
+			routed[h.Namespace+"/"+h.Name] = true
 		}
 	}
-	var fs []*finding
+	var fs []*check.Finding
 	for _, host := range vs.Hosts {
-		if h, missing := hv.missing(host, ns); missing && !routed[h.namespace+"/"+h.name] {
+		if h, missing := hv.missing(host, ns); missing && !routed[h.Namespace+"/"+h.Name] {
 			fs = append(fs, hv.finding(item, obj, host, h))
 		}
 	}
@@ -266,23 +233,23 @@ func (hv *hostView) checkVirtualService(item, obj *yaml.RNode) []*finding {
 
 // finding is the finding about a host of VirtualService obj (in item, a List or obj
 // itself) that names a missing Service h.
-func (hv *hostView) finding(item, obj *yaml.RNode, host string, h serviceHost) *finding {
+func (hv *hostView) finding(item, obj *yaml.RNode, host string, h check.ServiceHost) *check.Finding {
 	problem := fmt.Sprintf("host %s names Service %s/%s, which the package does not hold and no ServiceEntry's hosts match",
-		host, h.namespace, h.name)
+		host, h.Namespace, h.Name)
 	if !strings.Contains(host, ".") {
-		problem += fmt.Sprintf(" (a short host is read in the VirtualService's own namespace, %s)", h.namespace)
+		problem += fmt.Sprintf(" (a short host is read in the VirtualService's own namespace, %s)", h.Namespace)
 	}
 	hint := "point the host at the Service it is for, or add the Service or a ServiceEntry"
-	if others := hv.namespacesWith(h.name); len(others) > 0 {
+	if others := hv.namespacesWith(h.Name); len(others) > 0 {
 		hint = fmt.Sprintf("the package holds Service %s in namespace %s (%s.%s.svc.%s): point the host at it, or add the Service or a ServiceEntry",
-			h.name, strings.Join(others, ", "), h.name, others[0], defaultClusterDomain)
+			h.Name, strings.Join(others, ", "), h.Name, others[0], check.DefaultClusterDomain)
 	}
-	f := &finding{code: codeHostNotFound, level: LevelError, item: item, message: fmt.Sprintf(
+	f := &check.Finding{Code: check.CodeHostNotFound, Level: check.LevelError, Item: item, Message: fmt.Sprintf(
 		"%s: its routes for it apply to no traffic (sidecars apply a VirtualService to the Services its hosts name, and no client "+
 			"reaches a Service that does not exist). Fix: %s; when the Service lives outside the package, suppress %s on this resource",
-		problem, hint, codeHostNotFound)}
+		problem, hint, check.CodeHostNotFound)}
 	if item != obj {
-		f.ref = &ref{apiVersion: obj.GetApiVersion(), kind: obj.GetKind(), namespace: obj.GetNamespace(), name: obj.GetName()}
+		f.Ref = &check.Ref{APIVersion: obj.GetApiVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	}
 	return f
 }
@@ -317,17 +284,17 @@ func specOf(obj *yaml.RNode, spec any) bool {
 
 // clusterDomains are the cluster domains the package's revisions inject
 // (global.proxy.clusterDomain of their injector values), besides the default one.
-func (fv *fleetView) clusterDomains() []string {
+func clusterDomains(mesh *fleet.Mesh) []string {
 	var out []string
-	if fv == nil {
+	if mesh == nil {
 		return nil
 	}
-	for _, r := range fv.mesh.Revisions() {
-		s, err := fv.mesh.Settings(r.Name)
+	for _, r := range mesh.Revisions() {
+		s, err := mesh.Settings(r.Name)
 		if err != nil {
 			continue
 		}
-		if d := s.Values.String("global", "proxy", "clusterDomain"); d != "" && d != defaultClusterDomain && !slices.Contains(out, d) {
+		if d := s.Values.String("global", "proxy", "clusterDomain"); d != "" && d != check.DefaultClusterDomain && !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

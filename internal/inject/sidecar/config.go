@@ -1,7 +1,10 @@
-// Package injection is the inject-sidecar function: it finds the workloads of a package,
-// decides per workload, as the cluster's injector would, whether and by which revision its
-// pods are injected, and renders the injection into the workload's pod template.
-package injection
+// Package sidecar injects the workloads of a package, in memory, on their YAML nodes: it
+// finds them, decides per workload, as the cluster's injector would, whether and by which
+// revision its pods are injected, and renders the injection into the workload's pod
+// template (with a revert record, so that re-injection is exact and uninject possible).
+// Its config is SidecarInjection's. inject-sidecar runs it as a KRM function;
+// validate-mesh runs it to see the workloads as the cluster's webhook would admit them.
+package sidecar
 
 import (
 	"errors"
@@ -40,7 +43,7 @@ type NamespaceLabels struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// Spec is the configuration of inject-sidecar.
+// Spec is the configuration of inject-sidecar (SidecarInjection).
 type Spec struct {
 	// Mode is webhook (default) or always.
 	Mode string `json:"mode,omitempty"`

@@ -1,6 +1,7 @@
-package validation
+package hostcheck
 
 import (
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"strings"
 	"testing"
 
@@ -52,9 +53,7 @@ func readHostsPackage(t *testing.T, domains ...string) *hostView {
 	for _, doc := range strings.Split(hostsPackage, "---\n") {
 		items = append(items, yaml.MustParse(doc))
 	}
-	spec := &Spec{}
-	spec.Default()
-	return readHosts(items, spec, domains)
+	return readHosts(items, check.Settings{IstioNamespace: "istio-system"}, domains)
 }
 
 // TestHostMissing: which hosts of a config in namespace shop name a cluster-local Service
@@ -96,7 +95,7 @@ func TestHostMissing(t *testing.T) {
 		h, missing := hv.missing(tt.host, "shop")
 		got := ""
 		if missing {
-			got = h.namespace + "/" + h.name
+			got = h.Namespace + "/" + h.Name
 		}
 		if got != tt.missing {
 			t.Errorf("missing(%q) = %q, want %q", tt.host, got, tt.missing)
@@ -136,8 +135,8 @@ func TestHostChecks(t *testing.T) {
 			continue
 		}
 		for i, f := range fs {
-			if f.code != codeHostNotFound || f.level != LevelError || f.item != obj || !strings.Contains(f.message, tt.want[i]) {
-				t.Errorf("%s: finding %s %s %q, want MFN0020 error on the resource containing %q", tt.name, f.code, f.level, f.message, tt.want[i])
+			if f.Code != check.CodeHostNotFound || f.Level != check.LevelError || f.Item != obj || !strings.Contains(f.Message, tt.want[i]) {
+				t.Errorf("%s: finding %s %s %q, want MFN0020 error on the resource containing %q", tt.name, f.Code, f.Level, f.Message, tt.want[i])
 			}
 		}
 	}
@@ -149,15 +148,15 @@ func TestHostCheckInList(t *testing.T) {
 	hv := readHostsPackage(t)
 	list := yaml.MustParse("apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.istio.io/v1\n  kind: VirtualService\n  metadata: {name: vs, namespace: shop}\n  spec: {hosts: [checkout]}\n")
 	fs := hv.check([]*yaml.RNode{list})
-	if len(fs) != 1 || fs[0].item != list || fs[0].resource() != "VirtualService shop/vs" || fs[0].ref.apiVersion != "networking.istio.io/v1" {
+	if len(fs) != 1 || fs[0].Item != list || fs[0].Resource() != "VirtualService shop/vs" || fs[0].Ref.APIVersion != "networking.istio.io/v1" {
 		t.Fatalf("findings %v, want one about VirtualService shop/vs in the List", messages(fs))
 	}
 }
 
-func messages(fs []*finding) []string {
+func messages(fs []*check.Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.resource()+": "+f.message)
+		out = append(out, f.Resource()+": "+f.Message)
 	}
 	return out
 }

@@ -1,9 +1,8 @@
-package validation
+package fleetcheck
 
 import (
 	"slices"
 
-	"github.com/meshfn/meshfn/functions/set-namespace-revision/nsrevision"
 	"github.com/meshfn/meshfn/internal/fnconfig"
 	"github.com/meshfn/meshfn/internal/istio"
 	"github.com/meshfn/meshfn/internal/krm"
@@ -31,7 +30,7 @@ func (fv *fleetView) labelOrigin(ns *yaml.RNode, labels map[string]string) origi
 		return origin.Origin{}
 	}
 	for _, cfg := range fv.all {
-		if cfg.GetKind() != nsrevision.Kind || cfg.GetApiVersion() != fnconfig.APIVersion || !fv.pkgs.SamePackage(cfg, ns) {
+		if cfg.GetKind() != fnconfig.NamespaceRevisionKind || cfg.GetApiVersion() != fnconfig.APIVersion || !fv.pkgs.SamePackage(cfg, ns) {
 			continue
 		}
 		rev, _ := cfg.Pipe(yaml.Lookup("spec", "revision"))

@@ -1,4 +1,4 @@
-package validation
+package ambientcheck
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshfn/meshfn/functions/validate-mesh/validation/check"
 	"github.com/meshfn/meshfn/internal/istio"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -83,7 +84,7 @@ func (p *authzPolicy) httpAttributes() []string {
 // action) that selects workloads in ambient mode by a workload selector, or by none (the
 // namespace, or the mesh from the root namespace), instead of targeting a waypoint:
 // ztunnel enforces it, and cannot read HTTP.
-func (av *ambientView) checkAuthorizationPolicy(it *yaml.RNode) []*finding {
+func (av *ambientView) checkAuthorizationPolicy(it *yaml.RNode) []*check.Finding {
 	b, err := it.MarshalJSON()
 	var p authzPolicy
 	if err != nil || json.Unmarshal(b, &p) != nil || len(p.Spec.TargetRefs) > 0 || len(p.Spec.TargetRef) > 0 {
@@ -99,7 +100,7 @@ func (av *ambientView) checkAuthorizationPolicy(it *yaml.RNode) []*finding {
 	}
 	var selected []string
 	for _, w := range av.workloads {
-		inScope := it.GetNamespace() == av.rootNS || w.pod.namespace == it.GetNamespace()
+		inScope := it.GetNamespace() == av.rootNS || w.pod.Namespace == it.GetNamespace()
 		if w.ambient && inScope && selector.Matches(labels.Set(w.labels)) {
 			selected = append(selected, workloadName(w.pod))
 		}
@@ -111,7 +112,7 @@ func (av *ambientView) checkAuthorizationPolicy(it *yaml.RNode) []*finding {
 	if p.Spec.Selector == nil {
 		how = "as it has no selector (every workload of its namespace, or of the mesh in the root namespace)"
 	}
-	return []*finding{{code: codeL7PolicyOnAmbient, level: LevelError, item: it, message: fmt.Sprintf(
+	return []*check.Finding{{Code: check.CodeL7PolicyOnAmbient, Level: check.LevelError, Item: it, Message: fmt.Sprintf(
 		"it uses %s, which only a waypoint can enforce, and applies %s to workloads in ambient mode: %s. ztunnel enforces it "+
 			"without them: an ALLOW policy loses those rules and denies the traffic they would allow (all of it when no other rule is left), "+
 			"a DENY policy denies more than asked, and ztunnel does not run CUSTOM or AUDIT policies at all. Target the waypoint instead: "+
