@@ -127,3 +127,18 @@ func copyPackage(from, to string, setters map[string]string) error {
 		return os.WriteFile(filepath.Join(to, rel), []byte(text), 0o644)
 	})
 }
+
+// ReadTree reads every file under dir, by its path from dir.
+func ReadTree(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		files[rel] = b
+		return err
+	})
+	return files, err
+}

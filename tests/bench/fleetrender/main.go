@@ -21,7 +21,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,13 +32,14 @@ import (
 
 	"github.com/meshfn/meshfn/tests/bench/baseline"
 	"github.com/meshfn/meshfn/tests/bench/fleet"
+	"github.com/meshfn/meshfn/tests/bench/procstat"
 )
 
 type options struct {
 	bin, timefn, blueprints, baseline string
-	sizes                   []int
-	packages, runs          int
-	keep                    bool
+	sizes                             []int
+	packages, runs                    int
+	keep                              bool
 }
 
 func main() {
@@ -96,18 +96,9 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	wrappers := filepath.Join(tmp, "wrappers")
-	if err := os.MkdirAll(wrappers, 0o755); err != nil {
-		return err
-	}
-	timefn, err := os.ReadFile(o.timefn)
+	wrappers, err := procstat.TimefnWrappers(tmp, o.timefn, []string{"apply-setters", "generate-revision", "set-namespace-revision", "inject-sidecar", "validate-mesh"})
 	if err != nil {
-		return fmt.Errorf("reading timefn (make bench builds it): %w", err)
-	}
-	for _, f := range []string{"apply-setters", "generate-revision", "set-namespace-revision", "inject-sidecar", "validate-mesh"} {
-		if err := os.WriteFile(filepath.Join(wrappers, f), timefn, 0o755); err != nil {
-			return err
-		}
+		return err
 	}
 	bin, err := filepath.Abs(o.bin)
 	if err != nil {
@@ -145,7 +136,7 @@ func run(o options) error {
 				}
 				samples[li] = append(samples[li], s)
 				if i == 0 {
-					files, err := readTree(dir)
+					files, err := fleet.ReadTree(dir)
 					if err != nil {
 						return err
 					}
@@ -263,38 +254,25 @@ func maxRSS(ps *os.ProcessState) int64 {
 
 // functionRSS is the largest peak memory timefn logged.
 func functionRSS(log string) (int64, error) {
-	b, err := os.ReadFile(log)
-	if err != nil {
-		return 0, fmt.Errorf("reading timefn's log: %w", err)
-	}
+	calls, err := procstat.ReadTimefnLog(log)
 	var largest int64
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		var name string
-		var secs float64
-		var rss int64
-		if _, err := fmt.Sscanf(line, "%s %f %d", &name, &secs, &rss); err != nil {
-			return 0, fmt.Errorf("timefn log line %q: %w", line, err)
-		}
-		largest = max(largest, rss)
+	for _, c := range calls {
+		largest = max(largest, c.MaxRSS)
 	}
-	return largest, nil
+	return largest, err
 }
 
+// median is the median of the samples' wall and CPU time and kpt's peak memory
+// (procstat.Median), and the largest function's peak over them (the table says "largest function").
 func median(ss []sample) sample {
-	pick := func(get func(sample) int64) int64 {
-		v := make([]int64, len(ss))
-		for i, s := range ss {
-			v[i] = get(s)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
+	runs := make([]procstat.Sample, len(ss))
+	var fnRSS int64
+	for i, s := range ss {
+		runs[i] = procstat.Sample{CPU: s.cpu, Wall: s.wall, MaxRSS: s.kptRSS}
+		fnRSS = max(fnRSS, s.fnRSS)
 	}
-	return sample{
-		wall:   time.Duration(pick(func(s sample) int64 { return int64(s.wall) })),
-		cpu:    time.Duration(pick(func(s sample) int64 { return int64(s.cpu) })),
-		kptRSS: pick(func(s sample) int64 { return s.kptRSS }),
-		fnRSS:  pick(func(s sample) int64 { return s.fnRSS }),
-	}
+	m := procstat.Median(runs)
+	return sample{wall: m.Wall, cpu: m.CPU, kptRSS: m.MaxRSS, fnRSS: fnRSS}
 }
 
 func tail(s string) string {
@@ -302,20 +280,6 @@ func tail(s string) string {
 		return "..." + s[len(s)-4000:]
 	}
 	return s
-}
-
-func readTree(dir string) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		files[rel] = b
-		return err
-	})
-	return files, err
 }
 
 // sameFiles reports whether two renders wrote the same files, the root Kptfiles aside

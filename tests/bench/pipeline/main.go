@@ -25,7 +25,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +33,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/meshfn/meshfn/tests/bench/fleet"
+	"github.com/meshfn/meshfn/tests/bench/procstat"
 	"github.com/meshfn/meshfn/tests/bench/synth"
 )
 
@@ -102,18 +103,9 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	wrappers := filepath.Join(tmp, "wrappers")
-	if err := os.MkdirAll(wrappers, 0o755); err != nil {
-		return err
-	}
-	timefn, err := os.ReadFile(o.timefn)
+	wrappers, err := procstat.TimefnWrappers(tmp, o.timefn, functions)
 	if err != nil {
-		return fmt.Errorf("reading timefn (make bench builds it): %w", err)
-	}
-	for _, f := range functions {
-		if err := os.WriteFile(filepath.Join(wrappers, f), timefn, 0o755); err != nil {
-			return err
-		}
+		return err
 	}
 	bin, err := filepath.Abs(o.bin)
 	if err != nil {
@@ -205,7 +197,7 @@ func measure(o options, tmp string, variants []variant) ([]result, error) {
 			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.treeRSS {
 				r.treeRSS = ru.Maxrss
 			}
-			files, err := readTree(dir)
+			files, err := fleet.ReadTree(dir)
 			if err != nil {
 				return nil, err
 			}
@@ -219,20 +211,16 @@ func measure(o options, tmp string, variants []variant) ([]result, error) {
 				return nil, err
 			}
 			x := one{wall: wall, byName: map[string]time.Duration{}}
-			if b, err := os.ReadFile(log); err == nil {
-				r.fnCalls = 0
-				for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-					var name string
-					var secs float64
-					var rss int64
-					if _, err := fmt.Sscanf(line, "%s %f %d", &name, &secs, &rss); err != nil {
-						return nil, fmt.Errorf("timefn log line %q: %w", line, err)
-					}
-					d := time.Duration(secs * float64(time.Second))
-					x.fnWall += d
-					x.byName[name] += d
-					r.fnRSS = max(r.fnRSS, rss)
-					r.fnCalls++
+			if _, err := os.Stat(log); err == nil {
+				calls, err := procstat.ReadTimefnLog(log)
+				if err != nil {
+					return nil, err
+				}
+				r.fnCalls = len(calls)
+				for _, c := range calls {
+					x.fnWall += c.Wall
+					x.byName[c.Name] += c.Wall
+					r.fnRSS = max(r.fnRSS, c.MaxRSS)
 				}
 			}
 			runs[vi] = append(runs[vi], x)
@@ -338,18 +326,4 @@ func writePackage(dir string, v variant, o options) error {
 		}
 	}
 	return nil
-}
-
-func readTree(dir string) (map[string][]byte, error) {
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		rel, _ := filepath.Rel(dir, path)
-		files[rel] = b
-		return err
-	})
-	return files, err
 }
