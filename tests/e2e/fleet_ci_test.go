@@ -244,15 +244,7 @@ func TestPackageModeFindsWhatTheValidatorFinds(t *testing.T) {
 		}
 	}
 
-	snippet := regexp.MustCompile("(?s)```yaml\n(  validators:\n.*?)```").FindStringSubmatch(readFile(t, filepath.Join(repoRoot(t), "blueprints", "fleet"), "README.md"))
-	if snippet == nil {
-		t.Fatal("blueprints/fleet's README gives no validator snippet")
-	}
-	kptfile := filepath.Join(mesh, "Kptfile")
-	text := readFile(t, mesh, "Kptfile")
-	if err := os.WriteFile(kptfile, []byte(strings.TrimRight(text, "\n")+"\n"+snippet[1]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addKptfileValidator(t, mesh)
 	results := t.TempDir()
 	kptOut, ok := runEnv(t, mesh, toolEnv(t), filepath.Join(functionBin(t), "render-exec"), ".", "--", "--results-dir", results)
 	if ok {
@@ -304,5 +296,19 @@ func TestPackageModeFindsWhatTheValidatorFinds(t *testing.T) {
 		if !strings.Contains(strings.Join(validator, "\n"), want) {
 			t.Errorf("the planted defect %s was not found:\n%s", want, strings.Join(validator, "\n"))
 		}
+	}
+}
+
+// addKptfileValidator gives the fleet at mesh validate-mesh as its Kptfile's validator, as
+// blueprints/fleet's README gives it for a small repository: the render then validates.
+func addKptfileValidator(t *testing.T, mesh string) {
+	t.Helper()
+	snippet := regexp.MustCompile("(?s)```yaml\n(  validators:\n.*?)```").FindStringSubmatch(readFile(t, filepath.Join(repoRoot(t), "blueprints", "fleet"), "README.md"))
+	if snippet == nil {
+		t.Fatal("blueprints/fleet's README gives no validator snippet")
+	}
+	text := readFile(t, mesh, "Kptfile")
+	if err := os.WriteFile(filepath.Join(mesh, "Kptfile"), []byte(strings.TrimRight(text, "\n")+"\n"+snippet[1]), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

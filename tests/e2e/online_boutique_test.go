@@ -41,6 +41,7 @@ func onlineBoutiqueIn(t *testing.T, ns string) string {
 	}
 	mesh := filepath.Join(t.TempDir(), "mesh")
 	copyTree(t, filepath.Join(root, "blueprints", "fleet"), mesh)
+	addKptfileValidator(t, mesh) // a small repository: the render validates
 	copyTree(t, filepath.Join(root, "blueprints", "control-plane-revision"), filepath.Join(mesh, "control-plane"))
 	app := filepath.Join(mesh, "boutique")
 	copyTree(t, filepath.Join(root, "blueprints", "mesh-namespace"), app)
