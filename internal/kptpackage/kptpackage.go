@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -37,6 +38,8 @@ type File struct {
 	Package string
 	// Path is the file's path from Package, slash-separated.
 	Path string
+	// top is the folder of the tree's root package, which Read never leaves.
+	top string
 }
 
 // Files lists the files of the package tree at root in the order kpt's root pipeline
@@ -51,17 +54,18 @@ func Files(root string) ([]File, error) {
 		return nil, fmt.Errorf("reading the package %s: it has no Kptfile: %w", root, err)
 	}
 	var files []File
-	return files, walkPackage(abs, &files)
+	return files, walkPackage(abs, abs, &files)
 }
 
-// walkPackage appends the files of the package at dir (its subpackages first).
-func walkPackage(dir string, files *[]File) error {
+// walkPackage appends the files of the package at dir (its subpackages first) of the tree
+// at top.
+func walkPackage(top, dir string, files *[]File) error {
 	subpackages, err := subpackagesOf(dir)
 	if err != nil {
 		return err
 	}
 	for _, sub := range subpackages {
-		if err := walkPackage(sub, files); err != nil {
+		if err := walkPackage(top, sub, files); err != nil {
 			return err
 		}
 	}
@@ -93,7 +97,7 @@ func walkPackage(dir string, files *[]File) error {
 		if !fi.Mode().IsRegular() {
 			return fmt.Errorf("reading %s: not a regular file (a symbolic link or device): refused, a package's files are read where they are", filepath.Join(dir, rel))
 		}
-		*files = append(*files, File{Package: dir, Path: filepath.ToSlash(rel)})
+		*files = append(*files, File{Package: dir, Path: filepath.ToSlash(rel), top: top})
 	}
 	return nil
 }
@@ -123,14 +127,29 @@ func subpackagesOf(dir string) ([]string, error) {
 	return subs, err
 }
 
-// Read parses the file's resources as kpt does, with kpt's annotations.
+// Read parses the file's resources as kpt does, with kpt's annotations. The file is
+// opened as the kernel resolves its path, inside the tree's root folder only (os.Root: a
+// folder swapped for a symlink since Files listed it cannot lead out), never through a
+// symlink of its own, without blocking on a pipe, and only when it is a regular file.
 func (f File) Read() ([]*yaml.RNode, error) {
 	name := filepath.Join(f.Package, filepath.FromSlash(f.Path))
-	file, err := os.Open(name)
+	root, err := os.OpenRoot(f.top)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	defer root.Close()
+	rel, err := filepath.Rel(f.top, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	file, err := root.OpenFile(rel, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	defer file.Close()
+	if fi, err := file.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading %s: not a regular file: refused, a package's files are read where they are", name)
+	}
 	r := &kio.ByteReader{
 		Reader:            file,
 		DisableUnwrapping: true,
