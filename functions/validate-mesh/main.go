@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
@@ -18,10 +19,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "-package" || os.Args[1] == "--package") {
+	if packageMode(os.Args[1:]) {
 		os.Exit(checkPackage(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(krm.MainStream(validation.Stream, usage))
+}
+
+// packageMode reports whether the arguments ask for the package mode: --package (or
+// -package, or either with "=DIR") among them, wherever it stands.
+func packageMode(args []string) bool {
+	for _, a := range args {
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && name == "package" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkPackage is the package mode: validate-mesh --package DIR [--config FILE] checks

@@ -37,7 +37,7 @@ func KeepLayout(obj *yaml.RNode) error {
 // was: a block mapping of annotations keeping at least one other entry, the entry on a
 // line of its own, with no comment.
 func runnerIDLines(obj *yaml.RNode, lines map[int]bool) {
-	annotations := mappingValue(mappingValue(obj.YNode(), yaml.MetadataField), yaml.AnnotationsField)
+	annotations := fieldOf(fieldOf(obj.YNode(), yaml.MetadataField), yaml.AnnotationsField)
 	if annotations == nil || annotations.Kind != yaml.MappingNode || annotations.Style&yaml.FlowStyle != 0 {
 		return
 	}
@@ -71,17 +71,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// mappingValue is the value of key in the mapping n; nil when n is no mapping or lacks it.
-func mappingValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/kptdev/krm-functions-sdk/go/fn"
 	"github.com/meshfn/meshfn/internal/kptpackage"
@@ -73,29 +72,18 @@ func ReadConfigFile(name string) (*yaml.RNode, error) {
 	return n, nil
 }
 
-// PrintResults writes each result on its own line, with its file, and a summary line
-// naming how many errors fail the check; it returns the exit code (1 when one does).
+// PrintResults writes each result on its own line, with its file, and a verdict line
+// (the function's own summary, a result, says what it counted); it returns the exit code,
+// 1 when an error fails the check.
 func PrintResults(w io.Writer, name string, results fn.Results) int {
-	counts := map[fn.Severity]int{}
 	for _, r := range results {
 		fmt.Fprintln(w, describeResult(r))
-		counts[r.Severity]++
-	}
-	var parts []string
-	for _, s := range []fn.Severity{fn.Error, fn.Warning, fn.Info} {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	summary := "no findings"
-	if len(parts) > 0 {
-		summary = strings.Join(parts, ", ")
 	}
 	if HasErrors(results) {
-		fmt.Fprintf(w, "%s: failed (%s)\n", name, summary)
+		fmt.Fprintf(w, "%s: failed\n", name)
 		return 1
 	}
-	fmt.Fprintf(w, "%s: passed (%s)\n", name, summary)
+	fmt.Fprintf(w, "%s: passed\n", name)
 	return 0
 }
 
