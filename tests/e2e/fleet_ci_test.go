@@ -172,7 +172,8 @@ func TestFleetCIDefinitions(t *testing.T) {
 // rendered fleet and fails one with a namespace on a revision no control plane serves,
 // naming the finding (MFN0004) and its file; --results writes the findings in kpt's
 // results-file format. In container mode it runs the program of the validate-mesh image
-// the Kptfile's version names, with the same verdicts.
+// the Kptfile's version names, with the same verdicts; a version that is no release
+// (latest) is refused.
 func TestFleetValidateScript(t *testing.T) {
 	kptPath(t)
 	mesh := ciFleet(t)
@@ -207,6 +208,17 @@ func TestFleetValidateScript(t *testing.T) {
 	}
 	if out, ok := runEnv(t, mesh, exec, script, "--bogus"); ok || !strings.Contains(out, "usage: scripts/validate.sh") {
 		t.Errorf("validate.sh takes an unknown argument:\n%s", out)
+	}
+
+	// The image's program runs outside a container, and its version comes from the
+	// Kptfile: a tag that is no release version is refused before any runtime runs.
+	kptfile := readFile(t, mesh, "Kptfile")
+	edit(t, filepath.Join(mesh, "Kptfile"), "inject-sidecar:"+version(t), "inject-sidecar:latest")
+	if out, ok := runEnv(t, mesh, append(shellEnv(t), "KPT_FN_RUNTIME=false"), script); ok || !strings.Contains(out, "with a release version") {
+		t.Errorf("validate.sh takes the image version from a tag that is no release:\n%s", out)
+	}
+	if err := os.WriteFile(filepath.Join(mesh, "Kptfile"), []byte(kptfile), 0o644); err != nil {
+		t.Fatal(err)
 	}
 
 	runtime := containerRuntime(t)

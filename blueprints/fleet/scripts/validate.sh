@@ -43,8 +43,10 @@ elif [ -n "${MESHFN_RENDER_EXEC:-}" ]; then
 else
 	image=${MESHFN_VALIDATE_IMAGE:-}
 	if [ -z "$image" ]; then
-		version=$(sed -n 's|^ *- image: ghcr.io/meshfn/inject-sidecar:\([^ ]*\)$|\1|p' Kptfile | head -n 1)
-		[ -n "$version" ] || { say "the Kptfile names no ghcr.io/meshfn/inject-sidecar image to take the version from; set MESHFN_VALIDATE_IMAGE"; exit 1; }
+		# The version comes from a file a pull request can change, and the image's program
+		# runs here, outside a container: only a release version (v1.2.3, v1.2.3-rc.0) is taken.
+		version=$(sed -n 's|^ *- image: ghcr.io/meshfn/inject-sidecar:\(v[0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\(-[0-9A-Za-z.]*\)\{0,1\}\)$|\1|p' Kptfile | head -n 1)
+		[ -n "$version" ] || { say "the Kptfile names no ghcr.io/meshfn/inject-sidecar image with a release version (vX.Y.Z) to take validate-mesh's from; set MESHFN_VALIDATE_IMAGE"; exit 1; }
 		image=ghcr.io/meshfn/validate-mesh:$version
 	fi
 	# The image's program (a static binary) is copied out and run here: no bind mount,
