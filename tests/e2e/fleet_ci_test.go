@@ -171,7 +171,7 @@ func TestFleetCIDefinitions(t *testing.T) {
 // TestFleetValidateScript: the fleet's scripts/validate.sh, run after a render, passes a
 // rendered fleet and fails one with a namespace on a revision no control plane serves,
 // naming the finding (MFN0004) and its file; --results writes the findings in kpt's
-// results-file format. In container mode it runs the program of the validate-mesh image
+// results-file format, never inside the package. In container mode it runs the program of the validate-mesh image
 // the Kptfile's version names, with the same verdicts; a version that is no release
 // (latest) is refused.
 func TestFleetValidateScript(t *testing.T) {
@@ -205,6 +205,9 @@ func TestFleetValidateScript(t *testing.T) {
 	}
 	if found := readFile(t, filepath.Dir(results), "results.yaml"); !strings.Contains(found, "code: MFN0004") || !strings.Contains(found, "path: shop/namespace.yaml") {
 		t.Errorf("the results file lacks the finding with its file:\n%s", found)
+	}
+	if out, ok := runEnv(t, mesh, exec, script, "--results", filepath.Join(mesh, "shop", "results.yaml")); ok || !strings.Contains(out, "is inside the package") {
+		t.Errorf("validate.sh writes its results inside the package:\n%s", out)
 	}
 	if out, ok := runEnv(t, mesh, exec, script, "--bogus"); ok || !strings.Contains(out, "usage: scripts/validate.sh") {
 		t.Errorf("validate.sh takes an unknown argument:\n%s", out)

@@ -33,6 +33,13 @@ case "${1:-}" in
 	;;
 esac
 [ -f Kptfile ] || { say "run it at the repository's root package (no Kptfile in $PWD)"; exit 1; }
+if [ -n "$results" ]; then
+	# Never inside the package: the next render would read the results as a resource.
+	dir=$(cd -- "$(dirname -- "$results")" 2>/dev/null && pwd -P) || { say "--results $results: its folder does not exist"; exit 1; }
+	case $dir/ in
+	"$(pwd -P)"/*) say "--results $results is inside the package ($PWD): the next render would read it; use a file outside"; exit 1 ;;
+	esac
+fi
 
 config=()
 [ -f validate-mesh.yaml ] && config=(--config validate-mesh.yaml)
